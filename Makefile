@@ -1,0 +1,32 @@
+# The two commands of the README's quick start, and the benchmark.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: run test bench install install-test clean
+
+$(BIN)/claimdesk: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	@touch $@
+
+install: $(BIN)/claimdesk
+
+install-test: install
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Open the TUI on the bundled sample reports, in the default database.
+run: install
+	$(BIN)/claimdesk add sample_reports/*
+	$(BIN)/claimdesk
+
+# The whole test suite (unit, Pilot, snapshots, end-to-end).
+test: install-test
+	$(BIN)/python -m pytest -n 2
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) build *.egg-info

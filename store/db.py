@@ -1,0 +1,488 @@
+"""The store API: the only way the TUI and the CLI read or change data.
+
+Layout of a database folder (every `*.json` file is a TinyDB database):
+
+    library.json                    meta (schema version) and the reports index
+    actors.json                     the actor registry shared by all reports
+    reports/<id>.text.json          every revision of one report's text
+    reports/<id>.annotations.json   that report's annotations and paragraph status
+    .locks/                         one lock file per database file (flock: never stale)
+
+A save rewrites one report's annotations file only, so its cost depends on that
+report's annotations, not on the size of the database; opening a report reads
+its two files and the actors, never another report's annotations.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from store.errors import CorruptFileError, NotFound, ReadOnlyError, StoreError
+from store.ingest import parse_file, report_id_for
+from store.model import (
+    SCHEMA_VERSION,
+    Actor,
+    Annotation,
+    Kind,
+    ParagraphStatus,
+    ParsedReport,
+    Progress,
+    Report,
+    new_id,
+    now_iso,
+)
+from store.storage import LOCK_TIMEOUT, Tables, TinyFile, next_doc_id
+from store.text import clean_line, clean_text
+
+MIGRATIONS: dict[int, Any] = {}  # from-version → function(Database); none yet
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One document before and after a change: enough to undo or redo it."""
+
+    entity: str  # "annotation" | "actor" | "status"
+    key: str  # annotation id, actor id, or str(paragraph number)
+    report_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one user action changed, as a list of edits (a merge has many)."""
+
+    description: str
+    edits: tuple[Edit, ...] = field(default=())
+
+    def inverse(self) -> Change:
+        return Change(
+            self.description,
+            tuple(Edit(e.entity, e.key, e.report_id, e.after, e.before) for e in reversed(self.edits)),
+        )
+
+
+@dataclass(frozen=True)
+class AddResult:
+    report: Report
+    created: bool  # a report new to this database
+    new_revision: bool  # the file changed since it was last added
+    warnings: tuple[str, ...]
+
+
+@dataclass
+class OpenReport:
+    """One report as the report screen needs it: the text of its current revision."""
+
+    report: Report
+    parsed: ParsedReport
+
+    @property
+    def paragraphs(self):  # noqa: ANN201 - tuple[Paragraph, ...]
+        return self.parsed.paragraphs
+
+
+class Database:
+    def __init__(self, root: str | os.PathLike[str], reviewer: str = "", lock_timeout: float = LOCK_TIMEOUT) -> None:
+        self.root = Path(root)
+        self.reviewer = clean_line(reviewer) or "unknown"
+        self.lock_timeout = lock_timeout
+        self.problems: list[str] = []
+        if self.root.exists() and not self.root.is_dir():
+            raise StoreError(f"{self.root}: is a file; --db takes a folder")
+        try:
+            (self.root / "reports").mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the database folder {self.root}: {error.strerror}") from None
+        self._files: dict[Path, TinyFile] = {}
+        self.library = self._file(self.root / "library.json")
+        self.actors_file = self._file(self.root / "actors.json")
+        self.read_only = False
+        self._check_schema()
+
+    # ---------------------------------------------------------------- files
+
+    def _file(self, path: Path) -> TinyFile:
+        tiny = self._files.get(path)
+        if tiny is None:
+            tiny = self._files[path] = TinyFile(path, self.root / ".locks", self.lock_timeout)
+        return tiny
+
+    def text_file(self, report_id: str) -> TinyFile:
+        return self._file(self.root / "reports" / f"{report_id}.text.json")
+
+    def annotations_file(self, report_id: str) -> TinyFile:
+        return self._file(self.root / "reports" / f"{report_id}.annotations.json")
+
+    def files(self) -> list[Path]:
+        """Every database file on disk."""
+        paths = [self.root / "library.json", self.root / "actors.json"]
+        paths += sorted((self.root / "reports").glob("*.json"))
+        return [p for p in paths if p.exists()]
+
+    def _read(self, tiny: TinyFile) -> Tables:
+        try:
+            return tiny.read()
+        except CorruptFileError as error:
+            self._note_problem(error)
+            raise
+
+    def _note_problem(self, error: CorruptFileError) -> None:
+        self.read_only = True
+        if str(error) not in self.problems:
+            self.problems.append(str(error))
+
+    def _update(self, tiny: TinyFile, mutate) -> Any:  # noqa: ANN001
+        if self.read_only:
+            raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
+        return tiny.update(mutate)
+
+    def _check_schema(self) -> None:
+        try:
+            meta = self.library.table("meta")
+        except CorruptFileError as error:
+            self._note_problem(error)
+            return
+        version = int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
+        if version == 0:
+            if self.library.path.exists() and self.library.table("reports"):
+                version = 1  # files written before the meta table existed
+            self._set_schema_version(created=version == 0)
+            return
+        if version > SCHEMA_VERSION:
+            self.read_only = True
+            self.problems.append(
+                f"{self.library.path} has schema version {version}, newer than this claimdesk "
+                f"({SCHEMA_VERSION}); opened read-only — upgrade claimdesk"
+            )
+            return
+        while version < SCHEMA_VERSION:
+            MIGRATIONS[version](self)
+            version += 1
+            self._set_schema_version(created=False)
+
+    def _set_schema_version(self, created: bool) -> None:
+        def mutate(tables: Tables) -> None:
+            old = tables.get("meta", {}).get("1", {})
+            tables["meta"] = {
+                "1": {
+                    "schema_version": SCHEMA_VERSION,
+                    "created_at": old.get("created_at") or now_iso(),
+                    "application": "claimdesk",
+                }
+            }
+            tables.setdefault("reports", {})
+
+        try:
+            self.library.update(mutate)
+        except StoreError as error:
+            self.problems.append(str(error))
+
+    @property
+    def schema_version(self) -> int:
+        meta = self.library.table("meta")
+        return int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
+
+    # -------------------------------------------------------------- reports
+
+    def add_report(self, path: str | os.PathLike[str]) -> AddResult:
+        """Register a report file: new, unchanged (a no-op) or a new revision."""
+        parsed, decoded = parse_file(path)
+        report_id = report_id_for(path)
+        revision = decoded.sha256[:16]
+        source = str(Path(path).resolve())
+        return self.add_parsed(report_id, parsed, revision, source)
+
+    def add_parsed(self, report_id: str, parsed: ParsedReport, revision: str, source: str) -> AddResult:
+        existing = self.find_report(report_id)
+        if existing and revision in existing.revisions:
+            return AddResult(existing, created=False, new_revision=False, warnings=parsed.warnings)
+        now = now_iso()
+
+        def add_revision(tables: Tables) -> None:
+            revisions = tables.setdefault("revisions", {})
+            if any(doc.get("revision") == revision for doc in revisions.values()):
+                return
+            revisions[next_doc_id(revisions)] = {
+                "revision": revision,
+                "added_at": now,
+                "source_path": clean_line(source),
+                "parsed": parsed.to_dict(),
+            }
+
+        self._update(self.text_file(report_id), add_revision)
+        report = Report(
+            id=report_id,
+            title=parsed.title,
+            date=parsed.date,
+            source=clean_line(source),
+            dispatch_number=parsed.dispatch_number,
+            regions=parsed.regions,
+            revision=revision,
+            revisions=(existing.revisions if existing else ()) + (revision,),
+            paragraph_count=len(parsed.paragraphs),
+            added_at=existing.added_at if existing else now,
+        )
+
+        def index(tables: Tables) -> None:
+            reports = tables.setdefault("reports", {})
+            for doc_id, doc in reports.items():
+                if doc["id"] == report_id:
+                    merged = report.to_dict()
+                    merged["revisions"] = list(dict.fromkeys([*doc.get("revisions", []), revision]))
+                    reports[doc_id] = merged
+                    return
+            reports[next_doc_id(reports)] = report.to_dict()
+
+        self._update(self.library, index)
+        return AddResult(
+            self.find_report(report_id) or report,
+            created=existing is None,
+            new_revision=existing is not None,
+            warnings=parsed.warnings,
+        )
+
+    def reports(self) -> list[Report]:
+        docs = self._read(self.library).get("reports", {})
+        return sorted((Report.from_dict(d) for d in docs.values()), key=lambda r: (r.date or "", r.title), reverse=True)
+
+    def find_report(self, key: str) -> Report | None:
+        """A report by id, or by the file name it was added from."""
+        docs = self._read(self.library).get("reports", {}).values()
+        for doc in docs:
+            if doc["id"] == key:
+                return Report.from_dict(doc)
+        wanted = report_id_for(key)
+        for doc in docs:
+            if doc["id"] == wanted or Path(doc.get("source", "")).name == key:
+                return Report.from_dict(doc)
+        return None
+
+    def report(self, key: str) -> Report:
+        found = self.find_report(key)
+        if found is None:
+            raise NotFound(f"no report {clean_line(key)!r} in {self.root}")
+        return found
+
+    def open_report(self, key: str, revision: str | None = None) -> OpenReport:
+        report = self.report(key)
+        return OpenReport(report, self.report_text(report.id, revision or report.revision))
+
+    def report_text(self, report_id: str, revision: str) -> ParsedReport:
+        for doc in self._read(self.text_file(report_id)).get("revisions", {}).values():
+            if doc["revision"] == revision:
+                return ParsedReport.from_dict(doc["parsed"])
+        raise NotFound(f"report {report_id!r} has no revision {revision!r}")
+
+    # ---------------------------------------------------------- annotations
+
+    def annotations(self, report_id: str) -> list[Annotation]:
+        docs = self._read(self.annotations_file(report_id)).get("annotations", {})
+        found = [Annotation.from_dict(d) for d in docs.values()]
+        return sorted(found, key=lambda a: (a.paragraph, a.span.start if a.span else -1, a.created_at))
+
+    def annotation(self, report_id: str, annotation_id: str) -> Annotation:
+        for doc in self._read(self.annotations_file(report_id)).get("annotations", {}).values():
+            if doc["id"] == annotation_id:
+                return Annotation.from_dict(doc)
+        raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
+
+    def iter_annotations(self, report_ids: Iterable[str] | None = None) -> Iterator[Annotation]:
+        """Every annotation, report by report: one report's file in memory at a time."""
+        ids = list(report_ids) if report_ids is not None else [r.id for r in self.reports()]
+        for report_id in ids:
+            yield from self.annotations(report_id)
+
+    def new_annotation(self, kind: Kind, report: Report, paragraph: int, **fields: Any) -> Annotation:
+        """An annotation not yet saved, stamped with this reviewer."""
+        return Annotation(
+            id=new_id(),
+            kind=kind,
+            report_id=report.id,
+            revision=report.revision,
+            paragraph=paragraph,
+            reviewer=self.reviewer,
+            **fields,
+        )
+
+    def save_annotation(self, annotation: Annotation, keep_timestamps: bool = False) -> tuple[Annotation, Change]:
+        """Insert or replace an annotation; durably on disk when this returns."""
+        now = now_iso()
+        annotation = _clean_annotation(annotation)
+        if not keep_timestamps:
+            annotation = annotation.evolve(
+                created_at=annotation.created_at or now,
+                updated_at=now,
+                reviewer=annotation.reviewer or self.reviewer,
+            )
+        after = annotation.to_dict()
+        before = self._put(self.annotations_file(annotation.report_id), "annotations", "id", annotation.id, after)
+        verb = "edited" if before else "added"
+        return annotation, Change(f"{verb} {annotation.kind.value}", (Edit("annotation", annotation.id, annotation.report_id, before, after),))
+
+    def delete_annotation(self, report_id: str, annotation_id: str) -> Change:
+        before = self._put(self.annotations_file(report_id), "annotations", "id", annotation_id, None)
+        if before is None:
+            raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
+        return Change(f"deleted {before['kind']}", (Edit("annotation", annotation_id, report_id, before, None),))
+
+    def _put(self, tiny: TinyFile, table: str, key_field: str, key: str, doc: dict[str, Any] | None) -> dict[str, Any] | None:
+        """Replace (or remove, with None) the document whose `key_field` is `key`; return the old one."""
+
+        def mutate(tables: Tables) -> dict[str, Any] | None:
+            docs = tables.setdefault(table, {})
+            for doc_id, old in docs.items():
+                if old.get(key_field) == key:
+                    if doc is None:
+                        del docs[doc_id]
+                    else:
+                        docs[doc_id] = doc
+                    return old
+            if doc is not None:
+                docs[next_doc_id(docs)] = doc
+            return None
+
+        return self._update(tiny, mutate)
+
+    # ------------------------------------------------------ paragraph status
+
+    def statuses(self, report_id: str) -> dict[int, ParagraphStatus]:
+        docs = self._read(self.annotations_file(report_id)).get("status", {})
+        return {int(d["paragraph"]): ParagraphStatus(d["status"]) for d in docs.values()}
+
+    def set_status(self, report_id: str, paragraph: int, status: ParagraphStatus) -> Change:
+        after = None
+        if status is not ParagraphStatus.UNREVIEWED:
+            after = {"paragraph": paragraph, "status": status.value, "reviewer": self.reviewer, "updated_at": now_iso()}
+        before = self._put(self.annotations_file(report_id), "status", "paragraph", paragraph, after)
+        return Change(f"marked paragraph {paragraph} {status.value}", (Edit("status", str(paragraph), report_id, before, after),))
+
+    def progress(self, report: Report) -> Progress:
+        values = list(self.statuses(report.id).values())
+        return Progress(
+            total=report.paragraph_count,
+            reviewed=values.count(ParagraphStatus.REVIEWED),
+            flagged=values.count(ParagraphStatus.FLAGGED),
+        )
+
+    def report_changed(self, report_id: str) -> bool:
+        """Did another process change this report's annotations since we last read them?"""
+        return self.annotations_file(report_id).changed()
+
+    # ---------------------------------------------------------------- actors
+
+    def actors(self) -> list[Actor]:
+        docs = self._read(self.actors_file).get("actors", {})
+        return sorted((Actor.from_dict(d) for d in docs.values()), key=lambda a: a.name.casefold())
+
+    def actor(self, actor_id: str) -> Actor:
+        for doc in self._read(self.actors_file).get("actors", {}).values():
+            if doc["id"] == actor_id:
+                return Actor.from_dict(doc)
+        raise NotFound(f"no actor {actor_id!r}")
+
+    def find_actor(self, name: str) -> Actor | None:
+        """The actor whose canonical name or an alias is `name` (case-insensitive)."""
+        wanted = clean_line(name).casefold()
+        for actor in self.actors():
+            if any(n.casefold() == wanted for n in actor.names):
+                return actor
+        return None
+
+    def new_actor(self, name: str, type: str = "other", **fields: Any) -> Actor:  # noqa: A002
+        return Actor(id=new_id(), name=clean_line(name), type=type, reviewer=self.reviewer, **fields)
+
+    def save_actor(self, actor: Actor) -> tuple[Actor, Change]:
+        now = now_iso()
+        actor = actor.evolve(
+            name=clean_line(actor.name),
+            aliases=tuple(dict.fromkeys(a for a in (clean_line(x) for x in actor.aliases) if a and a != clean_line(actor.name))),
+            note=clean_text(actor.note),
+            created_at=actor.created_at or now,
+            updated_at=now,
+            reviewer=actor.reviewer or self.reviewer,
+        )
+        if not actor.name:
+            raise StoreError("an actor needs a name")
+        after = actor.to_dict()
+        before = self._put(self.actors_file, "actors", "id", actor.id, after)
+        return actor, Change("edited actor" if before else "added actor", (Edit("actor", actor.id, None, before, after),))
+
+    def merge_actors(self, survivor_id: str, loser_id: str) -> Change:
+        """Fold `loser` into `survivor`: mentions and claims follow, its names become aliases."""
+        survivor, loser = self.actor(survivor_id), self.actor(loser_id)
+        if survivor.id == loser.id:
+            raise StoreError("cannot merge an actor with itself")
+        edits: list[Edit] = []
+        for report in self.reports():
+            for annotation in self.annotations(report.id):
+                moved = _repoint(annotation, loser.id, survivor.id)
+                if moved is not annotation:
+                    _, change = self.save_annotation(moved, keep_timestamps=True)
+                    edits.extend(change.edits)
+        for actor in self.actors():
+            if actor.affiliation == loser.id and actor.id != loser.id:
+                _, change = self.save_actor(actor.evolve(affiliation=survivor.id))
+                edits.extend(change.edits)
+        merged = survivor.evolve(
+            aliases=tuple(dict.fromkeys([*survivor.aliases, *loser.names])),
+            note="\n".join(n for n in (survivor.note, loser.note) if n),
+            affiliation=survivor.affiliation if survivor.affiliation != loser.id else None,
+        )
+        _, change = self.save_actor(merged)
+        edits.extend(change.edits)
+        before = self._put(self.actors_file, "actors", "id", loser.id, None)
+        edits.append(Edit("actor", loser.id, None, before, None))
+        return Change(f"merged {loser.name} into {survivor.name}", tuple(edits))
+
+    def delete_actor(self, actor_id: str) -> Change:
+        in_use = [a for a in self.iter_annotations() if _repoint(a, actor_id, None) is not a]
+        if in_use:
+            raise StoreError(f"actor is used by {len(in_use)} annotation(s); merge it instead of deleting")
+        before = self._put(self.actors_file, "actors", "id", actor_id, None)
+        return Change("deleted actor", (Edit("actor", actor_id, None, before, None),))
+
+    def mentions(self, actor_id: str) -> list[Annotation]:
+        """Every annotation that names the actor, across all reports."""
+        return [a for a in self.iter_annotations() if _repoint(a, actor_id, None) is not a]
+
+    # ---------------------------------------------------------- undo / redo
+
+    def apply(self, change: Change) -> None:
+        """Write each edit's `after` state (use `change.inverse()` to undo)."""
+        for edit in change.edits:
+            if edit.entity == "annotation":
+                assert edit.report_id is not None
+                self._put(self.annotations_file(edit.report_id), "annotations", "id", edit.key, edit.after)
+            elif edit.entity == "actor":
+                self._put(self.actors_file, "actors", "id", edit.key, edit.after)
+            elif edit.entity == "status":
+                assert edit.report_id is not None
+                self._put(self.annotations_file(edit.report_id), "status", "paragraph", int(edit.key), edit.after)
+
+
+def _repoint(annotation: Annotation, old: str, new: str | None) -> Annotation:
+    """The annotation with actor `old` replaced by `new`; the same object if it does not name `old`."""
+    changes: dict[str, Any] = {}
+    if annotation.actor_id == old:
+        changes["actor_id"] = new
+    claim = annotation.claim
+    if claim and old in (claim.claimant, claim.reported_by):
+        changes["claim"] = type(claim)(
+            text=claim.text,
+            type=claim.type,
+            claimant=new if claim.claimant == old else claim.claimant,
+            reported_by=new if claim.reported_by == old else claim.reported_by,
+        )
+    return annotation.evolve(**changes) if changes else annotation
+
+
+def _clean_annotation(annotation: Annotation) -> Annotation:
+    claim = annotation.claim
+    if claim is not None:
+        claim = type(claim)(clean_text(claim.text), clean_line(claim.type), claim.claimant, claim.reported_by)
+    return annotation.evolve(note=clean_text(annotation.note), claim=claim)

@@ -1,0 +1,356 @@
+"""The domain model: plain dataclasses that serialise to and from JSON dicts."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+
+CLAIM_TYPES = {
+    "event": "event",
+    "capability": "capability",
+    "intent": "intent or threat",
+    "statement": "statement or position",
+    "figure": "figure or casualty count",
+    "other": "other",
+}
+
+ACTOR_TYPES = {
+    "person": "person",
+    "armed_group": "armed group or militia",
+    "state": "state",
+    "state_body": "state body",
+    "party": "political party",
+    "media": "media outlet",
+    "international_org": "international organisation",
+    "other": "other",
+}
+
+
+class Kind(str, Enum):
+    CLAIM = "claim"
+    ACTOR = "actor"
+
+
+class ParagraphStatus(str, Enum):
+    UNREVIEWED = "unreviewed"
+    REVIEWED = "reviewed"
+    FLAGGED = "flagged"
+
+
+def now_iso() -> str:
+    """The current time as ISO 8601 UTC with a Z, to the microsecond."""
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Footnote:
+    number: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    number: int  # 1-based
+    text: str
+    section: str | None = None
+    footnotes: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "text": self.text,
+            "section": self.section,
+            "footnotes": list(self.footnotes),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Paragraph:
+        return cls(
+            number=int(data["number"]),
+            text=data["text"],
+            section=data.get("section"),
+            footnotes=tuple(data.get("footnotes", ())),
+        )
+
+
+@dataclass(frozen=True)
+class ParsedReport:
+    """How one file was understood, before it is stored."""
+
+    title: str
+    date: str | None
+    dispatch_number: str | None
+    regions: tuple[str, ...]
+    headings: tuple[str, ...]
+    paragraphs: tuple[Paragraph, ...]
+    footnotes: tuple[Footnote, ...]
+    warnings: tuple[str, ...]
+    format: str  # "dispatch" | "markdown" | "text"
+    source: str | None = None  # from front matter, e.g. an outlet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "date": self.date,
+            "dispatch_number": self.dispatch_number,
+            "regions": list(self.regions),
+            "headings": list(self.headings),
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+            "footnotes": [{"number": f.number, "text": f.text} for f in self.footnotes],
+            "warnings": list(self.warnings),
+            "format": self.format,
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ParsedReport:
+        return cls(
+            title=data["title"],
+            date=data.get("date"),
+            dispatch_number=data.get("dispatch_number"),
+            regions=tuple(data.get("regions", ())),
+            headings=tuple(data.get("headings", ())),
+            paragraphs=tuple(Paragraph.from_dict(p) for p in data["paragraphs"]),
+            footnotes=tuple(Footnote(int(f["number"]), f["text"]) for f in data.get("footnotes", ())),
+            warnings=tuple(data.get("warnings", ())),
+            format=data.get("format", "text"),
+            source=data.get("source"),
+        )
+
+
+@dataclass(frozen=True)
+class Report:
+    """A report in the library: its identity and its current revision's headline facts."""
+
+    id: str
+    title: str
+    date: str | None
+    source: str  # the file it came from
+    dispatch_number: str | None
+    regions: tuple[str, ...]
+    revision: str  # content hash of the current revision
+    revisions: tuple[str, ...]  # every revision, oldest first
+    paragraph_count: int
+    added_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["regions"] = list(self.regions)
+        data["revisions"] = list(self.revisions)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Report:
+        return cls(
+            id=data["id"],
+            title=data["title"],
+            date=data.get("date"),
+            source=data.get("source", ""),
+            dispatch_number=data.get("dispatch_number"),
+            regions=tuple(data.get("regions", ())),
+            revision=data["revision"],
+            revisions=tuple(data.get("revisions", (data["revision"],))),
+            paragraph_count=int(data.get("paragraph_count", 0)),
+            added_at=data.get("added_at", ""),
+        )
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int  # code point offset into the paragraph text
+    end: int  # end-exclusive
+    quote: str
+
+    @classmethod
+    def of(cls, text: str, start: int, end: int) -> Span:
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"span {start}-{end} is outside a paragraph of {len(text)} characters")
+        return cls(start, end, text[start:end])
+
+
+@dataclass(frozen=True)
+class Credibility:
+    reliability: str | None = None  # A-F
+    credibility: int | None = None  # 1-6
+
+    def __post_init__(self) -> None:
+        if self.reliability is not None and self.reliability not in RELIABILITY:
+            raise ValueError(f"source reliability must be A-F, not {self.reliability!r}")
+        if self.credibility is not None and self.credibility not in CREDIBILITY:
+            raise ValueError(f"information credibility must be 1-6, not {self.credibility!r}")
+
+    @property
+    def is_set(self) -> bool:
+        return self.reliability is not None or self.credibility is not None
+
+    @property
+    def code(self) -> str:
+        """`B2`, or `B?` / `?2` while one half is not yet graded."""
+        return f"{self.reliability or '?'}{self.credibility or '?'}"
+
+    @property
+    def meaning(self) -> str:
+        if not self.is_set:
+            return "not yet graded"
+        left = RELIABILITY.get(self.reliability or "", "reliability not graded")
+        right = CREDIBILITY.get(self.credibility or 0, "credibility not graded")
+        return f"{left}; {right}"
+
+    @classmethod
+    def parse(cls, code: str) -> Credibility:
+        """`"B2"` → Credibility("B", 2). Raises ValueError on anything else."""
+        code = code.strip().upper()
+        if len(code) != 2 or code[0] not in RELIABILITY or not code[1].isdigit():
+            raise ValueError(f"credibility must look like B2 (A-F then 1-6), not {code!r}")
+        return cls(code[0], int(code[1]))
+
+
+@dataclass(frozen=True)
+class Claim:
+    text: str
+    type: str = "other"
+    claimant: str | None = None  # actor id
+    reported_by: str | None = None  # actor id
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """One claim or actor mention on a paragraph (a span of it, or the whole paragraph)."""
+
+    id: str
+    kind: Kind
+    report_id: str
+    revision: str
+    paragraph: int  # 1-based
+    span: Span | None
+    claim: Claim | None = None
+    actor_id: str | None = None  # for actor mentions
+    credibility: Credibility | None = None
+    note: str = ""
+    reviewer: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "report_id": self.report_id,
+            "revision": self.revision,
+            "paragraph": self.paragraph,
+            "span": asdict(self.span) if self.span else None,
+            "claim": asdict(self.claim) if self.claim else None,
+            "actor_id": self.actor_id,
+            "credibility": asdict(self.credibility) if self.credibility else None,
+            "note": self.note,
+            "reviewer": self.reviewer,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Annotation:
+        span = data.get("span")
+        claim = data.get("claim")
+        cred = data.get("credibility")
+        return cls(
+            id=data["id"],
+            kind=Kind(data["kind"]),
+            report_id=data["report_id"],
+            revision=data["revision"],
+            paragraph=int(data["paragraph"]),
+            span=Span(**span) if span else None,
+            claim=Claim(**claim) if claim else None,
+            actor_id=data.get("actor_id"),
+            credibility=Credibility(**cred) if cred else None,
+            note=data.get("note", ""),
+            reviewer=data.get("reviewer", ""),
+            created_at=data.get("created_at", ""),
+            updated_at=data.get("updated_at", ""),
+        )
+
+    def evolve(self, **changes: Any) -> Annotation:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Actor:
+    id: str
+    name: str
+    type: str = "other"
+    aliases: tuple[str, ...] = ()
+    affiliation: str | None = None  # another actor's id
+    note: str = ""
+    reviewer: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["aliases"] = list(self.aliases)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Actor:
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            type=data.get("type", "other"),
+            aliases=tuple(data.get("aliases", ())),
+            affiliation=data.get("affiliation"),
+            note=data.get("note", ""),
+            reviewer=data.get("reviewer", ""),
+            created_at=data.get("created_at", ""),
+            updated_at=data.get("updated_at", ""),
+        )
+
+    def evolve(self, **changes: Any) -> Actor:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class Progress:
+    total: int
+    reviewed: int = 0
+    flagged: int = 0
+
+    @property
+    def fraction(self) -> float:
+        return (self.reviewed + self.flagged) / self.total if self.total else 0.0
+
+
+__all__ = [
+    "ACTOR_TYPES", "CLAIM_TYPES", "CREDIBILITY", "RELIABILITY", "SCHEMA_VERSION",
+    "Actor", "Annotation", "Claim", "Credibility", "Footnote", "Kind", "Paragraph",
+    "ParagraphStatus", "ParsedReport", "Progress", "Report", "Span", "new_id", "now_iso",
+]

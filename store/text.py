@@ -1,0 +1,51 @@
+"""Where untrusted text is made inert: the one cleaning rule of claimdesk.
+
+Rule (applied once, where text enters the store: ingestion, forms, imports):
+
+* newlines are normalised: CRLF and lone CR become LF;
+* every other C0 control character (U+0000-U+001F except TAB and LF), DEL and
+  every C1 control character (U+0080-U+009F) is replaced by exactly one visible
+  code point: C0 by its Unicode Control Picture (ESC becomes U+241B "␛"),
+  DEL by U+2421 "␡", C1 by U+FFFD "�".
+
+Because each replaced code point becomes exactly one code point, an offset
+into the cleaned text is the same offset into the newline-normalised source.
+An escape sequence from a report therefore reaches the screen as harmless
+characters such as "␛]52;c;…", and never as an instruction to the terminal.
+
+Rich/Textual markup is not touched here: the TUI never interprets stored text as
+markup (it renders it through `rich.text.Text` / `Content`, never `from_markup`).
+"""
+
+from __future__ import annotations
+
+import re
+
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _picture(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code < 0x20:
+        return chr(0x2400 + code)
+    if code == 0x7F:
+        return "\u2421"
+    return "\ufffd"
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def clean_text(text: str) -> str:
+    """Newline-normalise `text` and make every control character visible and inert."""
+    return _CONTROL.sub(_picture, normalise_newlines(text))
+
+
+def clean_line(text: str) -> str:
+    """Like `clean_text`, for one-line values (names, types): newlines and tabs become spaces."""
+    return clean_text(text).replace("\n", " ").replace("\t", " ").strip()
+
+
+def has_control(text: str) -> bool:
+    return _CONTROL.search(text) is not None

@@ -1,0 +1,50 @@
+"""The claimdesk App: settings, styles, the first screen and the global keys. Nothing else."""
+
+from __future__ import annotations
+
+from textual.app import App
+from textual.binding import Binding
+
+from store.db import Database
+
+
+class ClaimdeskApp(App[None]):
+    CSS_PATH = ["styles/app.tcss"]
+    TITLE = "claimdesk"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
+    ]
+
+    def __init__(self, db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.start_report_id = report_id
+        self.user_keymap = dict(keymap or {})
+
+    def on_mount(self) -> None:
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)
+        from tui.screens.library import LibraryScreen
+
+        self.push_screen(LibraryScreen(self.db))
+        if self.start_report_id is not None:
+            from tui.screens.report import ReportScreen
+
+            self.push_screen(ReportScreen(self.db, self.start_report_id))
+        for problem in self.db.problems:
+            self.notify(problem, title="Database problem", severity="error", timeout=30, markup=False)
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen, active_bindings_rows
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(active_bindings_rows(self)))
+
+
+def make_app(db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:
+    """The one factory the CLI and the tests use."""
+    return ClaimdeskApp(db, report_id=report_id, keymap=keymap)

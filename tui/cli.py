@@ -1,0 +1,216 @@
+"""The `claimdesk` command: the TUI by default, and subcommands that work without it.
+
+Textual is imported only by the commands that start the TUI, so `add`, `parse`,
+`export`… start fast. Every user error is one line on stderr and a non-zero exit.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store.errors import ClaimdeskError
+from store.text import clean_line
+
+EXIT_USER_ERROR = 1
+EXIT_INTERNAL = 70
+
+
+class Context:
+    """What the group's options decided, shared with subcommands."""
+
+    def __init__(self) -> None:
+        self.db_path: Path | None = None
+        self.reviewer: str | None = None
+
+    def database(self, read_only_ok: bool = True):  # noqa: ANN201 - store.db.Database
+        from store.db import Database
+        from store.locations import default_db_path
+
+        db = Database(self.db_path or default_db_path(), self.resolved_reviewer())
+        if db.problems:
+            for problem in db.problems:
+                click.echo(f"claimdesk: warning: {problem}", err=True)
+            if not read_only_ok:
+                raise ClaimdeskError("the database is read-only until it is repaired ('claimdesk doctor --repair')")
+        return db
+
+    def resolved_reviewer(self) -> str:
+        from store.locations import default_reviewer
+
+        if self.reviewer:
+            return self.reviewer
+        return self.settings().reviewer or default_reviewer()
+
+    @functools.cache  # noqa: B019 - one Context per process
+    def settings(self):  # noqa: ANN201 - store.config.Settings
+        from store.config import load_settings
+        from store.locations import config_path
+
+        settings = load_settings(config_path())
+        for warning in settings.warnings:
+            click.echo(f"claimdesk: warning: config: {warning}", err=True)
+        return settings
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--db` and `--reviewer`, accepted by the group and by every subcommand."""
+
+    def set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).db_path = value
+
+    def set_reviewer(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).reviewer = clean_line(value)
+
+    command = click.option(
+        "--reviewer", metavar="NAME", expose_value=False, callback=set_reviewer,
+        help="Who is annotating (default: the config file's reviewer, else your login name).",
+    )(command)
+    return click.option(
+        "--db", type=click.Path(path_type=Path), expose_value=False, callback=set_db,
+        envvar="CLAIMDESK_DB", metavar="PATH",
+        help="Database folder (default: $CLAIMDESK_DB, else the user data dir).",
+    )(command)
+
+
+class ClaimdeskGroup(click.Group):
+    """Turns every ClaimdeskError into one line on stderr, and anything else into one line too."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.pop("standalone_mode", None)
+        try:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo("claimdesk: aborted", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except ClaimdeskError as error:
+            click.echo(f"claimdesk: error: {clean_line(str(error))}", err=True)
+            sys.exit(EXIT_USER_ERROR)
+        except KeyboardInterrupt:
+            click.echo("claimdesk: interrupted", err=True)
+            sys.exit(130)
+        except BrokenPipeError:
+            sys.stderr.close()
+            sys.exit(0)
+        except Exception as error:  # the last line of defence: never a traceback for a user
+            log = _log_internal_error()
+            click.echo(
+                f"claimdesk: internal error: {type(error).__name__}: {clean_line(str(error))[:200]}"
+                + (f" (details in {log})" if log else ""),
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
+
+
+def _log_internal_error() -> str | None:
+    import tempfile
+    import traceback
+
+    try:
+        with tempfile.NamedTemporaryFile("w", prefix="claimdesk-error-", suffix=".log", delete=False) as handle:
+            traceback.print_exc(file=handle)
+            return handle.name
+    except OSError:
+        return None
+
+
+@click.group(cls=ClaimdeskGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(package_name="claimdesk", prog_name="claimdesk")
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """Review reports paragraph by paragraph and annotate claims, actors and credibility.
+
+    With no command, opens the library of reports in the database.
+    """
+    ctx.ensure_object(Context)
+    if ctx.invoked_subcommand is None:
+        _run_tui(ctx.obj, report_id=None)
+
+
+def _run_tui(context: Context, report_id: str | None) -> None:
+    from tui.app import make_app
+    from tui.lifecycle import run_app
+
+    db = context.database()
+    app = make_app(db, report_id=report_id, keymap=context.settings().keymap)
+    run_app(app)
+
+
+@main.command("open")
+@common_options
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def open_command(context: Context, files: tuple[Path, ...]) -> None:
+    """Add FILES to the database if they are new, and open the first."""
+    db = context.database(read_only_ok=False)
+    first = None
+    for path in files:
+        result = db.add_report(path)
+        for warning in result.warnings:
+            click.echo(f"claimdesk: warning: {path.name}: {clean_line(warning)}", err=True)
+        first = first or result.report.id
+    _run_tui(context, report_id=first)
+
+
+@main.command("add")
+@common_options
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+def add_command(context: Context, files: tuple[Path, ...]) -> None:
+    """Register report FILES in the database without opening the TUI."""
+    db = context.database(read_only_ok=False)
+    failed = 0
+    for path in files:
+        try:
+            result = db.add_report(path)
+        except ClaimdeskError as error:
+            click.echo(f"claimdesk: error: {clean_line(str(error))}", err=True)
+            failed += 1
+            continue
+        report = result.report
+        state = "added" if result.created else "new revision of" if result.new_revision else "unchanged"
+        click.echo(f"{state}: {report.id}  {clean_line(report.title)}  ({report.paragraph_count} paragraphs)")
+        for warning in result.warnings:
+            click.echo(f"claimdesk: warning: {clean_line(path.name)}: {clean_line(warning)}", err=True)
+    if failed:
+        sys.exit(EXIT_USER_ERROR)
+
+
+@main.command("parse")
+@common_options
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the parse as a JSON object.")
+def parse_command(file: Path, as_json: bool) -> None:
+    """Show how FILE is understood: title, date, headings, paragraphs, footnotes."""
+    from store.ingest import parse_file
+
+    parsed, _ = parse_file(file)
+    if as_json:
+        click.echo(json.dumps(parsed.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"title:     {clean_line(parsed.title)}")
+    click.echo(f"date:      {parsed.date or '-'}")
+    click.echo(f"dispatch:  {parsed.dispatch_number or '-'}")
+    click.echo(f"regions:   {', '.join(parsed.regions) or '-'}")
+    click.echo(f"layout:    {parsed.format}")
+    click.echo(f"headings:  {len(parsed.headings)}")
+    click.echo(f"paragraphs: {len(parsed.paragraphs)}")
+    click.echo(f"footnotes: {len(parsed.footnotes)}")
+    for warning in parsed.warnings:
+        click.echo(f"warning:   {clean_line(warning)}")
+
+
+# Subcommands that live in their own modules register themselves on `main`.
+from tui.commands import exchange, maintenance  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""`claimdesk stats` and `doctor`: looking at and repairing a database."""
+
+from __future__ import annotations

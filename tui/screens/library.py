@@ -1,0 +1,131 @@
+"""The library: every report in the database, with its progress."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from store.db import Database
+from store.errors import ClaimdeskError
+from store.model import Progress, Report
+
+
+def progress_text(progress: Progress | None) -> Text:
+    if progress is None:
+        return Text("…", style="dim")
+    done = progress.reviewed + progress.flagged
+    bar_width = 10
+    filled = round(bar_width * progress.fraction)
+    text = Text()
+    text.append("█" * filled + "░" * (bar_width - filled))
+    text.append(f" {done}/{progress.total}")
+    return text
+
+
+class LibraryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("enter", "open_report", "Open", id="open_report"),
+        Binding("r", "refresh", "Refresh", id="refresh_library"),
+    ]
+
+    class ProgressLoaded(Message):
+        """A worker measured one report's progress."""
+
+        def __init__(self, report_id: str, progress: Progress) -> None:
+            self.report_id = report_id
+            self.progress = progress
+            super().__init__()
+
+    def __init__(self, db: Database) -> None:
+        super().__init__()
+        self.db = db
+        self.reports: list[Report] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="library-empty")
+        yield DataTable(id="library", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "claimdesk — library"
+        self.sub_title = str(self.db.root)
+        table = self.query_one(DataTable)
+        table.add_column("Title", key="title", width=self._title_width())
+        table.add_column("Date", key="date", width=10)
+        table.add_column("¶", key="paragraphs", width=5)
+        table.add_column("Progress", key="progress", width=18)
+        self.action_refresh()
+        table.focus()
+
+    def _title_width(self) -> int:
+        return max(20, self.app.size.width - 10 - 5 - 18 - 12)
+
+    def on_resize(self) -> None:
+        table = self.query_one(DataTable)
+        column = table.columns.get("title")
+        if column is not None and column.width != self._title_width():
+            column.width = self._title_width()
+            table.refresh()
+
+    def action_refresh(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        try:
+            self.reports = self.db.reports()
+        except ClaimdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+            self.reports = []
+        for report in self.reports:
+            table.add_row(
+                Text(report.title, overflow="ellipsis", no_wrap=True),
+                Text(report.date or "—"),
+                Text(str(report.paragraph_count), justify="right"),
+                progress_text(None),
+                key=report.id,
+            )
+        empty = self.query_one("#library-empty", Static)
+        empty.display = not self.reports
+        empty.update(Text("No reports yet. Add one with: claimdesk add FILE", style="dim"))
+        self.load_progress()
+
+    @work(thread=True, exclusive=True)
+    def load_progress(self) -> None:
+        """Progress reads each report's status: off the UI thread, reported back by message."""
+        for report in list(self.reports):
+            try:
+                progress = self.db.progress(report)
+            except ClaimdeskError:
+                continue
+            self.post_message(self.ProgressLoaded(report.id, progress))
+
+    def on_library_screen_progress_loaded(self, message: ProgressLoaded) -> None:
+        table = self.query_one(DataTable)
+        if message.report_id in table.rows:
+            table.update_cell(message.report_id, "progress", progress_text(message.progress))
+
+    def action_open_report(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.reports or table.cursor_row is None:
+            return
+        report_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        from tui.screens.report import ReportScreen
+
+        try:
+            screen = ReportScreen(self.db, report_id)
+        except ClaimdeskError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.app.push_screen(screen)
+
+    def on_screen_resume(self) -> None:
+        if self.reports:
+            self.load_progress()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_report()

@@ -1,0 +1,95 @@
+"""The panel beside (or below) the text: the current paragraph's annotations."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.model import Actor, Annotation, Kind, ParagraphStatus
+
+
+def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
+    """One annotation as plain text for the list (never markup: every field is untrusted)."""
+
+    def name(actor_id: str | None) -> str:
+        return actors[actor_id].name if actor_id in actors else "?"
+
+    text = Text()
+    if annotation.kind is Kind.CLAIM and annotation.claim:
+        text.append("CLAIM ", style="bold")
+        text.append(f"[{annotation.claim.type}] ")
+        text.append(annotation.claim.text)
+        if annotation.claim.claimant:
+            text.append(f"\n  claimant: {name(annotation.claim.claimant)}")
+        if annotation.claim.reported_by:
+            text.append(f"\n  reported by: {name(annotation.claim.reported_by)}")
+    else:
+        text.append("ACTOR ", style="bold")
+        text.append(name(annotation.actor_id))
+        if annotation.span:
+            text.append(f" ← “{annotation.span.quote}”")
+    cred = annotation.credibility
+    text.append("\n  credibility: ")
+    text.append(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
+    if annotation.note:
+        text.append(f"\n  note: {annotation.note}")
+    return text
+
+
+class AnnotationPanel(Vertical, can_focus=False):
+    """Lists the current paragraph's annotations; posts what the analyst wants done with one."""
+
+    BINDINGS = [
+        Binding("enter", "edit", "Edit", id="panel.edit"),
+        Binding("d", "delete", "Delete", id="panel.delete"),
+    ]
+
+    class EditRequested(Message):
+        def __init__(self, annotation_id: str) -> None:
+            self.annotation_id = annotation_id
+            super().__init__()
+
+    class DeleteRequested(Message):
+        def __init__(self, annotation_id: str) -> None:
+            self.annotation_id = annotation_id
+            super().__init__()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="panel-heading")
+        yield OptionList(id="annotation-list", markup=False)
+
+    def show(self, paragraph_number: int, status: ParagraphStatus, annotations: list[Annotation], actors: dict[str, Actor]) -> None:
+        heading = Text()
+        heading.append(f"¶ {paragraph_number}", style="bold")
+        heading.append(f"  {status.value}")
+        heading.append(f"  ·  {len(annotations)} annotation{'s' if len(annotations) != 1 else ''}")
+        self.query_one("#panel-heading", Static).update(heading)
+        options = self.query_one("#annotation-list", OptionList)
+        highlighted = options.highlighted
+        options.clear_options()
+        if annotations:
+            options.add_options([Option(describe(a, actors), id=a.id) for a in annotations])
+            options.highlighted = min(highlighted or 0, len(annotations) - 1)
+        else:
+            options.add_option(Option(Text("No annotations yet — c claim, a actor", style="dim"), disabled=True))
+
+    @property
+    def selected_id(self) -> str | None:
+        options = self.query_one("#annotation-list", OptionList)
+        if options.highlighted is None:
+            return None
+        option = options.get_option_at_index(options.highlighted)
+        return None if option.disabled else option.id
+
+    def action_edit(self) -> None:
+        if (selected := self.selected_id) is not None:
+            self.post_message(self.EditRequested(selected))
+
+    def action_delete(self) -> None:
+        if (selected := self.selected_id) is not None:
+            self.post_message(self.DeleteRequested(selected))

@@ -1,0 +1,427 @@
+"""The report's text, paragraph by paragraph: a virtualised view built on Textual's Line API.
+
+Only the lines on screen are wrapped and drawn, so a 10,000-paragraph report
+opens as fast as a short one, and moving the highlight re-lays out one screen.
+Paragraph text is untrusted: it is drawn as plain `Segment`s, never as markup.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from store.model import Paragraph, ParagraphStatus
+from tui.text_layout import WrappedText, display_text
+
+GUTTER = 7  # "  12 ✓ "
+STATUS_MARK = {ParagraphStatus.UNREVIEWED: " ", ParagraphStatus.REVIEWED: "✓", ParagraphStatus.FLAGGED: "!"}
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A range of a paragraph drawn with a component style (annotation kinds, selection, search)."""
+
+    paragraph: int  # 0-based index
+    start: int
+    end: int
+    style: str  # component class, e.g. "paragraph-view--claim"
+
+
+@dataclass(frozen=True)
+class _Line:
+    kind: str  # "text" | "heading" | "note" | "blank"
+    paragraph: int = -1
+    start: int = 0
+    end: int = 0
+    first: bool = False
+    text: str = ""
+
+
+class ParagraphView(Widget, can_focus=True):
+    """Shows paragraphs with their section headings; one paragraph is current."""
+
+    COMPONENT_CLASSES = {
+        "paragraph-view--current",
+        "paragraph-view--current-bar",
+        "paragraph-view--gutter",
+        "paragraph-view--heading",
+        "paragraph-view--note",
+        "paragraph-view--reviewed",
+        "paragraph-view--flagged",
+        "paragraph-view--claim",
+        "paragraph-view--actor",
+        "paragraph-view--selection",
+        "paragraph-view--cursor",
+        "paragraph-view--search",
+    }
+
+    BINDINGS = [
+        Binding("j,down", "next_paragraph", "Next ¶", id="next_paragraph"),
+        Binding("k,up", "previous_paragraph", "Prev ¶", id="previous_paragraph"),
+        Binding("g,home", "first_paragraph", "First", show=False, id="first_paragraph"),
+        Binding("G,end", "last_paragraph", "Last", show=False, id="last_paragraph"),
+        Binding("right_square_bracket", "next_section", "Next section", show=False, id="next_section"),
+        Binding("left_square_bracket", "previous_section", "Prev section", show=False, id="previous_section"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page_up"),
+    ]
+
+    current: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class CurrentChanged(Message):
+        """The analyst moved to another paragraph."""
+
+        def __init__(self, index: int) -> None:
+            self.index = index
+            super().__init__()
+
+        def can_replace(self, message: Message) -> bool:
+            return isinstance(message, ParagraphView.CurrentChanged)
+
+    class ParagraphClicked(Message):
+        """A click on paragraph `index` at code point `offset` (or None outside its text)."""
+
+        def __init__(self, index: int, offset: int | None) -> None:
+            self.index = index
+            self.offset = offset
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+        super().__init__(id=id, classes=classes)
+        self.paragraphs: tuple[Paragraph, ...] = ()
+        self._headings: dict[int, tuple[str, ...]] = {}
+        self._notes: dict[int, str] = {}
+        self.statuses: dict[int, ParagraphStatus] = {}  # by 1-based paragraph number
+        self._highlights: dict[int, list[Highlight]] = {}
+        self._wraps: dict[tuple[int, int], WrappedText] = {}
+        self.top = 0  # paragraph index at the top of the view
+        self.top_line = 0  # lines of that block scrolled off the top
+        self._screen_lines: list[_Line] | None = None
+
+    # ------------------------------------------------------------ data down
+
+    def set_report(self, paragraphs: tuple[Paragraph, ...], headings: tuple[str, ...], notes: dict[int, str]) -> None:
+        self.paragraphs = paragraphs
+        self._headings = _headings_before(paragraphs, headings)
+        self._notes = notes
+        self._wraps.clear()
+        self.top = self.top_line = 0
+        self.current = 0
+        self._invalidate()
+
+    def set_statuses(self, statuses: dict[int, ParagraphStatus]) -> None:
+        self.statuses = statuses
+        self._invalidate()
+
+    def set_highlights(self, highlights: list[Highlight]) -> None:
+        by_paragraph: dict[int, list[Highlight]] = {}
+        for highlight in highlights:
+            by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
+        self._highlights = by_paragraph
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._screen_lines = None
+        self.refresh()
+
+    # -------------------------------------------------------------- actions
+
+    def action_next_paragraph(self) -> None:
+        self.move_to(self.current + 1)
+
+    def action_previous_paragraph(self) -> None:
+        self.move_to(self.current - 1)
+
+    def action_first_paragraph(self) -> None:
+        self.move_to(0)
+
+    def action_last_paragraph(self) -> None:
+        self.move_to(len(self.paragraphs) - 1)
+
+    def action_next_section(self) -> None:
+        for index in range(self.current + 1, len(self.paragraphs)):
+            if index in self._headings:
+                self.move_to(index)
+                return
+        self.app.bell()
+
+    def action_previous_section(self) -> None:
+        start = max((i for i in self._headings if i <= self.current), default=None)
+        if start is not None and start < self.current:
+            self.move_to(start)
+            return
+        earlier = [i for i in self._headings if i < self.current]
+        if earlier:
+            self.move_to(max(earlier))
+        elif self.current:
+            self.move_to(0)
+        else:
+            self.app.bell()
+
+    def action_page_down(self) -> None:
+        self.scroll_lines(max(1, self.size.height - 2))
+
+    def action_page_up(self) -> None:
+        self.scroll_lines(-max(1, self.size.height - 2))
+
+    def move_to(self, index: int) -> None:
+        if not self.paragraphs:
+            return
+        index = max(0, min(index, len(self.paragraphs) - 1))
+        if index == self.current:
+            return
+        self.current = index
+
+    def watch_current(self, old: int, new: int) -> None:
+        if not self.paragraphs:
+            return
+        self._scroll_to_current(downward=new >= old)
+        self._invalidate()
+        self.post_message(self.CurrentChanged(new))
+
+    # ---------------------------------------------------------------- mouse
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        event.stop()
+        self.scroll_lines(3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.scroll_lines(-3)
+
+    def on_click(self, event: events.Click) -> None:
+        hit = self.offset_at(event.x, event.y)
+        if hit is not None:
+            self.post_message(self.ParagraphClicked(*hit))
+
+    def offset_at(self, x: int, y: int) -> tuple[int, int | None] | None:
+        """The paragraph and code point offset under screen cell (x, y) of this widget."""
+        lines = self._lines()
+        if not 0 <= y < len(lines) or lines[y].paragraph < 0:
+            return None
+        line = lines[y]
+        if line.kind != "text":
+            return line.paragraph, None
+        text = self.paragraphs[line.paragraph].text
+        column = x - GUTTER
+        if column < 0:
+            return line.paragraph, line.start
+        cells = 0
+        for offset in range(line.start, line.end):
+            from rich.cells import cell_len
+
+            cells += cell_len(text[offset])
+            if cells > column:
+                return line.paragraph, offset
+        return line.paragraph, line.end
+
+    # --------------------------------------------------------------- layout
+
+    @property
+    def text_width(self) -> int:
+        return max(10, self.size.width - GUTTER - 1)
+
+    def _wrap(self, index: int) -> WrappedText:
+        key = (index, self.text_width)
+        wrapped = self._wraps.get(key)
+        if wrapped is None:
+            if len(self._wraps) > 4096:
+                self._wraps.clear()
+            wrapped = self._wraps[key] = WrappedText(self.paragraphs[index].text, self.text_width)
+        return wrapped
+
+    def _block(self, index: int, need: int) -> list[_Line]:
+        """The lines of paragraph `index` (its headings, text, notes when current, a gap): at least `need`."""
+        lines: list[_Line] = []
+        for heading in self._headings.get(index, ()):
+            for start, end in WrappedText(heading, self.text_width).all():
+                lines.append(_Line("heading", index, text=heading[start:end]))
+            lines.append(_Line("blank", index))
+        wrapped = self._wrap(index)
+        wrapped.ensure(max(1, need - len(lines)))
+        for number, (start, end) in enumerate(wrapped.lines):
+            lines.append(_Line("text", index, start, end, first=number == 0))
+        if not wrapped.done:
+            return lines
+        if index == self.current:
+            for number in self.paragraphs[index].footnotes:
+                note = self._notes.get(number)
+                label = f"[{number}] " + (note if note is not None else "(no note)")
+                for piece in WrappedText(label, self.text_width).all()[:6]:
+                    lines.append(_Line("note", index, text=label[piece[0] : piece[1]]))
+        lines.append(_Line("blank", index))
+        return lines
+
+    def _height(self, index: int, limit: int) -> int:
+        return min(len(self._block(index, limit + 1)), limit + 1)
+
+    def _lines(self) -> list[_Line]:
+        if self._screen_lines is None:
+            height = max(1, self.size.height)
+            lines: list[_Line] = []
+            index, skip = self.top, self.top_line
+            while len(lines) < height and index < len(self.paragraphs):
+                block = self._block(index, skip + height - len(lines))
+                lines.extend(block[skip:])
+                skip = 0
+                index += 1
+            self._screen_lines = lines[:height]
+        return self._screen_lines
+
+    def _scroll_to_current(self, downward: bool) -> None:
+        height = max(1, self.size.height)
+        current = self.current
+        if current < self.top or (current == self.top and self.top_line):
+            self.top, self.top_line = current, 0
+            return
+        if current - self.top <= height:
+            row = -self.top_line
+            for index in range(self.top, current):
+                row += self._height(index, height)
+                if row > height:
+                    break
+            current_height = self._height(current, height)
+            if row >= 0 and row + current_height <= height:
+                return
+            if current_height >= height or not downward:
+                self.top, self.top_line = current, 0
+                return
+        self._align_bottom(current, height)
+
+    def _align_bottom(self, index: int, height: int) -> None:
+        """Scroll so paragraph `index` ends at the bottom of the view (or starts at its top)."""
+        remaining = height - self._height(index, height)
+        if remaining <= 0:
+            self.top, self.top_line = index, 0
+            return
+        top = index
+        while top > 0 and remaining > 0:
+            above = self._height(top - 1, height)
+            if above <= remaining:
+                remaining -= above
+                top -= 1
+            else:
+                self.top, self.top_line = top - 1, above - remaining
+                return
+        self.top, self.top_line = top, 0
+
+    def scroll_lines(self, delta: int) -> None:
+        """Scroll the view by lines without moving the current paragraph."""
+        height = max(1, self.size.height)
+        if delta > 0:
+            for _ in range(delta):
+                block_height = self._height(self.top, self.top_line + 1)
+                if self.top_line + 1 < block_height:
+                    self.top_line += 1
+                elif self.top + 1 < len(self.paragraphs):
+                    self.top, self.top_line = self.top + 1, 0
+                else:
+                    break
+        else:
+            for _ in range(-delta):
+                if self.top_line > 0:
+                    self.top_line -= 1
+                elif self.top > 0:
+                    self.top -= 1
+                    self.top_line = max(0, self._height(self.top, height * 4) - 1)
+                else:
+                    break
+        self._invalidate()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._wraps.clear()
+        self.top_line = 0
+        self._invalidate()
+        if self.paragraphs:
+            self._scroll_to_current(downward=True)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    # --------------------------------------------------------------- render
+
+    def render_line(self, y: int) -> Strip:
+        lines = self._lines()
+        width = self.size.width
+        base = self.rich_style
+        if y >= len(lines):
+            return Strip.blank(width, base)
+        line = lines[y]
+        is_current = line.paragraph == self.current and line.paragraph >= 0
+        if line.kind == "heading":
+            style = base + self.get_component_rich_style("paragraph-view--heading")
+            return Strip([Segment(" " * GUTTER, base), Segment(display_text(line.text), style)]).adjust_cell_length(width, base)
+        gutter_style = base + self.get_component_rich_style("paragraph-view--gutter")
+        bar = "▌" if is_current else " "
+        bar_style = base + self.get_component_rich_style("paragraph-view--current-bar") if is_current else base
+        if line.kind == "blank":
+            return Strip([Segment(bar, bar_style)]).adjust_cell_length(width, base)
+        body_style = base + self.get_component_rich_style("paragraph-view--current") if is_current else base
+        if line.kind == "note":
+            note_style = body_style + self.get_component_rich_style("paragraph-view--note")
+            return Strip(
+                [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), body_style), Segment(display_text(line.text), note_style)]
+            ).adjust_cell_length(width, body_style)
+        paragraph = self.paragraphs[line.paragraph]
+        if line.first:
+            status = self.statuses.get(paragraph.number, ParagraphStatus.UNREVIEWED)
+            mark_style = gutter_style
+            if status is ParagraphStatus.REVIEWED:
+                mark_style = base + self.get_component_rich_style("paragraph-view--reviewed")
+            elif status is ParagraphStatus.FLAGGED:
+                mark_style = base + self.get_component_rich_style("paragraph-view--flagged")
+            gutter = [Segment(bar, bar_style), Segment(f"{paragraph.number:>4}", gutter_style), Segment(STATUS_MARK[status], mark_style), Segment(" ", base)]
+        else:
+            gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base)]
+        segments = gutter + self._text_segments(line, paragraph.text, body_style)
+        return Strip(segments).adjust_cell_length(width, body_style if is_current else base)
+
+    def _text_segments(self, line: _Line, text: str, style: Style) -> list[Segment]:
+        """The line's text, split where highlights begin and end."""
+        start, end = line.start, line.end
+        highlights = [h for h in self._highlights.get(line.paragraph, ()) if h.start < end and h.end > start]
+        if not highlights:
+            return [Segment(display_text(text[start:end]), style)]
+        cuts = {start, end}
+        for highlight in highlights:
+            cuts.add(max(start, highlight.start))
+            cuts.add(min(end, highlight.end))
+        points = sorted(cuts)
+        segments = []
+        for left, right in zip(points, points[1:]):
+            piece_style = style
+            for highlight in highlights:
+                if highlight.start <= left and highlight.end >= right:
+                    piece_style = piece_style + self.get_component_rich_style(highlight.style)
+            segments.append(Segment(display_text(text[left:right]), piece_style))
+        return segments
+
+
+def _headings_before(paragraphs: tuple[Paragraph, ...], headings: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    """For each paragraph index that opens a section: the headings shown above it."""
+    result: dict[int, tuple[str, ...]] = {}
+    pointer = 0
+    previous: str | None = None
+    for index, paragraph in enumerate(paragraphs):
+        section = paragraph.section
+        if section is None or section == previous:
+            continue
+        shown: list[str] = []
+        while pointer < len(headings):
+            heading = headings[pointer]
+            pointer += 1
+            shown.append(heading)
+            if heading == section:
+                break
+        result[index] = tuple(shown) or (section,)
+        previous = section
+    return result
