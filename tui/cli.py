@@ -213,4 +213,4 @@ def parse_command(file: Path, as_json: bool) -> None:
 
 
 # Subcommands that live in their own modules register themselves on `main`.
-from tui.commands import exchange, maintenance  # noqa: E402, F401
+from tui.commands import exchange, maintenance, stats  # noqa: E402, F401

@@ -1,0 +1,3 @@
+"""`claimdesk stats`: progress and annotation counts per report."""
+
+from __future__ import annotations
