@@ -1,0 +1,114 @@
+"""Fuzzy matching of what an analyst typed (or selected) against the actor registry.
+
+Reports spell one actor many ways: "Sayyid" / "Sayyed Al-Shuhada Brigades",
+"Arabic Post" / "Trabic Post", "Al-Ka’abi" / "Kaabi". Names and the query are
+first normalised (diacritics, apostrophes and ayns, hyphens, the article "al-"),
+then scored with rapidfuzz against the canonical name and every alias. Plain
+Python: no Textual here.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from store.model import Actor
+
+# Apostrophes, ayn/hamza signs and backticks that transliterations sprinkle into names.
+_APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼʽʿʾˈ′"), None)
+# Hyphens, dashes and other joiners count as spaces ("Al-Shuhada" is "al shuhada").
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_/\\.,;:()\[\]{}\"“”«»]+")
+# Articles that come and go between spellings ("Al-Ka’abi" and "Kaabi").
+_ARTICLES = frozenset({"al", "el", "the"})
+# Ignored when building initials ("Islamic Republic of Iran" is "IRI").
+_MINOR_WORDS = frozenset({"of", "and", "for", "in", "on", "de", "du", "la", "le"})
+
+EXACT = 100.0
+PREFIX_BONUS = 5.0  # every typed word starts a word of the name: "ka" → "Kaabi", not "Harakat"
+START_BONUS = 2.0  # ...and the name itself starts with it: "hez" → "Hezbollah" before "Kata'ib Hezbollah"
+ACRONYM = 90.0
+MIN_SCORE = 70.0  # below this a candidate is noise (WRatio gives ~60 to two random short words)
+SHORT_QUERY = 3  # queries shorter than this only match at the start of a word
+
+
+@dataclass(frozen=True)
+class ActorMatch:
+    actor: Actor
+    name_matched: str  # the canonical name or the alias that scored best
+    score: float  # 0-100; 100 means the normalised names are equal
+
+
+def normalise(name: str) -> str:
+    """A comparison key: casefolded, no diacritics, apostrophes, hyphens or "al-" articles."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    folded = stripped.casefold().translate(_APOSTROPHES)
+    words = [w for w in _SEPARATORS.split(folded) if w]
+    kept = [w for w in words if w not in _ARTICLES]
+    return " ".join(kept or words)  # a name that is only "Al" stays "al"
+
+
+def _initials(words: list[str]) -> set[str]:
+    full = "".join(w[0] for w in words)
+    major = "".join(w[0] for w in words if w not in _MINOR_WORDS)
+    return {full, major} if len(words) > 1 else set()
+
+
+def _is_word_prefix(query_words: list[str], name_words: list[str]) -> bool:
+    """Every typed word begins some word of the name (each name word used once)."""
+    free = list(name_words)
+    for typed in query_words:
+        for i, word in enumerate(free):
+            if word.startswith(typed):
+                del free[i]
+                break
+        else:
+            return False
+    return True
+
+
+def score_name(query: str, name: str) -> float:
+    """How well the normalised `query` matches the normalised `name` (0-100)."""
+    if not query or not name:
+        return 0.0
+    if query == name:
+        return EXACT
+    query_words, name_words = query.split(), name.split()
+    prefix = _is_word_prefix(query_words, name_words)
+    bonus = (PREFIX_BONUS if prefix else 0.0) + (START_BONUS if name.startswith(query) else 0.0)
+    if len(query) < SHORT_QUERY:
+        return 90.0 + bonus if prefix else 0.0
+    score = fuzz.WRatio(query, name) + bonus
+    if " " not in query and query in _initials(name_words):
+        score = max(score, ACRONYM)
+    return min(score, EXACT - 1)  # only equal names score 100
+
+
+def match_actors(query: str, actors: Iterable[Actor], limit: int | None = 8) -> list[ActorMatch]:
+    """The actors whose name or an alias matches `query`, best first (at most `limit`; None: all).
+
+    An empty query lists every actor alphabetically.
+    """
+    actors = list(actors)
+    wanted = normalise(query)
+    if not wanted:
+        ordered = sorted(actors, key=lambda a: (a.name.casefold(), a.id))
+        return [ActorMatch(a, a.name, EXACT) for a in ordered[:limit]]
+    found: list[ActorMatch] = []
+    for actor in actors:
+        best_name, best = actor.name, 0.0
+        for name in actor.names:  # the canonical name first: it wins ties
+            score = score_name(wanted, normalise(name))
+            if score > best:
+                best_name, best = name, score
+        if best >= MIN_SCORE:
+            found.append(ActorMatch(actor, best_name, best))
+    found.sort(key=lambda m: (-m.score, m.actor.name.casefold(), m.actor.id))
+    return found[:limit]
+
+
+__all__ = ["ActorMatch", "match_actors", "normalise", "score_name"]
