@@ -34,6 +34,7 @@ _NOTE_START = re.compile(r"^\[(\d{1,4})\]\s*")
 _MD_MARKER = re.compile(r"\[\^([^\]\s]+)\]")
 _MD_NOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s?")
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")  # a thematic break: not a paragraph
 _BOILERPLATE = ("Share this Report:",)
 _SMALL_WORDS = {
     "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on",
@@ -93,8 +94,10 @@ def decode_report_bytes(raw: bytes, name: str = "<input>") -> DecodedFile:
                 f"not valid UTF-8 (byte {error.start}); decoded as Windows-1252 (cp1252)"
             )
     text = clean_text(text)
-    if not text.strip():
+    if not text:
         raise IngestError(f"{name}: is empty")
+    if not text.strip():
+        raise IngestError(f"{name}: is empty (it holds only whitespace)")
     return DecodedFile(text, tuple(warnings), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
@@ -128,13 +131,16 @@ def parse_text(text: str, name: str = "", warnings: tuple[str, ...] = ()) -> Par
     if not blocks:
         raise IngestError(f"{name or 'input'}: is empty")
     if _DISPATCH_HEADER.match(blocks[0].splitlines()[0]):
-        return _parse_dispatch(blocks, list(warnings))
-    is_markdown = name.lower().endswith((".md", ".markdown")) or text.startswith("---\n") or any(
+        report = _parse_dispatch(blocks, list(warnings))
+    elif name.lower().endswith((".md", ".markdown")) or text.startswith("---\n") or any(
         _MD_HEADING.match(block.split("\n", 1)[0]) for block in blocks[:20]
-    )
-    if is_markdown:
-        return _parse_markdown(text, list(warnings))
-    return _parse_plain(blocks, list(warnings))
+    ):
+        report = _parse_markdown(text, list(warnings))
+    else:
+        report = _parse_plain(blocks, list(warnings))
+    if not report.paragraphs:
+        raise IngestError(f"{name or 'input'}: has no body paragraphs to review ({report.format} layout)")
+    return report
 
 
 def split_blocks(text: str) -> list[str]:
@@ -292,9 +298,34 @@ def _parse_front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, body
 
 
+def _footnote_numbers(body: str) -> dict[str, int]:
+    """Every `[^label]` of a Markdown body, numbered: `[^3]` is note 3, named labels follow
+    the highest numeric one in order of first appearance (so they never collide)."""
+    labels = list(dict.fromkeys(match.group(1) for match in _MD_MARKER.finditer(body)))
+    numbers = {label: int(label) for label in labels if label.isdigit()}
+    following = max(numbers.values(), default=0)
+    for label in labels:
+        if label not in numbers:
+            following += 1
+            numbers[label] = following
+    return numbers
+
+
+def _leading_heading(block: str) -> tuple[int, str, str] | None:
+    """`(level, name, rest of the block)` when the block opens with an ATX or setext heading."""
+    first, _, rest = block.partition("\n")
+    if heading := _MD_HEADING.match(first):
+        return len(heading.group(1)), heading.group(2), rest
+    underline, _, after = rest.partition("\n")
+    if first.strip() and not after and re.fullmatch(r" {0,3}(=+|-+) *", underline):
+        return (1 if "=" in underline else 2), first.strip(), ""
+    return None
+
+
 def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
     meta, body = _parse_front_matter(text)
     blocks = split_blocks(body)
+    numbers = _footnote_numbers(body)
     title = clean_line(meta.get("title", ""))
     report_date = parse_date(meta["date"]) if meta.get("date") else None
     if meta.get("date") and report_date is None:
@@ -303,7 +334,6 @@ def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
     paragraphs: list[Paragraph] = []
     note_blocks: list[str] = []
     section: str | None = None
-    labels: dict[str, int] = {}
     in_notes = False
     for block in blocks:
         first = block.split("\n", 1)[0]
@@ -315,51 +345,41 @@ def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
             note_blocks.append(block)
             continue
         in_notes = False
-        heading = _MD_HEADING.match(first)
-        if heading and "\n" not in block:
-            level, name = len(heading.group(1)), heading.group(2)
+        if _MD_RULE.match(block):
+            continue
+        # Heading lines at the top of a block are headings; the lines after them are a paragraph.
+        while found := _leading_heading(block):
+            level, name, block = found
             if level == 1 and not headings and not paragraphs and (not title or name == title):
                 title = name
-            else:
+            elif name:
                 section = name
                 headings.append(name)
-            continue
-        paragraphs.append(Paragraph(len(paragraphs) + 1, block, section, ()))
+        if block.strip():
+            cited = tuple(dict.fromkeys(numbers[m.group(1)] for m in _MD_MARKER.finditer(block)))
+            paragraphs.append(Paragraph(len(paragraphs) + 1, block, section, cited))
     # A note block may hold several definitions, one after another.
-    split_notes: list[str] = []
+    footnotes: list[Footnote] = []
     for block in note_blocks:
         for part in re.split(r"\n(?=\[\^[^\]\s]+\]:)", block):
-            split_notes.append(part)
-    footnotes = []
-    for part in split_notes:
-        match = _MD_NOTE.match(part)
-        if match:
-            label = match.group(1)
-            number = labels.setdefault(label, int(label) if label.isdigit() else len(labels) + 1)
-            footnotes.append(Footnote(number, re.sub(r"\n[ \t]+", "\n", part[match.end():]).strip()))
-        elif footnotes:
-            last = footnotes.pop()
-            footnotes.append(Footnote(last.number, last.text + "\n\n" + part.strip()))
-    numbered: list[Paragraph] = []
-    for paragraph in paragraphs:
-        cited: list[int] = []
-        for match in _MD_MARKER.finditer(paragraph.text):
-            label = match.group(1)
-            number = labels.setdefault(label, int(label) if label.isdigit() else len(labels) + 1)
-            if number not in cited:
-                cited.append(number)
-        numbered.append(Paragraph(paragraph.number, paragraph.text, paragraph.section, tuple(cited)))
-    if not title and numbered:
-        title = _title_from(numbered[0].text)
+            match = _MD_NOTE.match(part)
+            if match:
+                text_of_note = re.sub(r"\n[ \t]+", "\n", part[match.end():]).strip()
+                footnotes.append(Footnote(numbers[match.group(1)], text_of_note))
+            elif footnotes:
+                last = footnotes.pop()
+                footnotes.append(Footnote(last.number, last.text + "\n\n" + re.sub(r"\n[ \t]+", "\n", part).strip()))
+    if not title and paragraphs:
+        title = _title_from(paragraphs[0].text)
     notes = tuple(footnotes)
-    _warn_unmatched(numbered, notes, warnings)
+    _warn_unmatched(paragraphs, notes, warnings)
     return ParsedReport(
         title=title,
         date=report_date,
         dispatch_number=clean_line(meta["dispatch"]) if meta.get("dispatch") else None,
         regions=tuple(r.strip() for r in meta.get("regions", "").split(",") if r.strip()),
         headings=tuple(headings),
-        paragraphs=tuple(numbered),
+        paragraphs=tuple(paragraphs),
         footnotes=notes,
         warnings=tuple(warnings),
         format="markdown",
