@@ -18,6 +18,7 @@ import errno
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -33,6 +34,10 @@ Signature = tuple[int, int, int] | None
 
 LOCK_TIMEOUT = 10.0
 
+# Held while a file is being replaced. A hang-up exit (tui.lifecycle) takes it
+# first, so a save running in any thread finishes before the process ends.
+WRITE_GATE = threading.Lock()
+
 
 def fsync_directory(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
@@ -44,6 +49,11 @@ def fsync_directory(path: Path) -> None:
 
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
     """Replace `path` with `payload` so that a crash leaves the old or the new file, whole."""
+    with WRITE_GATE:
+        _replace(path, payload)
+
+
+def _replace(path: Path, payload: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
