@@ -1,0 +1,291 @@
+"""Pick an actor by fuzzy name, or create one in a few keys.
+
+`ActorPicker(db, query, history)` answers with the chosen actor's id (`None` on
+esc). The query (usually the selected span) is matched against every name and
+alias as it is typed; enter picks the highlighted actor. `ctrl+n` — or the
+"create new actor" entry — turns the list into the eight actor types: a digit
+picks one, enter creates the actor with the typed name, records the change for
+undo and answers with its id. So a new actor costs: ctrl+n, a digit, enter.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.reactive import reactive
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from store.db import Database
+from store.errors import ClaimdeskError
+from store.history import History
+from store.matching import ActorMatch, match_actors
+from store.model import ACTOR_TYPES, Actor
+
+CREATE = "+create"  # option id of the "create new actor" entry (actor ids are hex)
+TYPE_KEYS = list(ACTOR_TYPES)  # digit n picks TYPE_KEYS[n - 1]
+LIMIT = 50
+
+
+def actor_type_label(actor_type: str) -> str:
+    return ACTOR_TYPES.get(actor_type, actor_type)
+
+
+def match_prompt(match: ActorMatch, actors: dict[str, Actor]) -> Text:
+    """One entry of the list: name, type, affiliation; the alias that matched; the other aliases."""
+    actor = match.actor
+    text = Text(overflow="ellipsis")
+    text.append(actor.name, style="bold")
+    text.append(f"  {actor_type_label(actor.type)}", style="dim")
+    patron = actors.get(actor.affiliation or "")
+    if patron is not None:
+        text.append(" · ", style="dim")
+        text.append(patron.name, style="dim")
+    if match.name_matched != actor.name:
+        text.append("\n  matched ", style="dim")
+        text.append(f"“{match.name_matched}”", style="italic")
+    others = [alias for alias in actor.aliases if alias != match.name_matched]
+    if others:
+        text.append("\n  aka ", style="dim")
+        text.append(", ".join(others), style="dim")
+    return text
+
+
+def create_prompt(name: str) -> Text:
+    text = Text("+ create new actor ", style="bold")
+    text.append(f"“{name}”")
+    text.append("  ctrl+n", style="dim")
+    return text
+
+
+class ActorPicker(ModalScreen[str | None]):
+    """Fuzzy completion over the actor registry, with creation of a new actor."""
+
+    DEFAULT_CSS = """
+    ActorPicker {
+        align: center middle;
+    }
+    ActorPicker > #picker-box {
+        width: 76;
+        max-width: 95%;
+        height: auto;
+        max-height: 95%;
+        border: thick $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    ActorPicker #picker-title {
+        text-style: bold;
+        height: 1;
+    }
+    ActorPicker #picker-query {
+        margin: 0;
+    }
+    ActorPicker #picker-hint {
+        color: $text-muted;
+        height: auto;
+    }
+    ActorPicker OptionList {
+        height: auto;
+        max-height: 14;
+        border: none;
+        padding: 0;
+    }
+    ActorPicker #picker-types {
+        display: none;
+    }
+    ActorPicker.-creating #picker-types {
+        display: block;
+    }
+    ActorPicker.-creating #picker-matches {
+        display: none;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "back", "Cancel", id="actor_picker.cancel"),
+        Binding("ctrl+n", "create", "New actor", id="actor_picker.create"),
+        Binding("up", "move(-1)", "Up", show=False, id="actor_picker.up"),
+        Binding("down", "move(1)", "Down", show=False, id="actor_picker.down"),
+        Binding("pageup", "move(-5)", "Page up", show=False, id="actor_picker.page_up"),
+        Binding("pagedown", "move(5)", "Page down", show=False, id="actor_picker.page_down"),
+        *(
+            Binding(str(n), f"choose_type({n})", actor_type_label(key), show=False, id=f"actor_picker.type_{n}")
+            for n, key in enumerate(TYPE_KEYS, start=1)
+        ),
+    ]
+
+    creating: reactive[bool] = reactive(False)
+
+    def __init__(
+        self,
+        db: Database,
+        query: str,
+        history: History,
+        title: str = "Actor",
+        default_type: str = "other",
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.history = history
+        self.query_text = " ".join(query.split())  # a span may run over a line break
+        self.picker_title = title
+        self.default_type = default_type if default_type in ACTOR_TYPES else "other"
+        self.actors: list[Actor] = []
+        self.matches: list[ActorMatch] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="picker-box"):
+            yield Static(Text(self.picker_title), id="picker-title")
+            yield Input(
+                value=self.query_text,
+                placeholder="name or alias",
+                select_on_focus=False,
+                id="picker-query",
+            )
+            yield Static(id="picker-hint")
+            yield OptionList(id="picker-matches", markup=False)
+            yield OptionList(
+                *(Option(Text(f"{n}  {actor_type_label(key)}"), id=key) for n, key in enumerate(TYPE_KEYS, start=1)),
+                id="picker-types",
+                markup=False,
+            )
+
+    def on_mount(self) -> None:
+        self.query_one("#picker-matches", OptionList).can_focus = False  # keys reach it from the input
+        try:
+            self.actors = self.db.actors()
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Actors", severity="error", markup=False)
+        self.refresh_matches()
+        self.query_one("#picker-query", Input).focus()
+
+    # ------------------------------------------------------------ searching
+
+    @property
+    def typed(self) -> str:
+        return " ".join(self.query_one("#picker-query", Input).value.split())
+
+    @on(Input.Changed, "#picker-query")
+    def refresh_matches(self) -> None:
+        if self.creating:
+            self.show_hint()
+            return
+        typed = self.typed
+        by_id = {actor.id: actor for actor in self.actors}
+        self.matches = match_actors(typed, self.actors, limit=LIMIT)
+        options = [Option(match_prompt(m, by_id), id=m.actor.id) for m in self.matches]
+        if typed:
+            options.append(Option(create_prompt(typed), id=CREATE))
+        matches = self.query_one("#picker-matches", OptionList)
+        matches.set_options(options)
+        matches.highlighted = 0 if options else None
+        matches.display = bool(options)
+        self.show_hint()
+
+    def show_hint(self) -> None:
+        hint = self.query_one("#picker-hint", Static)
+        typed = self.typed
+        if self.creating:
+            text = Text("New actor ", style="bold")
+            text.append(f"“{typed}”" if typed else "(type its name)")
+            text.append(": 1-8 picks its type · enter creates · esc back", style="dim")
+        elif not self.actors and not typed:
+            text = Text("No actors yet: type a name, then ctrl+n to create one.", style="dim")
+        elif not self.matches and typed:
+            text = Text("No actor matches. enter or ctrl+n creates one.", style="dim")
+        else:
+            text = Text("↑↓ choose · enter picks · ctrl+n new actor · esc cancels", style="dim")
+        hint.update(text)
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#picker-types" if self.creating else "#picker-matches", OptionList)
+        if options.option_count == 0:
+            return
+        current = options.highlighted if options.highlighted is not None else 0
+        options.highlighted = max(0, min(options.option_count - 1, current + step))
+
+    @on(Input.Submitted, "#picker-query")
+    def submit(self) -> None:
+        if self.creating:
+            self.create_actor()
+            return
+        matches = self.query_one("#picker-matches", OptionList)
+        if matches.highlighted is None:
+            if self.typed:
+                self.action_create()
+            return
+        self.choose(matches.get_option_at_index(matches.highlighted).id)
+
+    @on(OptionList.OptionSelected, "#picker-matches")
+    def clicked_match(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.choose(event.option.id)
+
+    def choose(self, option_id: str | None) -> None:
+        if option_id == CREATE:
+            self.action_create()
+        elif option_id is not None:
+            self.dismiss(option_id)
+
+    # ------------------------------------------------------------- creating
+
+    def action_create(self) -> None:
+        if not self.creating:
+            self.creating = True
+
+    def watch_creating(self, creating: bool) -> None:
+        self.set_class(creating, "-creating")
+        if not self.is_mounted:
+            return
+        if creating:
+            types = self.query_one("#picker-types", OptionList)
+            types.highlighted = TYPE_KEYS.index(self.default_type)
+            types.focus()
+        else:
+            self.query_one("#picker-query", Input).focus()
+            self.refresh_matches()
+        self.show_hint()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_type":
+            return self.creating
+        if action == "create":
+            return not self.creating
+        return True
+
+    def action_choose_type(self, number: int) -> None:
+        self.query_one("#picker-types", OptionList).highlighted = number - 1
+
+    @on(OptionList.OptionSelected, "#picker-types")
+    def type_chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.create_actor()
+
+    def create_actor(self) -> None:
+        name = self.typed
+        if not name:
+            self.notify("Type the new actor's name first.", title="New actor", severity="warning")
+            self.query_one("#picker-query", Input).focus()
+            return
+        types = self.query_one("#picker-types", OptionList)
+        index = types.highlighted if types.highlighted is not None else TYPE_KEYS.index(self.default_type)
+        try:
+            actor, change = self.db.save_actor(self.db.new_actor(name, TYPE_KEYS[index]))
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Actor not created", severity="error", markup=False)
+            return
+        self.history.record(change)
+        self.dismiss(actor.id)
+
+    # ------------------------------------------------------------ leaving
+
+    def action_back(self) -> None:
+        if self.creating:
+            self.creating = False
+        else:
+            self.dismiss(None)
