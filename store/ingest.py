@@ -85,6 +85,8 @@ def decode_report_bytes(raw: bytes, name: str = "<input>") -> DecodedFile:
             raise IngestError(f"{name}: has a UTF-16 byte order mark but is not valid UTF-16") from None
     else:
         if _looks_binary(raw):
+            if _looks_utf16(raw):
+                raise IngestError(f"{name}: looks like UTF-16 without a byte order mark; save it as UTF-8")
             raise IngestError(f"{name}: looks like a binary file, not text")
         try:
             text = raw.decode("utf-8")
@@ -110,13 +112,25 @@ def _is_utf8(raw: bytes) -> bool:
 
 
 def _looks_binary(raw: bytes) -> bool:
+    """Many NUL bytes, or many other control bytes, in the first 8 KiB.
+
+    One stray NUL in a text report does not make it binary (it is shown as "␀");
+    images, archives, office files and UTF-16 without a byte order mark have many.
+    """
     head = raw[:8192]
-    if b"\x00" in head:
-        return True
     if not head:
         return False
+    if head.count(0) > max(1, len(head) // 1000):
+        return True
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
     return controls / len(head) > 0.10
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    """ASCII-range UTF-16 without a byte order mark: NULs at every other byte."""
+    head = raw[:8192]
+    evens, odds = head[0::2], head[1::2]
+    return len(head) >= 4 and (evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds))
 
 
 def parse_file(path: str | Path) -> tuple[ParsedReport, DecodedFile]:
