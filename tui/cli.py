@@ -92,7 +92,11 @@ class ClaimdeskGroup(click.Group):
             click.echo("claimdesk: aborted", err=True)
             sys.exit(EXIT_USER_ERROR)
         except click.ClickException as error:
-            error.show()
+            # One line, like every other user error (click's own show() prints usage over 4 lines).
+            hint = ""
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                hint = f" (see '{error.ctx.command_path} --help')"
+            click.echo(f"claimdesk: error: {clean_line(error.format_message())}{hint}", err=True)
             sys.exit(error.exit_code)
         except ClaimdeskError as error:
             click.echo(f"claimdesk: error: {clean_line(str(error))}", err=True)
