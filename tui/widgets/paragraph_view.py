@@ -87,6 +87,16 @@ class ParagraphView(Widget, can_focus=True):
         def can_replace(self, message: Message) -> bool:
             return isinstance(message, ParagraphView.CurrentChanged)
 
+    class SpanDragged(Message):
+        """The mouse was dragged over paragraph `index` from code point `anchor` to `offset` (both inclusive)."""
+
+        def __init__(self, index: int, anchor: int, offset: int, finished: bool) -> None:
+            self.index = index
+            self.anchor = anchor
+            self.offset = offset
+            self.finished = finished
+            super().__init__()
+
     class ParagraphClicked(Message):
         """A click on paragraph `index` at code point `offset` (or None outside its text)."""
 
@@ -102,6 +112,8 @@ class ParagraphView(Widget, can_focus=True):
         self._notes: dict[int, str] = {}
         self.statuses: dict[int, ParagraphStatus] = {}  # by 1-based paragraph number
         self._highlights: dict[int, list[Highlight]] = {}
+        self._overlay: dict[int, list[Highlight]] = {}  # transient: the selection, search hits
+        self._drag: tuple[int, int] | None = None  # (paragraph, offset) where a mouse drag began
         self._wraps: dict[tuple[int, int], WrappedText] = {}
         self.top = 0  # paragraph index at the top of the view
         self.top_line = 0  # lines of that block scrolled off the top
@@ -127,6 +139,39 @@ class ParagraphView(Widget, can_focus=True):
         for highlight in highlights:
             by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
         self._highlights = by_paragraph
+        self._invalidate()
+
+    def set_overlay(self, highlights: list[Highlight]) -> None:
+        """Highlights drawn over the annotations (selection, cursor, search hits), replaced as a whole."""
+        by_paragraph: dict[int, list[Highlight]] = {}
+        for highlight in highlights:
+            by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
+        self._overlay = by_paragraph
+        self._invalidate()
+
+    def ensure_offset_visible(self, index: int, offset: int) -> None:
+        """Scroll (without changing the current paragraph) so the line holding `offset` of paragraph `index` is on screen."""
+        if not 0 <= index < len(self.paragraphs):
+            return
+        height = max(1, self.size.height)
+        wrapped = self._wrap(index)
+        line = wrapped.line_of(offset)
+        block = self._block(index, line + 2 + len(self._headings.get(index, ())) * 4)
+        inner = next(
+            (row for row, item in enumerate(block) if item.kind == "text" and (item.start, item.end) == wrapped.lines[line]),
+            0,
+        )
+        if index < self.top:
+            row = -1
+        else:
+            row = inner - self.top_line
+            for above in range(self.top, index):
+                row += self._height(above, height)
+                if row >= height:
+                    break
+        if 0 <= row < height:
+            return
+        self.top, self.top_line = index, max(0, inner - height // 3)
         self._invalidate()
 
     def _invalidate(self) -> None:
@@ -198,6 +243,29 @@ class ParagraphView(Widget, can_focus=True):
         event.stop()
         self.scroll_lines(-3)
 
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        hit = self.offset_at(event.x, event.y)
+        if event.button == 1 and hit is not None and hit[1] is not None:
+            self._drag = (hit[0], hit[1])
+            self.capture_mouse()
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if self._drag is None:
+            return
+        hit = self.offset_at(event.x, event.y)
+        if hit is not None and hit[0] == self._drag[0] and hit[1] is not None and hit[1] != self._drag[1]:
+            self.post_message(self.SpanDragged(self._drag[0], self._drag[1], min(hit[1], len(self.paragraphs[hit[0]].text) - 1), finished=False))
+
+    def on_mouse_up(self, event: events.MouseUp) -> None:
+        if self._drag is None:
+            return
+        index, anchor = self._drag
+        self._drag = None
+        self.release_mouse()
+        hit = self.offset_at(event.x, event.y)
+        if hit is not None and hit[0] == index and hit[1] is not None and hit[1] != anchor:
+            self.post_message(self.SpanDragged(index, anchor, min(hit[1], len(self.paragraphs[index].text) - 1), finished=True))
+
     def on_click(self, event: events.Click) -> None:
         hit = self.offset_at(event.x, event.y)
         if hit is not None:
@@ -219,7 +287,7 @@ class ParagraphView(Widget, can_focus=True):
         for offset in range(line.start, line.end):
             from rich.cells import cell_len
 
-            cells += cell_len(text[offset])
+            cells += cell_len(display_text(text[offset]))  # as drawn: a tab is one cell
             if cells > column:
                 return line.paragraph, offset
         return line.paragraph, line.end
@@ -388,7 +456,8 @@ class ParagraphView(Widget, can_focus=True):
     def _text_segments(self, line: _Line, text: str, style: Style) -> list[Segment]:
         """The line's text, split where highlights begin and end."""
         start, end = line.start, line.end
-        highlights = [h for h in self._highlights.get(line.paragraph, ()) if h.start < end and h.end > start]
+        layers = (*self._highlights.get(line.paragraph, ()), *self._overlay.get(line.paragraph, ()))
+        highlights = [h for h in layers if h.start < end and h.end > start]
         if not highlights:
             return [Segment(display_text(text[start:end]), style)]
         cuts = {start, end}
