@@ -11,12 +11,17 @@ Layout of a database folder (every `*.json` file is a TinyDB database):
 A save rewrites one report's annotations file only, so its cost depends on that
 report's annotations, not on the size of the database; opening a report reads
 its two files and the actors, never another report's annotations.
+
+A file that does not parse is never written: if it is library.json or
+actors.json the whole database opens read-only (`read_only`, `problems`); if it
+is one report's file, only that report is read-only (`report_problem`) and the
+other reports work as usual. See docs/storage.md.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,10 +40,16 @@ from store.model import (
     new_id,
     now_iso,
 )
-from store.storage import LOCK_TIMEOUT, Tables, TinyFile, next_doc_id
+from store.storage import LOCK_TIMEOUT, Tables, TinyFile, backup_folder, next_doc_id, parse, read_file
 from store.text import clean_line, clean_text
 
-MIGRATIONS: dict[int, Any] = {}  # from-version → function(Database); none yet
+# How to bring a database from schema version N to N+1: MIGRATIONS[N](db).
+# They run in order when a Database opens an older database, one process at a
+# time (under .locks/schema.lock), after a backup of the folder; the version is
+# recorded after each step, so a step must be safe to run again if a crash
+# interrupted it. None yet: version 1 is the first.
+MIGRATIONS: dict[int, Callable[[Database], None]] = {}
+SHARED_FILES = ("library.json", "actors.json")
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,7 @@ class Database:
         self.reviewer = clean_line(reviewer) or "unknown"
         self.lock_timeout = lock_timeout
         self.problems: list[str] = []
+        self.read_only = False  # True when library.json or actors.json does not parse, or the schema is too new
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: is a file; --db takes a folder")
         try:
@@ -99,9 +111,10 @@ class Database:
         except OSError as error:
             raise StoreError(f"cannot create the database folder {self.root}: {error.strerror}") from None
         self._files: dict[Path, TinyFile] = {}
+        self._rebuilt_index: dict[str, dict[str, Any]] | None = None
         self.library = self._file(self.root / "library.json")
         self.actors_file = self._file(self.root / "actors.json")
-        self.read_only = False
+        self._check_readable(self.actors_file)
         self._check_schema()
 
     # ---------------------------------------------------------------- files
@@ -124,6 +137,12 @@ class Database:
         paths += sorted((self.root / "reports").glob("*.json"))
         return [p for p in paths if p.exists()]
 
+    def _check_readable(self, tiny: TinyFile) -> None:
+        try:
+            tiny.read()
+        except CorruptFileError as error:
+            self._note_problem(error)
+
     def _read(self, tiny: TinyFile) -> Tables:
         try:
             return tiny.read()
@@ -132,45 +151,101 @@ class Database:
             raise
 
     def _note_problem(self, error: CorruptFileError) -> None:
-        self.read_only = True
+        """Record a file that does not parse; a shared file makes the whole database read-only."""
+        if Path(error.path).name in SHARED_FILES and Path(error.path).parent == self.root:
+            self.read_only = True
         if str(error) not in self.problems:
             self.problems.append(str(error))
 
-    def _update(self, tiny: TinyFile, mutate) -> Any:  # noqa: ANN001
+    def _update(self, tiny: TinyFile, mutate: Callable[[Tables], Any]) -> Any:
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
-        return tiny.update(mutate)
+        try:
+            return tiny.update(mutate)
+        except ReadOnlyError:
+            if tiny.corrupt is not None:
+                self._note_problem(tiny.corrupt)
+            raise
+
+    def report_problem(self, report_id: str) -> str | None:
+        """Why this report cannot be changed (one of its files does not parse, or the database is read-only), else None."""
+        for tiny in (self.text_file(report_id), self.annotations_file(report_id)):
+            try:
+                tiny.read()
+            except CorruptFileError as error:
+                self._note_problem(error)
+                return str(error)
+        if self.read_only:
+            return "the database is open read-only: " + "; ".join(self.problems)
+        return None
+
+    def report_changed(self, report_id: str) -> bool:
+        """Has another process changed this report's annotations since this Database last read or wrote them?
+
+        One `stat`, cheap enough to poll: every write stamps the file with a new
+        (inode, size, nanosecond mtime), and our own writes update what we compare against.
+        """
+        return self.annotations_file(report_id).changed()
+
+    # --------------------------------------------------------------- schema
+
+    def _stored_schema_version(self) -> int:
+        meta = self.library.table("meta")
+        return int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
 
     def _check_schema(self) -> None:
         try:
-            meta = self.library.table("meta")
+            version = self._stored_schema_version()
+            has_reports = bool(self.library.table("reports"))
         except CorruptFileError as error:
             self._note_problem(error)
             return
-        version = int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
         if version == 0:
-            if self.library.path.exists() and self.library.table("reports"):
-                version = 1  # files written before the meta table existed
-            self._set_schema_version(created=version == 0)
-            return
+            # A new database, or files written before the meta table existed (version 1).
+            self._set_schema_version(1 if has_reports else SCHEMA_VERSION, created=not has_reports)
+            version = 1 if has_reports else SCHEMA_VERSION
         if version > SCHEMA_VERSION:
             self.read_only = True
             self.problems.append(
-                f"{self.library.path} has schema version {version}, newer than this claimdesk "
+                f"{self.library.path} has schema version {version}, newer than this claimdesk understands "
                 f"({SCHEMA_VERSION}); opened read-only — upgrade claimdesk"
             )
-            return
-        while version < SCHEMA_VERSION:
-            MIGRATIONS[version](self)
-            version += 1
-            self._set_schema_version(created=False)
+        elif version < SCHEMA_VERSION:
+            self._migrate()
 
-    def _set_schema_version(self, created: bool) -> None:
+    def _migrate(self) -> None:
+        """Run MIGRATIONS up to SCHEMA_VERSION, one process at a time, after a backup of the folder."""
+        gate = TinyFile(self.root / "schema", self.root / ".locks", self.lock_timeout)
+        try:
+            with gate.locked():
+                self.library.forget()
+                version = self._stored_schema_version()
+                if version >= SCHEMA_VERSION:
+                    return  # another process migrated while we waited
+                missing = [v for v in range(version, SCHEMA_VERSION) if v not in MIGRATIONS]
+                if missing:
+                    self.read_only = True
+                    self.problems.append(
+                        f"{self.library.path} has schema version {version} and this claimdesk has no "
+                        f"migration from version {missing[0]}; opened read-only"
+                    )
+                    return
+                backup = backup_folder(self.root, f"before-schema-{SCHEMA_VERSION}")
+                while version < SCHEMA_VERSION:
+                    MIGRATIONS[version](self)
+                    version += 1
+                    self._set_schema_version(version, created=False)
+                self.problems.append(f"migrated the database to schema version {version} (backup: {backup})")
+        except StoreError as error:
+            self.read_only = True
+            self.problems.append(f"could not migrate {self.root} to schema version {SCHEMA_VERSION}: {error}; opened read-only")
+
+    def _set_schema_version(self, version: int, created: bool) -> None:
         def mutate(tables: Tables) -> None:
             old = tables.get("meta", {}).get("1", {})
             tables["meta"] = {
                 "1": {
-                    "schema_version": SCHEMA_VERSION,
+                    "schema_version": version,
                     "created_at": old.get("created_at") or now_iso(),
                     "application": "claimdesk",
                 }
@@ -180,12 +255,14 @@ class Database:
         try:
             self.library.update(mutate)
         except StoreError as error:
-            self.problems.append(str(error))
+            if created:
+                self.problems.append(str(error))
+            else:
+                raise
 
     @property
     def schema_version(self) -> int:
-        meta = self.library.table("meta")
-        return int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
+        return self._stored_schema_version()
 
     # -------------------------------------------------------------- reports
 
@@ -246,13 +323,22 @@ class Database:
             warnings=parsed.warnings,
         )
 
+    def _report_docs(self) -> Iterable[dict[str, Any]]:
+        """The reports index; rebuilt from the text files (read-only) when library.json does not parse."""
+        try:
+            return self._read(self.library).get("reports", {}).values()
+        except CorruptFileError:
+            if self._rebuilt_index is None:
+                self._rebuilt_index, _ = index_from_text_files(self.root)
+            return self._rebuilt_index.values()
+
     def reports(self) -> list[Report]:
-        docs = self._read(self.library).get("reports", {})
-        return sorted((Report.from_dict(d) for d in docs.values()), key=lambda r: (r.date or "", r.title), reverse=True)
+        docs = self._report_docs()
+        return sorted((Report.from_dict(d) for d in docs), key=lambda r: (r.date or "", r.title), reverse=True)
 
     def find_report(self, key: str) -> Report | None:
         """A report by id, or by the file name it was added from."""
-        docs = self._read(self.library).get("reports", {}).values()
+        docs = self._report_docs()
         for doc in docs:
             if doc["id"] == key:
                 return Report.from_dict(doc)
@@ -295,7 +381,12 @@ class Database:
         """Every annotation, report by report: one report's file in memory at a time."""
         ids = list(report_ids) if report_ids is not None else [r.id for r in self.reports()]
         for report_id in ids:
-            yield from self.annotations(report_id)
+            path = self.annotations_file(report_id).path
+            was_open = path in self._files
+            found = self.annotations(report_id)
+            if not was_open:
+                del self._files[path]  # do not keep every report's annotations in memory
+            yield from found
 
     def new_annotation(self, kind: Kind, report: Report, paragraph: int, **fields: Any) -> Annotation:
         """An annotation not yet saved, stamped with this reviewer."""
@@ -368,10 +459,6 @@ class Database:
             reviewed=values.count(ParagraphStatus.REVIEWED),
             flagged=values.count(ParagraphStatus.FLAGGED),
         )
-
-    def report_changed(self, report_id: str) -> bool:
-        """Did another process change this report's annotations since we last read them?"""
-        return self.annotations_file(report_id).changed()
 
     # ---------------------------------------------------------------- actors
 
@@ -463,6 +550,41 @@ class Database:
             elif edit.entity == "status":
                 assert edit.report_id is not None
                 self._put(self.annotations_file(edit.report_id), "status", "paragraph", int(edit.key), edit.after)
+
+
+def index_from_text_files(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The reports index as library.json would hold it, rebuilt from reports/*.text.json.
+
+    Returns the index (doc id → report document) and one line per text file that could not be used.
+    """
+    index: dict[str, dict[str, Any]] = {}
+    skipped: list[str] = []
+    for path in sorted((root / "reports").glob("*.text.json")):
+        try:
+            raw, _ = read_file(path)
+            revisions = [doc for _, doc in sorted(parse(raw, path).get("revisions", {}).items(), key=lambda kv: int(kv[0]))]
+            if not revisions:
+                skipped.append(f"{path} holds no revision")
+                continue
+            latest = revisions[-1]
+            parsed = ParsedReport.from_dict(latest["parsed"])
+            report = Report(
+                id=path.name.removesuffix(".text.json"),
+                title=parsed.title,
+                date=parsed.date,
+                source=latest.get("source_path", ""),
+                dispatch_number=parsed.dispatch_number,
+                regions=parsed.regions,
+                revision=latest["revision"],
+                revisions=tuple(doc["revision"] for doc in revisions),
+                paragraph_count=len(parsed.paragraphs),
+                added_at=revisions[0].get("added_at", ""),
+            )
+        except (StoreError, KeyError, TypeError, ValueError) as error:
+            skipped.append(f"{path}: {error}")
+            continue
+        index[str(len(index) + 1)] = report.to_dict()
+    return index, skipped
 
 
 def _repoint(annotation: Annotation, old: str, new: str | None) -> Annotation:
