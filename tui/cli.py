@@ -75,8 +75,10 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Who is annotating (default: the config file's reviewer, else your login name).",
     )(command)
     return click.option(
+        # No envvar here: the subcommand's copy of the option would read $CLAIMDESK_DB and
+        # override `claimdesk --db X cmd`; store.locations.default_db_path() reads it instead.
         "--db", type=click.Path(path_type=Path), expose_value=False, callback=set_db,
-        envvar="CLAIMDESK_DB", metavar="PATH",
+        metavar="PATH",
         help="Database folder (default: $CLAIMDESK_DB, else the user data dir).",
     )(command)
 
