@@ -46,7 +46,8 @@ def active_bindings_rows(app) -> list[tuple[str, str, str]]:  # noqa: ANN001 - t
         if not binding.description:
             continue
         ident = binding.id or binding.action
-        described.setdefault(ident, binding)
+        if ident not in described or (binding.id and not described[ident].id):
+            described[ident] = binding  # Textual's own ctrl+q "quit" has no id; show ours
         keys.setdefault(ident, []).append(app.get_key_display(Binding(key, "")))
     rows = [(", ".join(keys[i]), b.description, b.id or "") for i, b in described.items()]
     return sorted(rows, key=lambda row: row[1].lower())
