@@ -551,6 +551,63 @@ class Database:
                 assert edit.report_id is not None
                 self._put(self.annotations_file(edit.report_id), "status", "paragraph", int(edit.key), edit.after)
 
+    # ------------------------------------------- streaming (export, import)
+
+    def _read_once(self, open_file: Callable[[str], TinyFile], report_id: str) -> Tables:
+        """Read one report file, not kept in memory afterwards unless it was already open."""
+        count = len(self._files)
+        tiny = open_file(report_id)
+        try:
+            return self._read(tiny)
+        finally:
+            if len(self._files) > count:
+                del self._files[tiny.path]
+
+    def annotation_documents(self, report_id: str) -> list[dict[str, Any]]:
+        """One report's annotations as stored (`Annotation.to_dict` layout; do not mutate them).
+
+        Read from disk and then forgotten, so an export streams a large database one report at a time.
+        """
+        return list(self._read_once(self.annotations_file, report_id).get("annotations", {}).values())
+
+    def revision_texts(self, report_id: str) -> dict[str, ParsedReport]:
+        """Every stored revision of one report's text, by revision hash (read, then forgotten)."""
+        docs = self._read_once(self.text_file, report_id).get("revisions", {}).values()
+        return {doc["revision"]: ParsedReport.from_dict(doc["parsed"]) for doc in docs}
+
+    def save_annotations(self, report_id: str, annotations: Iterable[Annotation]) -> Change:
+        """Insert or replace many annotations of one report in one atomic write (an import).
+
+        Timestamps and reviewers are kept as given; the file is not kept in memory afterwards.
+        """
+        cleaned = [_clean_annotation(a) for a in annotations]
+        if any(a.report_id != report_id for a in cleaned):
+            raise StoreError(f"save_annotations: every annotation must belong to report {report_id!r}")
+
+        def mutate(tables: Tables) -> list[Edit]:
+            docs = tables.setdefault("annotations", {})
+            where = {doc.get("id"): doc_id for doc_id, doc in docs.items()}
+            next_id = int(next_doc_id(docs))
+            edits = []
+            for annotation in cleaned:
+                after = annotation.to_dict()
+                doc_id = where.get(annotation.id)
+                if doc_id is None:
+                    doc_id = where[annotation.id] = str(next_id)
+                    next_id += 1
+                edits.append(Edit("annotation", annotation.id, report_id, docs.get(doc_id), after))
+                docs[doc_id] = after
+            return edits
+
+        count = len(self._files)
+        tiny = self.annotations_file(report_id)
+        try:
+            edits = self._update(tiny, mutate) if cleaned else []
+        finally:
+            if len(self._files) > count:
+                del self._files[tiny.path]
+        return Change(f"imported {len(edits)} annotation(s)", tuple(edits))
+
 
 def index_from_text_files(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
     """The reports index as library.json would hold it, rebuilt from reports/*.text.json.
