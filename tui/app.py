@@ -6,6 +6,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from store.db import Database
+from store.history import History
 
 
 class ClaimdeskApp(App[None]):
@@ -23,17 +24,18 @@ class ClaimdeskApp(App[None]):
         self.db = db
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
+        self.history = History()  # undo/redo of every change in this session, shared by all screens
 
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
         from tui.screens.library import LibraryScreen
 
-        self.push_screen(LibraryScreen(self.db))
+        self.push_screen(LibraryScreen(self.db, self.history))
         if self.start_report_id is not None:
             from tui.screens.report import ReportScreen
 
-            self.push_screen(ReportScreen(self.db, self.start_report_id))
+            self.push_screen(ReportScreen(self.db, self.start_report_id, self.history))
         for problem in self.db.problems:
             self.notify(problem, title="Database problem", severity="error", timeout=30, markup=False)
 

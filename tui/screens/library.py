@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from store.db import Database
 from store.errors import ClaimdeskError
+from store.history import History
 from store.model import Progress, Report
 
 
@@ -41,9 +42,10 @@ class LibraryScreen(Screen[None]):
             self.progress = progress
             super().__init__()
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, history: History | None = None) -> None:
         super().__init__()
         self.db = db
+        self.history = history if history is not None else History()  # the session's undo, handed to reports
         self.reports: list[Report] = []
 
     def compose(self) -> ComposeResult:
@@ -117,7 +119,7 @@ class LibraryScreen(Screen[None]):
         from tui.screens.report import ReportScreen
 
         try:
-            screen = ReportScreen(self.db, report_id)
+            screen = ReportScreen(self.db, report_id, self.history)
         except ClaimdeskError as error:
             self.notify(str(error), severity="error", markup=False)
             return

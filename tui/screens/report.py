@@ -1,60 +1,109 @@
-"""One report: its paragraphs beside the annotation panel."""
+"""One report: its paragraphs beside the annotation panel, and every annotating key.
+
+The screen is where the store is called: widgets and dialogs post what the
+analyst wants (a span, a claim draft, a grade) and the screen saves it at once,
+records the `Change` in the session's `History` and pushes the new state back
+down. A change the store refuses is never dropped: a claim form reopens with
+what was typed, any other change offers to retry.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Footer, Header, OptionList, Static
 
 from store.db import Database, OpenReport
-from store.errors import StoreError
-from store.model import Actor, Annotation, Kind, ParagraphStatus
+from store.errors import ClaimdeskError, ReadOnlyError, StoreError
+from store.history import History
+from store.model import Actor, Annotation, Claim, Credibility, Kind, ParagraphStatus, Span
+from tui import text_motion
+from tui.dialogs.claim_form import ClaimDraft, ClaimForm
+from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.credibility_picker import CredibilityPicker
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
+from tui.widgets.search_bar import SearchBar
+from tui.widgets.selection import SpanSelector, SpanState
 
 WIDE = 120  # at this width and above the panel sits beside the text
+POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
+MAX_SEARCH_HITS = 10_000
+
+T = TypeVar("T")
+
+# Screen keys that make no sense while a span is being selected (the selector has the text keys then).
+_OFF_WHILE_SELECTING = {
+    "select_span", "claim", "actor", "grade", "toggle_status", "next_unreviewed", "previous_unreviewed",
+    "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus",
+}
 
 
 class ReportScreen(Screen[None]):
     BINDINGS = [
-        Binding("tab", "toggle_focus", "Text/panel", id="toggle_focus"),
-        Binding("p", "toggle_panel", "Panel", id="toggle_panel"),
-        Binding("escape", "back", "Library", id="back_to_library"),
+        Binding("v", "select_span", "Select", id="select_span"),
+        Binding("c", "claim", "Claim", id="claim"),
+        Binding("a", "actor", "Actor", id="actor"),
+        Binding("r", "grade", "Grade", id="grade"),
+        Binding("space", "toggle_status('reviewed')", "Reviewed", id="mark_reviewed"),
+        Binding("exclamation_mark", "toggle_status('flagged')", "Flag", show=False, id="flag"),
+        Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
+        Binding("left_curly_bracket", "previous_unreviewed", "Prev unreviewed ¶", show=False, id="previous_unreviewed"),
+        Binding("slash", "search", "Search", id="search"),
+        Binding("n", "next_hit", "Next hit", show=False, id="next_hit"),
+        Binding("N", "previous_hit", "Prev hit", show=False, id="previous_hit"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
+        Binding("tab", "toggle_focus", "Text/panel", show=False, id="toggle_focus"),
+        Binding("p", "toggle_panel", "Panel", show=False, id="toggle_panel"),
+        Binding("escape", "back", "Library", show=False, id="back_to_library"),
     ]
 
     panel_visible: reactive[bool] = reactive(True)
 
-    def __init__(self, db: Database, report_id: str) -> None:
+    def __init__(self, db: Database, report_id: str, history: History | None = None) -> None:
         super().__init__()
         self.db = db
         self.report_id = report_id
+        self.history = history if history is not None else History()
         self.opened: OpenReport = db.open_report(report_id)
         self.annotations: list[Annotation] = []
         self.actors: dict[str, Actor] = {}
         self.statuses: dict[int, ParagraphStatus] = {}
+        self.last_claim_id: str | None = None  # what `r` grades when the text has focus
+        self.next_anchor: dict[int, int] = {}  # where `v` starts in a paragraph: after the last span
+        self.search_query = ""
+        self.hits: list[tuple[int, int, int]] = []  # (paragraph index, start, end)
+        self.hit_index: int | None = None
+        self._load_error: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="report-body"):
             yield ParagraphView(id="paragraphs")
             yield AnnotationPanel(id="panel")
+        yield SpanSelector(id="span-selector")
+        yield SearchBar(id="search-bar")
+        yield Static(id="report-status")
         yield Footer()
 
     def on_mount(self) -> None:
-        report = self.opened.report
-        self.title = report.title
-        facts = [report.date or "undated"]
-        if report.dispatch_number:
-            facts.append(f"Dispatch No. {report.dispatch_number}")
-        self.sub_title = " · ".join(facts)
+        self.title = self.opened.report.title
         view = self.query_one(ParagraphView)
         notes = {note.number: note.text for note in self.opened.parsed.footnotes}
         view.set_report(self.opened.paragraphs, self.opened.parsed.headings, notes)
         self.reload_annotations()
         view.focus()
+        self.set_interval(POLL_SECONDS, self.poll_store)
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < WIDE, "-narrow")
@@ -68,8 +117,11 @@ class ReportScreen(Screen[None]):
             self.statuses = self.db.statuses(self.report_id)
             self.actors = {actor.id: actor for actor in self.db.actors()}
         except StoreError as error:
-            self.notify(str(error), severity="error", markup=False)
+            if str(error) != self._load_error:  # the poll would repeat it every 1.5 s
+                self.notify(str(error), severity="error", markup=False)
+            self._load_error = str(error)
             return
+        self._load_error = None
         view = self.query_one(ParagraphView)
         view.set_statuses(self.statuses)
         view.set_highlights(
@@ -80,11 +132,24 @@ class ReportScreen(Screen[None]):
             ]
         )
         self.show_panel()
+        self.show_progress()
+
+    def poll_store(self) -> None:
+        """Another analyst may have changed this report: a cheap stat, then a reload only if so."""
+        if self.db.report_changed(self.report_id):
+            self.reload_annotations()
+
+    @property
+    def current_index(self) -> int:
+        return self.query_one(ParagraphView).current
 
     @property
     def current_paragraph(self) -> int:
         """The 1-based number of the current paragraph."""
-        return self.query_one(ParagraphView).current + 1
+        return self.current_index + 1
+
+    def paragraph_text(self, index: int) -> str:
+        return self.opened.paragraphs[index].text
 
     def show_panel(self) -> None:
         number = self.current_paragraph
@@ -92,10 +157,448 @@ class ReportScreen(Screen[None]):
         status = self.statuses.get(number, ParagraphStatus.UNREVIEWED)
         self.query_one(AnnotationPanel).show(number, status, here, self.actors)
 
+    def show_progress(self) -> None:
+        report = self.opened.report
+        total = len(self.opened.paragraphs)
+        values = [s for n, s in self.statuses.items() if 1 <= n <= total]
+        reviewed = values.count(ParagraphStatus.REVIEWED)
+        flagged = values.count(ParagraphStatus.FLAGGED)
+        progress = f"{reviewed}/{total} reviewed" + (f" · {flagged} flagged" if flagged else "")
+        facts = [report.date or "undated"]
+        if report.dispatch_number:
+            facts.append(f"Dispatch No. {report.dispatch_number}")
+        self.sub_title = " · ".join([*facts, progress])
+        status = Text(no_wrap=True, overflow="ellipsis")
+        status.append(f" ¶ {self.current_paragraph}/{total}", style="bold")
+        status.append(f"  ·  {progress}")
+        if self.search_query:
+            status.append("  ·  search “")
+            status.append(self.search_query)
+            status.append("” ")
+            if not self.hits:
+                status.append("no hits")
+            elif self.hit_index is None:
+                status.append(f"{len(self.hits)} hits")
+            else:
+                status.append(f"{self.hit_index + 1}/{len(self.hits)}")
+        self.query_one("#report-status", Static).update(status)
+
     def on_paragraph_view_current_changed(self, message: ParagraphView.CurrentChanged) -> None:
         self.show_panel()
+        self.show_progress()
 
-    # --------------------------------------------------------------- actions
+    # ---------------------------------------------------- saving, with retry
+
+    def attempt(self, what: str, operation: Callable[[], T], then: Callable[[T], Any]) -> None:
+        """Run a store operation; on failure say why and offer to retry it (nothing is dropped silently)."""
+        try:
+            result = operation()
+        except ReadOnlyError as error:
+            self.notify(f"{what}: not saved — {error}", severity="error", markup=False, timeout=15)
+            return
+        except StoreError as error:
+            self.notify(f"{what}: not saved — {error}", severity="error", markup=False, timeout=15)
+
+            def answered(retry: bool | None) -> None:
+                if retry:
+                    self.attempt(what, operation, then)
+
+            self.app.push_screen(ConfirmDialog(f"{what} was not saved:\n{error}\n\nTry again?", yes="Retry", no="Give up"), answered)
+            return
+        then(result)
+
+    def saved(self, change: Any, message: str | None = None) -> None:
+        self.history.record(change)
+        self.reload_annotations()
+        if message:
+            self.notify(message, markup=False, timeout=4)
+
+    # --------------------------------------------------------- selection mode
+
+    @property
+    def selecting(self) -> bool:
+        return self.has_class("-selecting")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.selecting and action in _OFF_WHILE_SELECTING:
+            return False
+        return True
+
+    def action_select_span(self) -> None:
+        index = self.current_index
+        text = self.paragraph_text(index)
+        if not text.strip():
+            self.app.bell()
+            return
+        anchor = self.next_anchor.get(index, 0)
+        if anchor >= len(text):
+            anchor = 0
+        self.begin_selection(index, anchor)
+
+    def begin_selection(self, index: int, anchor: int, caret: int | None = None) -> None:
+        selector = self.query_one(SpanSelector)
+        self.add_class("-selecting")
+        selector.begin(index, self.paragraph_text(index), anchor, caret)
+        selector.focus()
+        self.refresh_bindings()
+
+    def end_selection(self) -> None:
+        self.remove_class("-selecting")
+        self.query_one(SpanSelector).state = None
+        self.draw_overlay(None)
+        self.query_one(ParagraphView).focus()
+        self.refresh_bindings()
+
+    def on_span_selector_changed(self, message: SpanSelector.Changed) -> None:
+        self.draw_overlay(message.state)
+        self.query_one(ParagraphView).ensure_offset_visible(message.state.paragraph, message.state.caret)
+
+    def on_span_selector_cancelled(self, message: SpanSelector.Cancelled) -> None:
+        self.end_selection()
+
+    def on_span_selector_confirmed(self, message: SpanSelector.Confirmed) -> None:
+        state = self.query_one(SpanSelector).state
+        text = self.paragraph_text(message.paragraph)
+        span = Span.of(text, message.start, message.end)
+        self.next_anchor[message.paragraph] = text_motion.word_forward(text, message.end) if message.end < len(text) else 0
+        self.end_selection()
+
+        def back_to_selection() -> None:
+            if state is not None:
+                self.begin_selection(state.paragraph, state.anchor, state.caret)
+
+        if message.kind == "claim":
+            self.new_claim(message.paragraph + 1, span, on_cancel=back_to_selection)
+        else:
+            self.new_actor_mention(message.paragraph + 1, span, on_cancel=back_to_selection)
+
+    def draw_overlay(self, state: SpanState | None) -> None:
+        """The selection, its cursor and the search hits, drawn over the annotations."""
+        overlay = [Highlight(p, start, end, "paragraph-view--search") for p, start, end in self.hits[:MAX_SEARCH_HITS]]
+        if self.hit_index is not None and self.hit_index < len(self.hits):
+            p, start, end = self.hits[self.hit_index]
+            overlay.append(Highlight(p, start, end, "paragraph-view--cursor"))
+        if state is not None:
+            text = self.paragraph_text(state.paragraph)
+            cursor_start, cursor_end = state.cursor_cell(text)
+            for start, end in ((state.start, min(state.end, cursor_start)), (max(state.start, cursor_end), state.end)):
+                if start < end:
+                    overlay.append(Highlight(state.paragraph, start, end, "paragraph-view--selection"))
+            if cursor_start < cursor_end:
+                overlay.append(Highlight(state.paragraph, cursor_start, cursor_end, "paragraph-view--cursor"))
+        self.query_one(ParagraphView).set_overlay(overlay)
+
+    def on_paragraph_view_span_dragged(self, message: ParagraphView.SpanDragged) -> None:
+        """A mouse drag selects too: both ends inclusive, then the same keys as selection mode."""
+        text = self.paragraph_text(message.index)
+        if message.offset >= message.anchor:
+            anchor, caret = message.anchor, text_motion.next_char(text, message.offset)
+        else:
+            anchor, caret = text_motion.next_char(text, message.anchor), message.offset
+        view = self.query_one(ParagraphView)
+        if view.current != message.index:
+            view.move_to(message.index)
+        self.begin_selection(message.index, anchor, caret)
+
+    def on_paragraph_view_paragraph_clicked(self, message: ParagraphView.ParagraphClicked) -> None:
+        if not self.selecting:
+            self.query_one(ParagraphView).move_to(message.index)
+
+    # ---------------------------------------------------------------- claims
+
+    def action_claim(self) -> None:
+        """`c` outside selection mode: a claim on the whole paragraph."""
+        self.new_claim(self.current_paragraph, None)
+
+    def new_claim(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
+        where = f"¶{paragraph}" + (f" · {span.start}–{span.end}" if span else " · whole paragraph")
+        draft = ClaimDraft(
+            text=span.quote.replace("\n", " ").strip() if span else "",
+            heading=f"New claim · {where}",
+            quote=span.quote if span else None,
+        )
+        self.open_claim_form(draft, paragraph, span, None, on_cancel)
+
+    def open_claim_form(
+        self,
+        draft: ClaimDraft,
+        paragraph: int,
+        span: Span | None,
+        existing: Annotation | None,
+        on_cancel: Callable[[], None] | None = None,
+    ) -> None:
+        def answered(result: ClaimDraft | None) -> None:
+            if result is None:
+                if on_cancel is not None:
+                    on_cancel()
+                return
+            self.save_claim(result, paragraph, span, existing)
+
+        self.app.push_screen(ClaimForm(self.db, self.history, draft), answered)
+
+    def save_claim(self, draft: ClaimDraft, paragraph: int, span: Span | None, existing: Annotation | None) -> None:
+        claim = Claim(draft.text, draft.type, draft.claimant, draft.reported_by)
+        if existing is not None:
+            annotation = existing.evolve(claim=claim, note=draft.note)
+        else:
+            annotation = self.db.new_annotation(
+                Kind.CLAIM, self.opened.report, paragraph, span=span, claim=claim, note=draft.note
+            )
+        try:
+            saved, change = self.db.save_annotation(annotation)
+        except StoreError as error:
+            self.notify(f"Claim not saved — {error}", severity="error", markup=False, timeout=15)
+            retry = "" if isinstance(error, ReadOnlyError) else " — ctrl+s tries again"
+            self.open_claim_form(replace(draft, error=f"Not saved: {error}{retry}"), paragraph, span, existing)
+            return
+        self.last_claim_id = saved.id
+        verb = "edited" if existing else "saved"
+        self.saved(change, f"Claim {verb} — r grades it, u undoes")
+
+    def edit_claim(self, annotation: Annotation) -> None:
+        claim = annotation.claim or Claim("")
+        where = f"¶{annotation.paragraph}" + (
+            f" · {annotation.span.start}–{annotation.span.end}" if annotation.span else " · whole paragraph"
+        )
+        draft = ClaimDraft(
+            text=claim.text,
+            type=claim.type,
+            claimant=claim.claimant,
+            reported_by=claim.reported_by,
+            note=annotation.note,
+            heading=f"Edit claim · {where}",
+            quote=annotation.span.quote if annotation.span else None,
+        )
+        self.open_claim_form(draft, annotation.paragraph, annotation.span, annotation)
+
+    # ---------------------------------------------------------------- actors
+
+    def action_actor(self) -> None:
+        """`a` outside selection mode: an actor mentioned by the whole paragraph."""
+        self.new_actor_mention(self.current_paragraph, None)
+
+    def pick_actor(self, query: str, then: Callable[[str | None], None]) -> None:
+        from tui.dialogs.actor_picker import ActorPicker
+
+        self.app.push_screen(ActorPicker(self.db, query, self.history), then)
+
+    def new_actor_mention(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
+        query = span.quote.replace("\n", " ").strip() if span else ""
+
+        def chosen(actor_id: str | None) -> None:
+            if actor_id is None:
+                if on_cancel is not None:
+                    on_cancel()
+                return
+            annotation = self.db.new_annotation(Kind.ACTOR, self.opened.report, paragraph, span=span, actor_id=actor_id)
+            self.attempt(
+                "The actor mention",
+                lambda: self.db.save_annotation(annotation),
+                lambda result: self.saved(result[1], f"Actor tagged: {self.actor_name(actor_id)} — u undoes"),
+            )
+
+        self.pick_actor(query, chosen)
+
+    def edit_actor_mention(self, annotation: Annotation) -> None:
+        query = annotation.span.quote if annotation.span else self.actor_name(annotation.actor_id)
+
+        def chosen(actor_id: str | None) -> None:
+            if actor_id is None or actor_id == annotation.actor_id:
+                return
+            edited = annotation.evolve(actor_id=actor_id)
+            self.attempt(
+                "The actor mention",
+                lambda: self.db.save_annotation(edited),
+                lambda result: self.saved(result[1], f"Actor changed to {self.actor_name(actor_id)}"),
+            )
+
+        self.pick_actor(query, chosen)
+
+    def actor_name(self, actor_id: str | None) -> str:
+        if actor_id is None:
+            return "?"
+        actor = self.actors.get(actor_id)
+        if actor is None:
+            try:
+                actor = self.db.actor(actor_id)
+            except ClaimdeskError:  # NotFound too: an actor deleted by another analyst
+                return "?"
+        return actor.name
+
+    # ----------------------------------------------------------- credibility
+
+    def grade_target(self) -> Annotation | None:
+        """The annotation highlighted in the panel when it has focus, else the last claim made here."""
+        panel = self.query_one(AnnotationPanel)
+        by_id = {a.id: a for a in self.annotations}
+        if self.query_one("#annotation-list", OptionList).has_focus:
+            return by_id.get(panel.selected_id or "")
+        if self.last_claim_id in by_id:
+            return by_id[self.last_claim_id]
+        here = [a for a in self.annotations if a.paragraph == self.current_paragraph and a.kind is Kind.CLAIM]
+        return here[-1] if here else None
+
+    def action_grade(self) -> None:
+        target = self.grade_target()
+        if target is None:
+            self.notify("No claim to grade here: make one with c, or pick one in the panel (tab)", severity="warning", markup=False)
+            return
+        subject = target.claim.text if target.claim else self.actor_name(target.actor_id)
+
+        def graded(grade: Credibility | None) -> None:
+            if grade is None:
+                return
+            value = grade if grade.is_set else None
+            if value == target.credibility:
+                return
+            edited = target.evolve(credibility=value)
+            self.attempt(
+                "The credibility grade",
+                lambda: self.db.save_annotation(edited),
+                lambda result: self.saved(result[1], f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared"),
+            )
+
+        self.app.push_screen(CredibilityPicker(target.credibility, subject), graded)
+
+    # ----------------------------------------------------------- panel asks
+
+    def on_annotation_panel_edit_requested(self, message: AnnotationPanel.EditRequested) -> None:
+        annotation = next((a for a in self.annotations if a.id == message.annotation_id), None)
+        if annotation is None:
+            return
+        if annotation.kind is Kind.CLAIM:
+            self.edit_claim(annotation)
+        else:
+            self.edit_actor_mention(annotation)
+
+    def on_annotation_panel_delete_requested(self, message: AnnotationPanel.DeleteRequested) -> None:
+        annotation = next((a for a in self.annotations if a.id == message.annotation_id), None)
+        if annotation is None:
+            return
+        self.attempt(
+            f"Deleting the {annotation.kind.value}",
+            lambda: self.db.delete_annotation(self.report_id, annotation.id),
+            lambda change: self.saved(change, f"Deleted {annotation.kind.value} — u undoes"),
+        )
+
+    # ---------------------------------------------------------------- review
+
+    def action_toggle_status(self, name: str) -> None:
+        wanted = ParagraphStatus(name)
+        number = self.current_paragraph
+        status = ParagraphStatus.UNREVIEWED if self.statuses.get(number) is wanted else wanted
+        self.attempt(
+            f"Marking ¶{number} {status.value}",
+            lambda: self.db.set_status(self.report_id, number, status),
+            lambda change: self.saved(change),
+        )
+
+    def _unreviewed(self, indexes: range) -> int | None:
+        for index in indexes:
+            if self.statuses.get(index + 1, ParagraphStatus.UNREVIEWED) is ParagraphStatus.UNREVIEWED:
+                return index
+        return None
+
+    def action_next_unreviewed(self) -> None:
+        found = self._unreviewed(range(self.current_index + 1, len(self.opened.paragraphs)))
+        if found is None:
+            self.notify("No unreviewed paragraph after this one", markup=False, timeout=3)
+            return
+        self.query_one(ParagraphView).move_to(found)
+
+    def action_previous_unreviewed(self) -> None:
+        found = self._unreviewed(range(self.current_index - 1, -1, -1))
+        if found is None:
+            self.notify("No unreviewed paragraph before this one", markup=False, timeout=3)
+            return
+        self.query_one(ParagraphView).move_to(found)
+
+    # ---------------------------------------------------------------- search
+
+    def action_search(self) -> None:
+        self.add_class("-searching")
+        self.query_one(SearchBar).open(self.search_query)
+
+    def on_search_bar_submitted(self, message: SearchBar.Submitted) -> None:
+        query = message.query
+        self.search_query = query
+        self.hits = find_hits(self.opened.paragraphs, query) if query else []
+        self.hit_index = None
+        bar = self.query_one(SearchBar)
+        bar.show_count(None, len(self.hits))
+        self.query_one(ParagraphView).focus()
+        if not query:
+            self.close_search()
+            return
+        if self.hits:
+            self.jump_to_hit(1, from_current=True)
+        else:
+            self.notify("No hits", markup=False, timeout=3)
+            self.draw_overlay(None)
+        self.show_progress()
+
+    def on_search_bar_closed(self, message: SearchBar.Closed) -> None:
+        self.close_search()
+
+    def close_search(self) -> None:
+        self.remove_class("-searching")
+        self.search_query = ""
+        self.hits = []
+        self.hit_index = None
+        self.draw_overlay(None)
+        self.show_progress()
+        self.query_one(ParagraphView).focus()
+
+    def action_next_hit(self) -> None:
+        self.jump_to_hit(1)
+
+    def action_previous_hit(self) -> None:
+        self.jump_to_hit(-1)
+
+    def jump_to_hit(self, step: int, from_current: bool = False) -> None:
+        if not self.hits:
+            self.notify("Nothing searched yet: / searches this report", markup=False, timeout=3)
+            return
+        current = self.current_index
+        first_after = current if from_current else current + 1  # a new search may stay on this paragraph
+        if not from_current and self.hit_index is not None and self.hits[self.hit_index][0] == current:
+            index = self.hit_index + step
+        elif step > 0:
+            index = next((i for i, hit in enumerate(self.hits) if hit[0] >= first_after), len(self.hits))
+        else:
+            index = next((i for i in range(len(self.hits) - 1, -1, -1) if self.hits[i][0] < current), -1)
+        if not 0 <= index < len(self.hits):
+            index %= len(self.hits)
+            self.notify("Search wrapped around the report", markup=False, timeout=2)
+        self.hit_index = index
+        paragraph, start, _end = self.hits[index]
+        view = self.query_one(ParagraphView)
+        view.move_to(paragraph)
+        view.ensure_offset_visible(paragraph, start)
+        self.query_one(SearchBar).show_count(index, len(self.hits))
+        self.draw_overlay(None)
+        self.show_progress()
+
+    # ------------------------------------------------------------ undo/redo
+
+    def action_undo(self) -> None:
+        if not self.history.can_undo:
+            self.notify("Nothing to undo", markup=False, timeout=3)
+            return
+        self.attempt("Undo", lambda: self.history.undo(self.db), lambda change: self.undone("Undone", change))
+
+    def action_redo(self) -> None:
+        if not self.history.can_redo:
+            self.notify("Nothing to redo", markup=False, timeout=3)
+            return
+        self.attempt("Redo", lambda: self.history.redo(self.db), lambda change: self.undone("Redone", change))
+
+    def undone(self, verb: str, change: Any) -> None:
+        self.reload_annotations()
+        if change is not None:
+            self.notify(f"{verb}: {change.description}", markup=False, timeout=4)
+
+    # --------------------------------------------------------------- layout
 
     def action_toggle_focus(self) -> None:
         view = self.query_one(ParagraphView)
@@ -111,16 +614,31 @@ class ReportScreen(Screen[None]):
 
     def watch_panel_visible(self, visible: bool) -> None:
         self.set_class(not visible, "-panel-hidden")
-        if not visible:
+        if not visible and not self.selecting:
             self.query_one(ParagraphView).focus()
 
     def action_back(self) -> None:
+        if self.search_query or self.has_class("-searching"):
+            self.close_search()
+            return
         if len(self.app.screen_stack) > 2:
             self.dismiss()
         else:
             from tui.screens.library import LibraryScreen
 
-            self.app.switch_screen(LibraryScreen(self.db))
+            self.app.switch_screen(LibraryScreen(self.db, self.history))
 
     def kinds_here(self) -> set[Kind]:
         return {a.kind for a in self.annotations if a.paragraph == self.current_paragraph}
+
+
+def find_hits(paragraphs: Any, query: str) -> list[tuple[int, int, int]]:
+    """Every case-insensitive occurrence of `query`, as (paragraph index, start, end) code point offsets."""
+    pattern = re.compile(re.escape(query), re.IGNORECASE)
+    hits: list[tuple[int, int, int]] = []
+    for index, paragraph in enumerate(paragraphs):
+        for match in pattern.finditer(paragraph.text):
+            hits.append((index, match.start(), match.end()))
+            if len(hits) >= MAX_SEARCH_HITS:
+                return hits
+    return hits

@@ -1,0 +1,55 @@
+"""A yes/no question: `ConfirmDialog(question, yes, no)` answers True (y, enter) or False (n, esc)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmDialog {
+        align: center middle;
+    }
+    ConfirmDialog > #confirm-box {
+        width: 64;
+        max-width: 100%;
+        height: auto;
+        max-height: 100%;
+        border: thick $warning;
+        background: $surface;
+        padding: 0 1;
+    }
+    ConfirmDialog #confirm-answers {
+        margin-top: 1;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", "Yes", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question  # may quote untrusted text: shown as plain text
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box"):
+            yield Static(Text(self.question), id="confirm-question")
+            answers = Text()
+            answers.append("y", style="bold")
+            answers.append(f" / enter  {self.yes}     ")
+            answers.append("n", style="bold")
+            answers.append(f" / esc  {self.no}")
+            yield Static(answers, id="confirm-answers")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
