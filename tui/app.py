@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
 
 from store.db import Database
 from store.history import History
@@ -16,6 +19,7 @@ class ClaimdeskApp(App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("A", "actors", "Actors", id="actors"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
     ]
 
@@ -45,6 +49,18 @@ class ClaimdeskApp(App[None]):
         if isinstance(self.screen, HelpScreen):
             return
         self.push_screen(HelpScreen(active_bindings_rows(self)))
+
+    def action_actors(self) -> None:
+        """The actor registry, from anywhere (not over a dialog, not twice in a row)."""
+        from tui.screens.actors import ActorsScreen
+
+        if isinstance(self.screen, (ActorsScreen, ModalScreen)):
+            return
+        self.push_screen(ActorsScreen(self.db, self.history))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Actors", "The actor registry: list, edit, merge, mentions (A)", self.action_actors)
 
 
 def make_app(db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:

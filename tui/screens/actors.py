@@ -1,0 +1,487 @@
+"""The actor registry: list, filter, edit, merge, delete, and every mention across reports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+
+from store.db import Change, Database
+from store.errors import ClaimdeskError
+from store.history import History
+from store.matching import match_actors
+from store.model import ACTOR_TYPES, Actor, Annotation, Kind
+from tui.dialogs.actor_form import ActorForm
+from tui.dialogs.confirm import ConfirmDialog
+
+WIDE = 120
+QUOTE_WIDTH = 200  # longer quotes are cut; the cell ellipsises what does not fit the column anyway
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One place an actor is named: a mention span, or a claim's claimant or reported-by."""
+
+    report_id: str
+    report_title: str
+    paragraph: int
+    role: str  # "mention" | "claimant" | "reported by"
+    quote: str
+    annotation_id: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.report_id}/{self.annotation_id}/{self.role}"
+
+
+def mentions_of(annotation: Annotation, report_title: str) -> list[tuple[str, Mention]]:
+    """(actor id, mention) for every actor an annotation names."""
+    quote = annotation.span.quote if annotation.span else ""
+    if annotation.kind is Kind.CLAIM and annotation.claim is not None:
+        quote = quote or annotation.claim.text
+    quote = " ".join(quote.split())[:QUOTE_WIDTH] or "(whole paragraph)"
+    named: list[tuple[str, str]] = []
+    if annotation.actor_id:
+        named.append((annotation.actor_id, "mention"))
+    if annotation.claim is not None:
+        if annotation.claim.claimant:
+            named.append((annotation.claim.claimant, "claimant"))
+        if annotation.claim.reported_by:
+            named.append((annotation.claim.reported_by, "reported by"))
+    return [
+        (actor_id, Mention(annotation.report_id, report_title, annotation.paragraph, role, quote, annotation.id))
+        for actor_id, role in named
+    ]
+
+
+def merge_question(loser: Actor, survivor: Actor, mentions: int | None) -> str:
+    """What a merge does, in the analyst's words, before anything moves."""
+    named = "Every annotation" if mentions is None else f"{mentions} annotation{'s' if mentions != 1 else ''}"
+    aliases = " and its aliases" if loser.aliases else ""
+    return (
+        f"Merge “{loser.name}” into “{survivor.name}”?\n\n"
+        f"{named} naming “{loser.name}” (mentions, claimants, reported-by) will name “{survivor.name}” instead. "
+        f"“{loser.name}”{aliases} become{'' if aliases else 's'} aliases of “{survivor.name}”; its note is appended "
+        f"and actors affiliated with it follow. “{loser.name}” then leaves the registry. u undoes the merge."
+    )
+
+
+def cell(text: str, style: str = "", justify: str = "left") -> Text:
+    return Text(" ".join(text.split()), style=style, overflow="ellipsis", no_wrap=True, justify=justify)  # type: ignore[arg-type]
+
+
+class ActorsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="actors.filter"),
+        Binding("e", "edit", "Edit", id="actors.edit"),
+        Binding("n", "new_actor", "New", id="actors.new"),
+        Binding("m", "merge", "Merge", id="actors.merge"),
+        Binding("d", "delete", "Delete", id="actors.delete"),
+        Binding("tab", "toggle_focus", "Actors/mentions", id="actors.toggle_focus"),
+        Binding("u", "undo", "Undo", id="undo"),
+        Binding("ctrl+r", "redo", "Redo", id="redo"),
+        Binding("escape", "back", "Back", id="actors.back"),
+    ]
+
+    merge_loser: reactive[str | None] = reactive(None)
+
+    class MentionsLoaded(Message):
+        """A worker read every report's annotations and indexed who is named where."""
+
+        def __init__(self, generation: int, index: dict[str, list[Mention]]) -> None:
+            self.generation = generation
+            self.index = index
+            super().__init__()
+
+    def __init__(self, db: Database, history: History) -> None:
+        super().__init__()
+        self.db = db
+        self.history = history
+        self.actors: dict[str, Actor] = {}
+        self.shown: list[str] = []  # actor ids in table order
+        self.index: dict[str, list[Mention]] | None = None  # None while the worker reads
+        self.generation = 0
+        self.shown_mentions: dict[str, Mention] = {}
+        self.reload_on_resume = False  # set when a report screen goes on top of this one
+
+    # ---------------------------------------------------------------- layout
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="actors-filter-row"):
+            yield Label("Filter /", id="actors-filter-label")
+            yield Input(placeholder="name or alias (fuzzy)", id="actors-filter", compact=True)
+        yield Static(id="actors-status")
+        yield DataTable(id="actors-table", cursor_type="row", zebra_stripes=True)
+        yield Static(id="actors-mentions-heading")
+        yield DataTable(id="actors-mentions", cursor_type="row")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "claimdesk — actors"
+        self.sub_title = str(self.db.root)
+        self.add_columns()
+        self.reload()
+        self.query_one("#actors-table", DataTable).focus()
+
+    def column_widths(self) -> dict[str, int]:
+        width = self.app.size.width
+        type_width = 22 if width >= WIDE else 14
+        mentions_width = 8
+        free = max(30, width - type_width - mentions_width - 2 * 5 - 2)
+        name = free * 2 // 5
+        affiliation = free // 4
+        return {
+            "name": name,
+            "type": type_width,
+            "affiliation": affiliation,
+            "aliases": free - name - affiliation,
+            "mentions": mentions_width,
+        }
+
+    def add_columns(self) -> None:
+        widths = self.column_widths()
+        table = self.query_one("#actors-table", DataTable)
+        for key, label in (("name", "Name"), ("type", "Type"), ("affiliation", "Affiliation"), ("aliases", "Aliases")):
+            table.add_column(label, key=key, width=widths[key])
+        table.add_column(Text("Mentions", justify="right"), key="mentions", width=widths["mentions"])
+        mentions = self.query_one("#actors-mentions", DataTable)
+        mentions.add_column("Report", key="report", width=max(16, widths["name"]))
+        mentions.add_column(Text("¶", justify="right"), key="paragraph", width=4)
+        mentions.add_column("As", key="role", width=11)
+        mentions.add_column("Quote", key="quote", width=max(20, self.app.size.width - widths["name"] - 4 - 11 - 10))
+
+    def on_resize(self) -> None:
+        table = self.query_one("#actors-table", DataTable)
+        if not table.columns:
+            return
+        for key, width in self.column_widths().items():
+            column = table.columns.get(key)  # type: ignore[call-overload]
+            if column is not None:
+                column.width = width
+        table.refresh()
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def filter_text(self) -> str:
+        return self.query_one("#actors-filter", Input).value
+
+    @property
+    def highlighted_id(self) -> str | None:
+        table = self.query_one("#actors-table", DataTable)
+        if not self.shown or table.cursor_row is None or table.cursor_row >= len(self.shown):
+            return None
+        return self.shown[table.cursor_row]
+
+    def reload(self, select: str | None = None) -> None:
+        """Read the registry again; re-index mentions in the background; keep (or move) the cursor."""
+        try:
+            self.actors = {actor.id: actor for actor in self.db.actors()}
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Actors", severity="error", markup=False)
+            return
+        if self.merge_loser not in self.actors:
+            self.merge_loser = None
+        self.fill_table(select or self.highlighted_id)
+        self.index = None
+        self.generation += 1
+        self.load_mentions(self.generation)
+
+    def fill_table(self, select: str | None = None) -> None:
+        table = self.query_one("#actors-table", DataTable)
+        matches = match_actors(self.filter_text, list(self.actors.values()), limit=None)
+        self.shown = [m.actor.id for m in matches]
+        table.clear()
+        for actor_id in self.shown:
+            table.add_row(*self.row_cells(self.actors[actor_id]), key=actor_id)
+        if select in self.shown:
+            table.move_cursor(row=self.shown.index(select), animate=False)
+        self.show_mentions()
+
+    def row_cells(self, actor: Actor) -> list[Text]:
+        patron = self.actors.get(actor.affiliation or "")
+        if actor.affiliation and patron is None:
+            affiliation = cell("(removed actor)", "dim italic")
+        else:
+            affiliation = cell(patron.name if patron else "—", "" if patron else "dim")
+        name = cell(actor.name, "bold")
+        if actor.id == self.merge_loser:
+            name = Text.assemble(("✕ merge: ", "bold reverse"), name, overflow="ellipsis", no_wrap=True)
+        count = "…" if self.index is None else str(len({m.annotation_id for m in self.index.get(actor.id, [])}))
+        return [
+            name,
+            cell(ACTOR_TYPES.get(actor.type, actor.type)),
+            affiliation,
+            cell(", ".join(actor.aliases) or "—", "" if actor.aliases else "dim"),
+            cell(count, justify="right"),
+        ]
+
+    def refresh_row(self, actor_id: str | None) -> None:
+        table = self.query_one("#actors-table", DataTable)
+        if actor_id is None or actor_id not in self.actors or actor_id not in table.rows:
+            return
+        for key, value in zip(("name", "type", "affiliation", "aliases", "mentions"), self.row_cells(self.actors[actor_id])):
+            table.update_cell(actor_id, key, value)
+
+    @work(thread=True, exclusive=True, group="actor-mentions")
+    def load_mentions(self, generation: int) -> None:
+        """One pass over every report's annotations, off the UI thread; reported back by message."""
+        index: dict[str, list[Mention]] = {}
+        try:
+            for report in self.db.reports():
+                for annotation in self.db.annotations(report.id):
+                    for actor_id, mention in mentions_of(annotation, report.title):
+                        index.setdefault(actor_id, []).append(mention)
+        except ClaimdeskError as error:
+            self.app.call_from_thread(self.notify, str(error), title="Mentions", severity="error", markup=False)
+            return
+        self.post_message(self.MentionsLoaded(generation, index))
+
+    def on_actors_screen_mentions_loaded(self, message: MentionsLoaded) -> None:
+        if message.generation != self.generation:
+            return  # a newer reload is on its way
+        self.index = message.index
+        table = self.query_one("#actors-table", DataTable)
+        for actor_id in self.shown:
+            if actor_id in table.rows:
+                table.update_cell(actor_id, "mentions", self.row_cells(self.actors[actor_id])[-1])
+        self.show_mentions()
+
+    def show_mentions(self) -> None:
+        """The lower table: where the highlighted actor is named, report by report."""
+        heading = self.query_one("#actors-mentions-heading", Static)
+        mentions_table = self.query_one("#actors-mentions", DataTable)
+        mentions_table.clear()
+        self.shown_mentions = {}
+        actor = self.actors.get(self.highlighted_id or "")
+        if actor is None:
+            heading.update(Text("No actors." if not self.actors else "No actor matches the filter.", style="dim"))
+            return
+        text = Text("Mentions of ")
+        text.append(actor.name, style="bold")
+        if self.index is None:
+            text.append("  reading reports…", style="dim")
+            heading.update(text)
+            return
+        found = sorted(self.index.get(actor.id, []), key=lambda m: (m.report_title.casefold(), m.report_id, m.paragraph))
+        reports = len({m.report_id for m in found})
+        text.append(f"  {len(found)} in {reports} report{'s' if reports != 1 else ''}", style="dim")
+        if actor.note:
+            text.append("  · note: ", style="dim")
+            text.append(" ".join(actor.note.split()), style="italic")
+        heading.update(text)
+        for mention in found:
+            self.shown_mentions[mention.key] = mention
+            mentions_table.add_row(
+                cell(mention.report_title),
+                cell(str(mention.paragraph), justify="right"),
+                cell(mention.role, "dim"),
+                cell(mention.quote),
+                key=mention.key,
+            )
+
+    @on(DataTable.RowHighlighted, "#actors-table")
+    def actor_highlighted(self) -> None:
+        self.show_mentions()
+
+    # ---------------------------------------------------------------- filter
+
+    def action_filter(self) -> None:
+        self.query_one("#actors-filter", Input).focus()
+
+    @on(Input.Changed, "#actors-filter")
+    def filter_changed(self) -> None:
+        self.fill_table(None)
+        table = self.query_one("#actors-table", DataTable)
+        if self.shown:
+            table.move_cursor(row=0, animate=False)
+        self.show_mentions()
+
+    @on(Input.Submitted, "#actors-filter")
+    def filter_done(self) -> None:
+        self.query_one("#actors-table", DataTable).focus()
+
+    def action_toggle_focus(self) -> None:
+        table = self.query_one("#actors-table", DataTable)
+        mentions = self.query_one("#actors-mentions", DataTable)
+        if table.has_focus and mentions.row_count:
+            mentions.focus()
+        else:
+            table.focus()
+
+    def action_back(self) -> None:
+        filter_input = self.query_one("#actors-filter", Input)
+        if self.merge_loser is not None:
+            self.merge_loser = None
+        elif filter_input.has_focus or filter_input.value:
+            filter_input.value = ""
+            self.query_one("#actors-table", DataTable).focus()
+        elif self.query_one("#actors-mentions", DataTable).has_focus:
+            self.query_one("#actors-table", DataTable).focus()
+        else:
+            self.dismiss()
+
+    # ------------------------------------------------------------ edit / new
+
+    @on(DataTable.RowSelected, "#actors-table")
+    def row_selected(self) -> None:
+        if self.merge_loser is not None:
+            self.action_merge()
+        else:
+            self.action_edit()
+
+    def action_edit(self) -> None:
+        actor = self.actors.get(self.highlighted_id or "")
+        if actor is not None:
+            self.app.push_screen(ActorForm(self.db, self.history, actor), self.save_from_form)
+
+    def action_new_actor(self) -> None:
+        self.app.push_screen(ActorForm(self.db, self.history, name=self.filter_text.strip()), self.save_from_form)
+
+    def save_from_form(self, actor: Actor | None) -> None:
+        if actor is None or actor == self.actors.get(actor.id):
+            return
+        try:
+            saved, change = self.db.save_actor(actor)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Actor not saved", severity="error", markup=False)
+            return
+        self.history.record(change)
+        namesakes = [
+            other.name
+            for other in self.actors.values()
+            if other.id != saved.id and any(n.casefold() == saved.name.casefold() for n in other.names)
+        ]
+        if namesakes:
+            self.notify(
+                f"“{saved.name}” is also a name of “{namesakes[0]}”: press m to merge them if they are one actor.",
+                title="Same name",
+                severity="warning",
+                markup=False,
+            )
+        if self.filter_text and saved.id not in {m.actor.id for m in match_actors(self.filter_text, [saved], limit=None)}:
+            self.query_one("#actors-filter", Input).value = ""  # else the actor just saved would be hidden
+        self.reload(select=saved.id)
+
+    # ----------------------------------------------------------------- merge
+
+    def action_merge(self) -> None:
+        highlighted = self.highlighted_id
+        if highlighted is None:
+            return
+        if self.merge_loser is None:
+            if len(self.actors) < 2:
+                self.notify("Merging needs two actors.", title="Merge", severity="warning")
+                return
+            self.merge_loser = highlighted
+            self.query_one("#actors-table", DataTable).focus()
+            return
+        if highlighted == self.merge_loser:
+            self.notify("Move to the actor to keep (not the one being merged away).", title="Merge", severity="warning")
+            return
+        loser, survivor = self.actors[self.merge_loser], self.actors[highlighted]
+        count = None if self.index is None else len({m.annotation_id for m in self.index.get(loser.id, [])})
+        self.app.push_screen(
+            ConfirmDialog(merge_question(loser, survivor, count), yes="Merge", no="Cancel"),
+            lambda yes: self.merge(loser.id, survivor.id, yes),
+        )
+
+    def merge(self, loser_id: str, survivor_id: str, confirmed: bool | None) -> None:
+        if not confirmed:
+            return
+        self.merge_loser = None
+        try:
+            change = self.db.merge_actors(survivor_id, loser_id)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Not merged", severity="error", markup=False)
+            self.reload()
+            return
+        self.history.record(change)
+        self.notify(f"{change.description} (u undoes)", title="Merged", markup=False)
+        self.reload(select=survivor_id)
+
+    def watch_merge_loser(self, old: str | None, loser: str | None) -> None:
+        self.set_class(loser is not None, "-merging")
+        if not self.is_mounted:
+            return
+        status = self.query_one("#actors-status", Static)
+        if loser is not None and loser in self.actors:
+            text = Text("Merging ")
+            text.append(f"“{self.actors[loser].name}”", style="bold")
+            text.append(" away: move to the actor to keep and press m or enter · esc cancels")
+            status.update(text)
+        for actor_id in (old, loser):
+            self.refresh_row(actor_id)
+
+    # ---------------------------------------------------------------- delete
+
+    def action_delete(self) -> None:
+        actor = self.actors.get(self.highlighted_id or "")
+        if actor is None:
+            return
+        try:
+            change = self.db.delete_actor(actor.id)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Not deleted", severity="warning", markup=False)
+            return
+        self.history.record(change)
+        self.notify(f"Deleted “{actor.name}” (u undoes)", title="Actor", markup=False)
+        self.reload()
+
+    # ------------------------------------------------------------ undo/redo
+
+    def action_undo(self) -> None:
+        self.step(self.history.undo, "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self.step(self.history.redo, "Redone", "Nothing to redo.")
+
+    def step(self, move: Callable[[Database], Change | None], verb: str, nothing: str) -> None:
+        try:
+            change = move(self.db)
+        except ClaimdeskError as error:
+            self.notify(str(error), title=f"Not {verb.lower()}", severity="error", markup=False)
+            return
+        if change is None:
+            self.notify(nothing, title=verb)
+            return
+        self.notify(change.description, title=verb, markup=False)
+        self.reload()
+
+    # --------------------------------------------------------------- mentions
+
+    @on(DataTable.RowSelected, "#actors-mentions")
+    def open_mention(self, event: DataTable.RowSelected) -> None:
+        mention = self.shown_mentions.get(str(event.row_key.value))
+        if mention is not None:
+            self.open_report_at(mention.report_id, mention.paragraph)
+
+    @work
+    async def open_report_at(self, report_id: str, paragraph: int) -> None:
+        from tui.screens.report import ReportScreen
+        from tui.widgets.paragraph_view import ParagraphView
+
+        try:
+            screen = ReportScreen(self.db, report_id, self.history)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Report", severity="error", markup=False)
+            return
+        self.reload_on_resume = True
+        await self.app.push_screen(screen)
+        view = screen.query_one(ParagraphView)
+        view.current = max(0, min(paragraph - 1, len(screen.opened.paragraphs) - 1))
+
+    def on_screen_resume(self) -> None:
+        if self.reload_on_resume:
+            self.reload_on_resume = False
+            self.reload()  # the report screen may have added, named or merged actors meanwhile
