@@ -98,8 +98,9 @@ class TerminalWatch:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)  # type: ignore[arg-type]
         self._previous.clear()
-        os.close(self._wake_read)
-        os.close(self._wake_write)
+        if not self._thread.is_alive():  # else it is ending the process: leave it its pipe
+            os.close(self._wake_read)
+            os.close(self._wake_write)
 
     # ----------------------------------------------------------- signals
 
@@ -127,16 +128,19 @@ class TerminalWatch:
             events = poller.poll(timeout)
             if not events and deadline is not None:
                 self._exit(TERMINATE_EXIT)
+                return
             for fd, mask in events:
                 if fd != self._wake_read:
                     if mask & _HANG_UP_MASK:
                         self._hang_up()
+                        return
                     continue
                 codes = os.read(self._wake_read, 64)
                 if _STOP in codes:
                     return
                 if signal.SIGHUP in codes:
                     self._hang_up()
+                    return
                 if signal.SIGTERM in codes and deadline is None:
                     deadline = time.monotonic() + GRACE
                     self._on_loop(lambda: self.app.exit(return_code=TERMINATE_EXIT))
