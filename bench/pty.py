@@ -206,7 +206,7 @@ class Terminal:
         `last` is the arrival of the burst's last byte (the quiet wait after it
         is not counted); `first` is the arrival of its first byte.
         """
-        shown: Callable[[str], bool] = expect.__contains__ if isinstance(expect, str) else expect
+        shown: Callable[[str], bool] = (lambda text: expect in text) if isinstance(expect, str) else expect
         self.raw.clear()
         sent = time.perf_counter()
         self._write(key)
