@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import filecmp
 import json
 import os
 import re
@@ -296,13 +297,28 @@ class TinyFile:
         return result
 
 
-def keep_aside(path: Path) -> str | None:
-    """Copy an unparsable file to a timestamped name beside it, once per version; return that name."""
+def kept_aside_path(path: Path) -> Path | None:
+    """Where `keep_aside` keeps the current version of `path`: its name, `.corrupt-`, its mtime (UTC)."""
     try:
         stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(os.stat(path).st_mtime))
-        aside = path.with_name(f"{path.name}{CORRUPT_MARK}{stamp}")
-        if not aside.exists():
-            shutil.copy2(path, aside)
+    except OSError:
+        return None
+    return path.with_name(f"{path.name}{CORRUPT_MARK}{stamp}")
+
+
+def keep_aside(path: Path) -> str | None:
+    """Copy an unparsable file to a timestamped name beside it, once per version; return that name."""
+    aside = kept_aside_path(path)
+    if aside is None:
+        return None
+    try:
+        n = 1
+        while aside.exists():
+            if filecmp.cmp(path, aside, shallow=False):
+                return str(aside)  # this version is already kept
+            n += 1
+            aside = aside.with_name(f"{kept_aside_path(path).name}-{n}")  # type: ignore[union-attr]
+        shutil.copy2(path, aside)
     except OSError:
         return None
     return str(aside)

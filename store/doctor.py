@@ -1,0 +1,620 @@
+"""Checking and repairing a database folder: what `claimdesk doctor [--repair]` runs.
+
+`check(root)` reads every file once and returns findings: *problems* (the
+database is not healthy) and *notes* (worth knowing, nothing wrong). It never
+writes. `repair(root)` first copies the whole folder to a timestamped backup
+beside it, then fixes what can be fixed without guessing, and checks again.
+
+What repair does:
+* removes temporary files left by interrupted saves (only when no save to that
+  file is running: it holds the file's lock while it does so);
+* a file that does not parse is kept aside (`<name>.corrupt-<time>`), then
+  library.json is rebuilt from the report text files, and any other file is
+  replaced by the documents that can still be read from it whole (possibly
+  none); actors that annotations name but that could not be recovered come back
+  as placeholders named "unknown actor …", so no reference is lost;
+* puts reports whose text file is not in the index back into it;
+* records the schema version when it is missing;
+* sets actor references that name no actor (claimant, reported_by, actor_id,
+  affiliation) to null;
+* moves a span whose offsets no longer match its paragraph onto its quote, when
+  the quote occurs exactly once in that paragraph.
+Anything else is reported and left alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from store.db import index_from_text_files
+from store.errors import CorruptFileError, StoreError
+from store.model import SCHEMA_VERSION, Annotation, now_iso
+from store.storage import (
+    CORRUPT_MARK,
+    TEMP_NAME,
+    Tables,
+    TinyFile,
+    atomic_write_bytes,
+    backup_folder,
+    encode,
+    keep_aside,
+    kept_aside_path,
+    next_doc_id,
+    parse,
+    read_file,
+    reason,
+)
+
+PROBLEM, NOTE = "problem", "note"
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # PROBLEM or NOTE
+    where: str  # a path relative to the database folder
+    message: str
+
+    def line(self) -> str:
+        return f"{self.severity}: {self.where}: {self.message}"
+
+
+@dataclass
+class RepairOutcome:
+    backup: Path
+    actions: list[str] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)  # findings after the repair, notes included
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.remaining if f.severity == PROBLEM]
+
+
+@dataclass
+class Summary:
+    reports: int = 0
+    annotations: int = 0
+    actors: int = 0
+
+
+# ------------------------------------------------------------------ reading the folder
+
+
+class Snapshot:
+    """Every database file of a folder, read once: parsed tables, or why a file could not be used."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        if not root.is_dir():
+            raise StoreError(f"no claimdesk database at {root} (not a folder)")
+        self.reports_dir = root / "reports"
+        if not (root / "library.json").exists() and not self.reports_dir.is_dir():
+            raise StoreError(f"no claimdesk database at {root} (no library.json, no reports/)")
+        self.tables: dict[Path, Tables] = {}
+        self.broken: dict[Path, str] = {}  # path → why it cannot be read
+        self.corrupt: dict[Path, CorruptFileError] = {}
+        for path in self.paths():
+            try:
+                raw, _ = read_file(path)
+                self.tables[path] = parse(raw, path)
+            except CorruptFileError as error:
+                self.corrupt[path] = error
+                self.broken[path] = f"does not parse: {error.detail}"
+            except StoreError as error:
+                self.broken[path] = str(error)
+
+    def paths(self) -> list[Path]:
+        shared = [self.root / "library.json", self.root / "actors.json"]
+        found = sorted(self.reports_dir.glob("*.json")) if self.reports_dir.is_dir() else []
+        return [p for p in shared if p.exists()] + found
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def library(self) -> Tables | None:
+        path = self.root / "library.json"
+        return self.tables.get(path, {}) if path not in self.broken else None
+
+    def actors(self) -> dict[str, dict[str, Any]] | None:
+        path = self.root / "actors.json"
+        return self.tables.get(path, {}).get("actors", {}) if path not in self.broken else None
+
+    def text_path(self, report_id: str) -> Path:
+        return self.reports_dir / f"{report_id}.text.json"
+
+    def annotation_files(self) -> Iterator[tuple[str, Path, Tables]]:
+        for path, tables in self.tables.items():
+            if path.name.endswith(".annotations.json"):
+                yield path.name.removesuffix(".annotations.json"), path, tables
+
+    def revisions(self, report_id: str) -> dict[str, dict[str, Any]] | None:
+        """revision → parsed report dict, or None if the text file is missing or broken."""
+        path = self.text_path(report_id)
+        if path not in self.tables:
+            return None
+        return {doc.get("revision"): doc.get("parsed", {}) for doc in self.tables[path].get("revisions", {}).values()}
+
+
+def _paragraph_text(parsed: dict[str, Any], number: int) -> str | None:
+    for paragraph in parsed.get("paragraphs", ()):
+        if paragraph.get("number") == number:
+            return paragraph.get("text")
+    return None
+
+
+def _actor_refs(annotation: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, actor id) for every actor an annotation names."""
+    refs = []
+    if annotation.get("actor_id"):
+        refs.append(("actor_id", annotation["actor_id"]))
+    claim = annotation.get("claim") or {}
+    for name in ("claimant", "reported_by"):
+        if claim.get(name):
+            refs.append((name, claim[name]))
+    return refs
+
+
+# ------------------------------------------------------------------ checking
+
+
+def check(root: str | os.PathLike[str], summary: Summary | None = None) -> list[Finding]:
+    """Every finding about the database at `root`, problems first. Reads only."""
+    snap = Snapshot(Path(root))
+    findings: list[Finding] = []
+    findings += _check_files(snap)
+    findings += _check_schema(snap)
+    findings += _check_index(snap)
+    findings += _check_annotations(snap, summary)
+    findings += _check_actor_refs(snap)
+    findings += _check_temp_files(snap)
+    findings += _check_locks(snap)
+    if summary is not None:
+        library = snap.library() or {}
+        summary.reports = len(library.get("reports", {}))
+        summary.actors = len(snap.actors() or {})
+    return sorted(findings, key=lambda f: f.severity != PROBLEM)
+
+
+def _check_files(snap: Snapshot) -> list[Finding]:
+    findings = []
+    for path, why in snap.broken.items():
+        error = snap.corrupt.get(path)
+        kept = kept_aside_path(path) if error else None
+        copy = f" (a copy is kept at {snap.rel(kept)})" if kept and kept.exists() else ""
+        findings.append(Finding(PROBLEM, snap.rel(path), why + copy))
+    for folder in (snap.root, snap.reports_dir):
+        for path in sorted(folder.glob(f"*{CORRUPT_MARK}*")) if folder.is_dir() else ():
+            findings.append(Finding(NOTE, snap.rel(path), "a copy of a file that did not parse, kept for recovery"))
+    for path in snap.paths():
+        if path.parent == snap.reports_dir and not path.name.endswith((".text.json", ".annotations.json")):
+            findings.append(Finding(NOTE, snap.rel(path), "not a claimdesk file; left alone"))
+    return findings
+
+
+def _check_schema(snap: Snapshot) -> list[Finding]:
+    library = snap.library()
+    if library is None:
+        return []
+    if not (snap.root / "library.json").exists():
+        return [Finding(PROBLEM, "library.json", "missing: the reports index and the schema version are gone")]
+    meta = next(iter(library.get("meta", {}).values()), {})
+    version = meta.get("schema_version")
+    if not isinstance(version, int):
+        return [Finding(PROBLEM, "library.json", "no schema version recorded")]
+    if version > SCHEMA_VERSION:
+        return [Finding(PROBLEM, "library.json", f"schema version {version} is newer than this claimdesk ({SCHEMA_VERSION}); upgrade claimdesk")]
+    if version < SCHEMA_VERSION:
+        return [Finding(NOTE, "library.json", f"schema version {version}; it is migrated to {SCHEMA_VERSION} when claimdesk next opens it")]
+    return []
+
+
+def _check_index(snap: Snapshot) -> list[Finding]:
+    findings = []
+    library = snap.library()
+    if library is None:
+        return findings
+    indexed = set()
+    for doc in library.get("reports", {}).values():
+        report_id = doc.get("id")
+        if not isinstance(report_id, str):
+            findings.append(Finding(PROBLEM, "library.json", f"a report entry has no id: {json.dumps(doc)[:80]}"))
+            continue
+        indexed.add(report_id)
+        text = snap.text_path(report_id)
+        revisions = snap.revisions(report_id)
+        if not text.exists():
+            findings.append(Finding(PROBLEM, snap.rel(text), f"missing: report {report_id!r} has no text; add its file again ({doc.get('source', '?')})"))
+        elif revisions is not None and doc.get("revision") not in revisions:
+            findings.append(Finding(PROBLEM, snap.rel(text), f"does not hold revision {doc.get('revision')} of report {report_id!r}"))
+    for path in sorted(snap.reports_dir.glob("*.text.json")):
+        report_id = path.name.removesuffix(".text.json")
+        if report_id not in indexed and path in snap.tables:
+            findings.append(Finding(PROBLEM, snap.rel(path), f"report {report_id!r} is not in the library index"))
+    for report_id, path, _ in snap.annotation_files():
+        if report_id not in indexed and not snap.text_path(report_id).exists():
+            findings.append(Finding(PROBLEM, snap.rel(path), f"annotations of report {report_id!r}, which is not in the database; left alone"))
+    return findings
+
+
+def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]:
+    findings = []
+    for report_id, path, tables in snap.annotation_files():
+        where = snap.rel(path)
+        seen: set[str] = set()
+        revisions = snap.revisions(report_id)
+        for doc in tables.get("annotations", {}).values():
+            try:
+                annotation = Annotation.from_dict(doc)
+            except (KeyError, TypeError, ValueError) as error:
+                findings.append(Finding(PROBLEM, where, f"an annotation cannot be read ({type(error).__name__}: {error}): {json.dumps(doc)[:80]}"))
+                continue
+            if summary is not None:
+                summary.annotations += 1
+            label = f"annotation {annotation.id}"
+            if annotation.id in seen:
+                findings.append(Finding(PROBLEM, where, f"{label} is stored twice"))
+            seen.add(annotation.id)
+            if annotation.report_id != report_id:
+                findings.append(Finding(PROBLEM, where, f"{label} says it belongs to report {annotation.report_id!r}"))
+            if revisions is None:
+                continue  # the text file's own finding says why
+            parsed = revisions.get(annotation.revision)
+            if parsed is None:
+                findings.append(Finding(PROBLEM, where, f"{label} is on revision {annotation.revision}, which the report's text file does not hold"))
+                continue
+            text = _paragraph_text(parsed, annotation.paragraph)
+            if text is None:
+                findings.append(Finding(PROBLEM, where, f"{label} is on paragraph {annotation.paragraph}, which revision {annotation.revision} does not have"))
+                continue
+            span = annotation.span
+            if span is not None and not (0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.quote):
+                findings.append(Finding(PROBLEM, where, f"{label}: span {span.start}-{span.end} no longer matches its quote {_short(span.quote)} in paragraph {annotation.paragraph}"))
+    return findings
+
+
+def _short(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    return json.dumps(text if len(text) <= 40 else text[:39] + "…", ensure_ascii=False)
+
+
+def _check_actor_refs(snap: Snapshot) -> list[Finding]:
+    actors = snap.actors()
+    if actors is None:
+        return [Finding(NOTE, "actors.json", "actor references not checked: actors.json cannot be read")]
+    known = {doc.get("id") for doc in actors.values()}
+    findings = []
+    for report_id, path, tables in snap.annotation_files():
+        for doc in tables.get("annotations", {}).values():
+            for name, actor_id in _actor_refs(doc):
+                if actor_id not in known:
+                    findings.append(Finding(PROBLEM, snap.rel(path), f"annotation {doc.get('id')}: {name} names actor {actor_id}, which does not exist"))
+    for doc in actors.values():
+        if doc.get("affiliation") and doc["affiliation"] not in known:
+            findings.append(Finding(PROBLEM, "actors.json", f"actor {doc.get('id')} ({doc.get('name')}): affiliation names actor {doc['affiliation']}, which does not exist"))
+    return findings
+
+
+def _temp_files(snap: Snapshot) -> Iterator[tuple[Path, Path]]:
+    """(temporary file, the database file it was going to replace)."""
+    for folder in (snap.root, snap.reports_dir):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.glob(".*.tmp")):
+            match = TEMP_NAME.match(path.name)
+            if match:
+                yield path, folder / match["target"]
+
+
+def _check_temp_files(snap: Snapshot) -> list[Finding]:
+    findings = []
+    for tmp, target in _temp_files(snap):
+        if _lock_is_held(snap.root, target):
+            findings.append(Finding(NOTE, snap.rel(tmp), f"a save to {target.name} is in progress"))
+        else:
+            findings.append(Finding(PROBLEM, snap.rel(tmp), f"leftover temporary file from an interrupted save to {target.name}; never used as data"))
+    return findings
+
+
+def _check_locks(snap: Snapshot) -> list[Finding]:
+    findings = []
+    locks = snap.root / ".locks"
+    for path in sorted(locks.glob("*.lock")) if locks.is_dir() else ():
+        try:
+            held = _flock_held(path)
+        except OSError as error:
+            findings.append(Finding(NOTE, snap.rel(path), f"cannot test the lock: {reason(error)}"))
+            continue
+        if held:
+            findings.append(Finding(NOTE, snap.rel(path), "held by a running claimdesk process (a save in progress; if it stays held, that process is stuck)"))
+    return findings
+
+
+# ------------------------------------------------------------------ locks without filelock's bookkeeping
+
+
+def _flock_held(path: Path) -> bool:
+    """Does another process hold this flock lock right now? (A non-blocking try, released at once.)"""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as error:
+            if error.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return True
+            raise
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return False
+    finally:
+        os.close(fd)
+
+
+def _lock_is_held(root: Path, target: Path) -> bool:
+    path = root / ".locks" / (target.name + ".lock")
+    try:
+        return path.exists() and _flock_held(path)
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _holding(root: Path, target: Path) -> Iterator[bool]:
+    """Hold `target`'s lock if we can have it within a moment; yields whether we got it."""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(TinyFile(target, root / ".locks", lock_timeout=0.2).locked())
+        except StoreError:
+            yield False
+        else:
+            yield True
+
+
+# ------------------------------------------------------------------ repairing
+
+
+def repair(root: str | os.PathLike[str]) -> RepairOutcome:
+    """Back the folder up, fix what can be fixed, check again. Raises StoreError if the backup fails."""
+    root = Path(root)
+    snap = Snapshot(root)
+    outcome = RepairOutcome(backup_folder(root, "backup"))
+    act = outcome.actions.append
+    _remove_temp_files(snap, act)
+    _recover_unparsable(snap, act)
+    _reindex(root, act)
+    _fix_references(root, act)
+    _reanchor_spans(root, act)
+    outcome.remaining = check(root)
+    return outcome
+
+
+def _remove_temp_files(snap: Snapshot, act: Callable[[str], None]) -> None:
+    for tmp, target in _temp_files(snap):
+        with _holding(snap.root, target) as got:
+            if not got:
+                continue  # a save is running: its temporary file is in use
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+                act(f"removed {snap.rel(tmp)}, left by an interrupted save")
+
+
+_TABLE_SHAPES: dict[str, dict[str, Callable[[dict[str, Any]], bool]]] = {
+    ".annotations.json": {
+        "annotations": lambda d: {"id", "kind", "report_id", "revision", "paragraph"} <= d.keys(),
+        "status": lambda d: {"paragraph", "status"} <= d.keys(),
+    },
+    ".text.json": {"revisions": lambda d: {"revision", "parsed"} <= d.keys()},
+    "actors.json": {"actors": lambda d: {"id", "name"} <= d.keys()},
+}
+_DOC_START = re.compile(r'(?<!\\)"(\d+)"\s*:\s*(?=\{)')
+
+
+def salvage(raw: bytes, shapes: dict[str, Callable[[dict[str, Any]], bool]]) -> Tables:
+    """The documents of a damaged TinyDB file that can still be read whole, by table (by their shape)."""
+    text = raw.decode("utf-8", errors="replace")
+    decoder = json.JSONDecoder()
+    found: Tables = {name: {} for name in shapes}
+    resume = 0
+    for match in _DOC_START.finditer(text):
+        if match.start() < resume:
+            continue  # inside a document already recovered
+        try:
+            doc, end = decoder.raw_decode(text, match.end())
+        except json.JSONDecodeError:
+            continue
+        if not isinstance(doc, dict):
+            continue
+        for name, fits in shapes.items():
+            if fits(doc):
+                found[name][match[1]] = doc
+                resume = end
+                break
+    return found
+
+
+def _shapes_for(path: Path) -> dict[str, Callable[[dict[str, Any]], bool]] | None:
+    for suffix, shapes in _TABLE_SHAPES.items():
+        if path.name.endswith(suffix):
+            return shapes
+    return None
+
+
+def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
+    """Keep each unparsable file aside, then replace it with what can be recovered from it."""
+    for path, error in snap.corrupt.items():
+        with _holding(snap.root, path) as got:
+            if not got:
+                act(f"skipped {snap.rel(path)}: another process holds its lock")
+                continue
+            raw, _ = read_file(path)
+            try:
+                parse(raw, path)
+                continue  # repaired meanwhile
+            except CorruptFileError:
+                pass
+            kept = keep_aside(path)
+            if kept is None:
+                act(f"left {snap.rel(path)} alone: could not keep a copy of it aside")
+                continue
+            kept_rel = snap.rel(Path(kept))
+            if path == snap.root / "library.json":
+                index, skipped = index_from_text_files(snap.root)
+                tables: Tables = {"meta": {"1": {"schema_version": SCHEMA_VERSION, "created_at": now_iso(), "application": "claimdesk"}}, "reports": index}
+                atomic_write_bytes(path, encode(tables))
+                act(f"rebuilt library.json from {len(index)} report text file(s); the unreadable file is kept at {kept_rel}")
+                for line in skipped:
+                    act(f"could not index: {line}")
+                continue
+            shapes = _shapes_for(path)
+            if shapes is None:
+                continue
+            tables = salvage(raw or b"", shapes)
+            counts = ", ".join(f"{len(docs)} {name}" for name, docs in tables.items())
+            placeholders = _placeholder_actors(snap, tables["actors"], kept_rel) if path.name == "actors.json" else {}
+            for doc in placeholders.values():
+                tables["actors"][next_doc_id(tables["actors"])] = doc
+            atomic_write_bytes(path, encode(tables))
+            act(f"recovered {counts} from {snap.rel(path)}; the unreadable file is kept at {kept_rel}")
+            if placeholders:
+                act(f"recreated {len(placeholders)} actor(s) that annotations name as \"unknown actor …\": rename or merge them")
+
+
+def _placeholder_actors(snap: Snapshot, recovered: dict[str, dict[str, Any]], kept_rel: str) -> dict[str, dict[str, Any]]:
+    """An "unknown actor" for every actor id that annotations or recovered actors name but that was lost."""
+    known = {doc.get("id") for doc in recovered.values()}
+    wanted: set[str] = set()
+    for _, _, tables in snap.annotation_files():
+        for doc in tables.get("annotations", {}).values():
+            wanted.update(actor_id for _, actor_id in _actor_refs(doc))
+    wanted.update(doc["affiliation"] for doc in recovered.values() if doc.get("affiliation"))
+    now = now_iso()
+    return {
+        actor_id: {
+            "id": actor_id, "name": f"unknown actor {actor_id[:8]}", "type": "other", "aliases": [],
+            "affiliation": None, "note": f"recreated by claimdesk doctor: actors.json did not parse (kept at {kept_rel})",
+            "reviewer": "claimdesk doctor", "created_at": now, "updated_at": now,
+        }
+        for actor_id in sorted(wanted - known)
+    }
+
+
+def _update(root: Path, path: Path, mutate: Callable[[Tables], Any]) -> Any:
+    return TinyFile(path, root / ".locks").update(mutate)
+
+
+def _reindex(root: Path, act: Callable[[str], None]) -> None:
+    snap = Snapshot(root)
+    library = snap.library()
+    if library is None:
+        return
+    meta = next(iter(library.get("meta", {}).values()), {})
+    indexed = {doc.get("id") for doc in library.get("reports", {}).values()}
+    rebuilt, _ = index_from_text_files(root)
+    missing = [doc for doc in rebuilt.values() if doc["id"] not in indexed]
+    unversioned = not isinstance(meta.get("schema_version"), int)
+    if not missing and not unversioned:
+        return
+
+    def mutate(tables: Tables) -> None:
+        reports = tables.setdefault("reports", {})
+        present = {doc.get("id") for doc in reports.values()}
+        for doc in missing:
+            if doc["id"] not in present:
+                reports[next_doc_id(reports)] = doc
+        old = next(iter(tables.get("meta", {}).values()), {})
+        if not isinstance(old.get("schema_version"), int):
+            tables["meta"] = {"1": {"schema_version": SCHEMA_VERSION, "created_at": old.get("created_at") or now_iso(), "application": "claimdesk"}}
+
+    _update(root, root / "library.json", mutate)
+    if unversioned:
+        act(f"recorded schema version {SCHEMA_VERSION} in library.json")
+    for doc in missing:
+        act(f"put report {doc['id']!r} back into the library index (from its text file)")
+
+
+def _fix_references(root: Path, act: Callable[[str], None]) -> None:
+    snap = Snapshot(root)
+    actors = snap.actors()
+    if actors is None:
+        return
+    known = {doc.get("id") for doc in actors.values()}
+
+    for report_id, path, tables in snap.annotation_files():
+        if not any(actor_id not in known for doc in tables.get("annotations", {}).values() for _, actor_id in _actor_refs(doc)):
+            continue
+        fixed: list[str] = []
+
+        def mutate(tables: Tables) -> None:
+            docs = tables.get("annotations", {})
+            for doc_id, doc in list(docs.items()):
+                dangling = [(name, actor_id) for name, actor_id in _actor_refs(doc) if actor_id not in known]
+                if not dangling:
+                    continue
+                new = dict(doc)
+                for name, actor_id in dangling:
+                    if name == "actor_id":
+                        new["actor_id"] = None
+                    else:
+                        new["claim"] = dict(new["claim"], **{name: None})
+                    fixed.append(f"annotation {doc.get('id')}: {name} named missing actor {actor_id}; set to none")
+                docs[doc_id] = new
+
+        _update(root, path, mutate)
+        for line in fixed:
+            act(f"{snap.rel(path)}: {line}")
+
+    if any(doc.get("affiliation") and doc["affiliation"] not in known for doc in actors.values()):
+        fixed = []
+
+        def mutate_actors(tables: Tables) -> None:
+            docs = tables.get("actors", {})
+            for doc_id, doc in list(docs.items()):
+                if doc.get("affiliation") and doc["affiliation"] not in known:
+                    fixed.append(f"actor {doc.get('id')} ({doc.get('name')}): affiliation named missing actor {doc['affiliation']}; set to none")
+                    docs[doc_id] = dict(doc, affiliation=None)
+
+        _update(root, root / "actors.json", mutate_actors)
+        for line in fixed:
+            act(f"actors.json: {line}")
+
+
+def _reanchor_spans(root: Path, act: Callable[[str], None]) -> None:
+    snap = Snapshot(root)
+    for report_id, path, tables in snap.annotation_files():
+        revisions = snap.revisions(report_id)
+        if revisions is None:
+            continue
+        moves: dict[str, tuple[int, int]] = {}
+        for doc in tables.get("annotations", {}).values():
+            span = doc.get("span")
+            parsed = revisions.get(doc.get("revision"))
+            if not isinstance(span, dict) or parsed is None:
+                continue
+            text = _paragraph_text(parsed, doc.get("paragraph"))
+            quote, start, end = span.get("quote"), span.get("start"), span.get("end")
+            if text is None or not isinstance(quote, str) or not quote:
+                continue
+            if isinstance(start, int) and isinstance(end, int) and text[start:end] == quote and 0 <= start < end:
+                continue
+            if text.count(quote) == 1:
+                at = text.index(quote)
+                moves[doc.get("id")] = (at, at + len(quote))
+        if not moves:
+            continue
+
+        def mutate(tables: Tables) -> None:
+            docs = tables.get("annotations", {})
+            for doc_id, doc in list(docs.items()):
+                if doc.get("id") in moves:
+                    start, end = moves[doc["id"]]
+                    docs[doc_id] = dict(doc, span=dict(doc["span"], start=start, end=end))
+
+        _update(root, path, mutate)
+        for annotation_id, (start, end) in moves.items():
+            act(f"{snap.rel(path)}: annotation {annotation_id}: moved its span to {start}-{end}, where its quote is")
