@@ -579,3 +579,64 @@ class TestReportIdentity:
         assert first.created and not again.created and not again.new_revision
         assert again.report.id == first.report.id == "note"
         assert again.report.revision == first.report.revision
+
+
+class TestSampleReports:
+    """The bundled sample reports parse as a new user would expect (one per layout)."""
+
+    def parse(self, name: str):
+        from tests.conftest import SAMPLES
+
+        report, decoded = parse_file(SAMPLES / name)
+        assert decoded.warnings == ()  # UTF-8, nothing to fall back on
+        return report
+
+    def test_every_sample_parses_with_paragraphs_and_a_title(self, sample_paths) -> None:
+        assert len(sample_paths) >= 3
+        layouts = set()
+        for path in sample_paths:
+            report, _ = parse_file(path)
+            layouts.add(report.format)
+            assert report.title and len(report.paragraphs) >= 5
+            assert report.date is not None
+        assert layouts == {"dispatch", "markdown", "text"}
+
+    def test_dispatch_sample(self) -> None:
+        report = self.parse("dispatch_harbour_drones.txt")
+        assert report.format == "dispatch"
+        assert (report.date, report.dispatch_number, report.regions) == ("2024-03-04", "4127", ("Yemen", "Red Sea", "Iran"))
+        assert report.headings == (
+            "Claims By The Coastal Resistance Front",
+            "Casualty Figures And Competing Accounts",
+            "Denials And Regional Reactions",
+        )
+        assert len(report.paragraphs) == 10
+        note_5 = next(n for n in report.footnotes if n.number == 5)
+        assert note_5.text.count("\n\n") == 1 and note_5.text.endswith("January 14, 2024.")
+        assert report.warnings == ("footnote markers without a note: [4], [6], [9]",)
+        text = "\n".join(p.text for p in report.paragraphs)
+        for spelling in ("Abu Hamza Al-Kathiri", "Abu Hamzah Al-Kathiri", "Coastal Resistence Front", "Al-Sharq Al-Awsat"):
+            assert spelling in text
+        assert report.paragraphs[4].text.endswith("\u201d[5] " + NBSP)
+        assert not any("Share this Report" in p.text for p in report.paragraphs)
+
+    def test_markdown_sample(self) -> None:
+        report = self.parse("militia_statements_review.md")
+        assert report.format == "markdown"
+        assert report.title == "Militia statements on border deployments \u2014 weekly review"
+        assert (report.date, report.source, report.regions) == ("2024-05-12", "Open-source desk, weekly review", ("Iraq", "Syria"))
+        assert report.headings == ("Claims of deployment", "Statements by officials", "Assessment notes")
+        note_2 = next(n for n in report.footnotes if n.number == 2)
+        assert note_2.text.endswith("\n\nAn archived copy of the first version is held by the desk.")
+        assert report.warnings == ("footnote markers without a note: [3]",)
+        text = "\n".join(p.text for p in report.paragraphs)
+        assert "Hadi Al-Saadi" in text and "Hadi Al-Sa'adi" in text
+
+    def test_plain_text_sample(self) -> None:
+        report = self.parse("field_notes_river_crossing.txt")
+        assert report.format == "text"
+        assert report.title == "Field notes: reports of a river crossing near Deir Hafer"
+        assert report.date == "2024-06-03"
+        assert report.paragraphs[-1].text.startswith("To follow up:\n- ask the Furat Post journalist")
+        text = "\n".join(p.text for p in report.paragraphs)
+        assert "Euphrates Defence Units" in text and "Euphrates Defense Units" in text and "EDU" in text
