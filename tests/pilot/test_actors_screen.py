@@ -260,6 +260,7 @@ async def merge_sayyid_into_sayyed(pilot: Any, screen: ActorsScreen) -> None:
     assert explanation.startswith("Merge “Sayyid Al-Shuhada Brigades” into “Sayyed Al-Shuhada Brigades”?")
     assert "4 annotations naming “Sayyid Al-Shuhada Brigades” (mentions, claimants, reported-by)" in explanation
     assert "“Sayyid Al-Shuhada Brigades” and its aliases become aliases of “Sayyed Al-Shuhada Brigades”" in explanation
+    assert "Actors affiliated with “Sayyid Al-Shuhada Brigades” become affiliated with “Sayyed" in explanation
     await pilot.press("y")
     await settle(pilot)
 

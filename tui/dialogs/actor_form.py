@@ -36,7 +36,7 @@ class ActorForm(ModalScreen[Actor | None]):
     }
     ActorForm > #form-box {
         width: 76;
-        max-width: 95%;
+        max-width: 100%;
         height: auto;
         max-height: 100%;
         border: thick $primary;
@@ -45,36 +45,37 @@ class ActorForm(ModalScreen[Actor | None]):
     }
     ActorForm #form-title {
         text-style: bold;
-        margin-bottom: 1;
     }
     ActorForm #form-fields {
         grid-size: 2;
-        grid-columns: 13 1fr;
-        grid-rows: auto;
-        grid-gutter: 1 0;
+        grid-columns: 12 1fr;
+        grid-rows: 3 3 3 3 5;
         height: auto;
     }
     ActorForm .form-label {
         color: $text-muted;
         width: 100%;
+        height: 3;
+        content-align: left middle;
     }
     ActorForm #form-affiliation-row {
-        height: 1;
+        height: 3;
     }
     ActorForm #form-affiliation {
         width: 1fr;
-        max-width: 50;
+        content-align: left middle;
+        text-align: left;
     }
     ActorForm #form-clear-affiliation {
         width: auto;
+        min-width: 9;
         margin-left: 1;
     }
     ActorForm #form-note {
-        height: 4;
+        height: 5;
     }
     ActorForm #form-hint {
         color: $text-muted;
-        margin-top: 1;
     }
     """
 
@@ -99,29 +100,27 @@ class ActorForm(ModalScreen[Actor | None]):
             yield Static(title, id="form-title")
             with Grid(id="form-fields"):
                 yield Label("Name", classes="form-label")
-                yield Input(self.initial_name, id="form-name", compact=True, select_on_focus=False)
+                yield Input(self.initial_name, id="form-name", select_on_focus=False)
                 yield Label("Type", classes="form-label")
                 yield Select(
                     [(label, key) for key, label in ACTOR_TYPES.items()],
                     value=actor.type if actor and actor.type in ACTOR_TYPES else "other",
                     allow_blank=False,
                     id="form-type",
-                    compact=True,
                 )
                 yield Label("Affiliation", classes="form-label")
                 with Horizontal(id="form-affiliation-row"):
-                    yield Button(self.affiliation_label(), id="form-affiliation", compact=True)
-                    yield Button("Clear", id="form-clear-affiliation", compact=True)
+                    yield Button(self.affiliation_label(), id="form-affiliation")
+                    yield Button("Clear", id="form-clear-affiliation")
                 yield Label("Aliases", classes="form-label")
                 yield Input(
                     ", ".join(actor.aliases) if actor else "",
                     placeholder="comma-separated",
                     id="form-aliases",
-                    compact=True,
                     select_on_focus=False,
                 )
                 yield Label("Note", classes="form-label")
-                yield TextArea(actor.note if actor else "", id="form-note", compact=True)
+                yield TextArea(actor.note if actor else "", id="form-note")
             yield Static(
                 Text("ctrl+s or enter saves · ctrl+o picks the affiliation · esc cancels"),
                 id="form-hint",
@@ -149,7 +148,13 @@ class ActorForm(ModalScreen[Actor | None]):
     def action_pick_affiliation(self) -> None:
         name = self.query_one("#form-name", Input).value.strip() or "this actor"
         self.app.push_screen(
-            ActorPicker(self.db, "", self.history, title=f"Affiliation of {name}"),
+            ActorPicker(
+                self.db,
+                "",
+                self.history,
+                title=f"Affiliation of {name}",
+                exclude=(self.actor.id,) if self.actor else (),
+            ),
             self.affiliation_picked,
         )
 

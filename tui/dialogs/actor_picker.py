@@ -10,6 +10,8 @@ undo and answers with its id. So a new actor costs: ctrl+n, a digit, enter.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -128,6 +130,7 @@ class ActorPicker(ModalScreen[str | None]):
         history: History,
         title: str = "Actor",
         default_type: str = "other",
+        exclude: Collection[str] = (),
     ) -> None:
         super().__init__()
         self.db = db
@@ -135,6 +138,7 @@ class ActorPicker(ModalScreen[str | None]):
         self.query_text = " ".join(query.split())  # a span may run over a line break
         self.picker_title = title
         self.default_type = default_type if default_type in ACTOR_TYPES else "other"
+        self.exclude = frozenset(exclude)  # actor ids not to offer (e.g. the actor whose affiliation is chosen)
         self.actors: list[Actor] = []
         self.matches: list[ActorMatch] = []
 
@@ -158,7 +162,7 @@ class ActorPicker(ModalScreen[str | None]):
     def on_mount(self) -> None:
         self.query_one("#picker-matches", OptionList).can_focus = False  # keys reach it from the input
         try:
-            self.actors = self.db.actors()
+            self.actors = [actor for actor in self.db.actors() if actor.id not in self.exclude]
         except ClaimdeskError as error:
             self.notify(str(error), title="Actors", severity="error", markup=False)
         self.refresh_matches()

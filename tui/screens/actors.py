@@ -63,16 +63,29 @@ def mentions_of(annotation: Annotation, report_title: str) -> list[tuple[str, Me
     ]
 
 
-def merge_question(loser: Actor, survivor: Actor, mentions: int | None) -> str:
+def merge_question(loser: Actor, survivor: Actor, mentions: int | None, actors: dict[str, Actor]) -> str:
     """What a merge does, in the analyst's words, before anything moves."""
+    lose, keep = f"“{loser.name}”", f"“{survivor.name}”"
     named = "Every annotation" if mentions is None else f"{mentions} annotation{'s' if mentions != 1 else ''}"
-    aliases = " and its aliases" if loser.aliases else ""
-    return (
-        f"Merge “{loser.name}” into “{survivor.name}”?\n\n"
-        f"{named} naming “{loser.name}” (mentions, claimants, reported-by) will name “{survivor.name}” instead. "
-        f"“{loser.name}”{aliases} become{'' if aliases else 's'} aliases of “{survivor.name}”; its note is appended "
-        f"and actors affiliated with it follow. “{loser.name}” then leaves the registry. u undoes the merge."
-    )
+    lines = [
+        f"Merge {lose} into {keep}?",
+        "",
+        f"• {named} naming {lose} (mentions, claimants, reported-by) will name {keep}.",
+        f"• {lose} and its aliases become aliases of {keep}." if loser.aliases else f"• {lose} becomes an alias of {keep}.",
+    ]
+    if loser.note:
+        lines.append(f"• Its note is added to the note of {keep}.")
+    if any(a.affiliation == loser.id for a in actors.values() if a.id != loser.id):
+        lines.append(f"• Actors affiliated with {lose} become affiliated with {keep}.")
+    if loser.affiliation and loser.affiliation != survivor.affiliation:
+        patron = actors.get(loser.affiliation)
+        own = actors.get(survivor.affiliation or "")
+        lines.append(
+            f"• Its affiliation ({patron.name if patron else 'a removed actor'}) is not kept: "
+            f"{keep} keeps its own ({own.name if own else 'none'})."
+        )
+    lines += ["", f"{lose} then leaves the registry. u undoes the merge."]
+    return "\n".join(lines)
 
 
 def cell(text: str, style: str = "", justify: str = "left") -> Text:
@@ -392,7 +405,7 @@ class ActorsScreen(Screen[None]):
         loser, survivor = self.actors[self.merge_loser], self.actors[highlighted]
         count = None if self.index is None else len({m.annotation_id for m in self.index.get(loser.id, [])})
         self.app.push_screen(
-            ConfirmDialog(merge_question(loser, survivor, count), yes="Merge", no="Cancel"),
+            ConfirmDialog(merge_question(loser, survivor, count, self.actors), yes="Merge", no="Cancel"),
             lambda yes: self.merge(loser.id, survivor.id, yes),
         )
 
@@ -407,7 +420,7 @@ class ActorsScreen(Screen[None]):
             self.reload()
             return
         self.history.record(change)
-        self.notify(f"{change.description} (u undoes)", title="Merged", markup=False)
+        self.notify(f"{change.description} (u undoes)", title="Merge", markup=False)
         self.reload(select=survivor_id)
 
     def watch_merge_loser(self, old: str | None, loser: str | None) -> None:
