@@ -80,7 +80,7 @@ def schema() -> dict[str, Any]:
 # ------------------------------------------------------------------- selection
 
 
-def parse_since(value: str) -> str:
+def parse_time(value: str) -> str:
     """`2024-05-01` or an ISO 8601 time → the same instant in the store's timestamp layout (UTC, Z)."""
     text = value.strip()
     try:
@@ -103,7 +103,7 @@ class Selection:
     reports: tuple[str, ...] = ()  # report ids (or file names), in this order
     reviewers: frozenset[str] = frozenset()
     kind: Kind | None = None
-    since: str | None = None  # as made by parse_since: updated at or after
+    since: str | None = None  # as made by parse_time: updated at or after
 
     def wants(self, doc: dict[str, Any]) -> bool:
         if self.kind is not None and doc.get("kind") != self.kind.value:
@@ -707,5 +707,5 @@ def default_file_name(fmt: str, report_id: str | None = None) -> str:
 __all__ = [
     "CSV_COLUMNS", "FORMATS", "SCHEMA", "ExportError", "ExportResult", "Reader", "Selection",
     "brat_document", "brat_fragments", "csv_cell", "default_file_name", "export_to_path",
-    "parse_since", "schema", "schema_text", "write_brat", "write_stream",
+    "parse_time", "schema", "schema_text", "write_brat", "write_stream",
 ]

@@ -1,3 +1,191 @@
-"""`claimdesk export`, `import` and `schema`: annotations in and out of the database."""
+"""`claimdesk export`, `import` and `schema`: annotations in and out of the database.
+
+Export and import stream (one report in memory at a time) and show a progress
+bar on stderr only when stderr is a terminal that the data is not going to.
+"""
 
 from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from store.errors import ClaimdeskError
+from store.export import FOLDER_FORMATS, FORMATS, ExportResult, Selection, export_to_path, parse_time, schema_text, write_stream
+from store.model import Kind
+from store.text import clean_line
+from tui.cli import EXIT_USER_ERROR, Context, common_options, main
+
+
+def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """`--db` alone, for `export`, whose own `--reviewer` filters by reviewer (it annotates nothing)."""
+
+    def set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+        if value is not None:
+            ctx.ensure_object(Context).db_path = value
+
+    return click.option(
+        "--db", type=click.Path(path_type=Path), expose_value=False, callback=set_db, metavar="PATH",
+        help="Database folder (default: $CLAIMDESK_DB, else the user data dir).",
+    )(command)
+
+
+@contextlib.contextmanager
+def progress(length: int, label: str, data_on_terminal: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr when it is a terminal (and not the one the data is printed on)."""
+    if length <= 0 or data_on_terminal or not sys.stderr.isatty():
+        yield lambda _step: None
+        return
+    with click.progressbar(length=length, label=label, file=sys.stderr) as bar:
+        yield bar.update
+
+
+def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return parse_time(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@main.command("export")
+@db_option
+@click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True,
+              help="jsonl: claimdesk's own, re-importable; doccano, prodigy, w3c: JSONL for those tools; "
+                   "brat: .txt/.ann files into a folder; csv: for spreadsheets.")
+@click.option("--report", "reports", multiple=True, metavar="ID", help="Only this report (id or file name). Repeatable.")
+@click.option("--reviewer", "reviewers", multiple=True, metavar="NAME",
+              help="Only annotations by NAME (here --reviewer filters; it does not say who you are). Repeatable.")
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only claims, or only actor mentions.")
+@click.option("--since", metavar="DATE", callback=_since,
+              help="Only annotations changed at or after DATE (YYYY-MM-DD, or an ISO 8601 time; UTC unless it says).")
+@click.option("-o", "--output", default="-", metavar="FILE|-",
+              help="Where to write (default: standard output). brat writes a folder: -o FOLDER.")
+@click.pass_obj
+def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewers: tuple[str, ...],
+                   kind: str | None, since: str | None, output: str) -> None:
+    """Write annotations as JSONL (one self-contained annotation per line), or for other tools.
+
+    Offsets are Unicode code points into the paragraph's text (brat: into the .txt
+    written beside the .ann). See `claimdesk schema` for the JSONL record.
+    """
+    if fmt in FOLDER_FORMATS and output == "-":
+        raise click.UsageError(f"--format {fmt} writes a folder of files: give -o FOLDER")
+    db = context.database()
+    selection = Selection(
+        reports=reports,
+        reviewers=frozenset(clean_line(r) for r in reviewers),
+        kind=Kind(kind) if kind else None,
+        since=since,
+    )
+    to_stdout = output == "-"
+    count = len(selection.reports) or len(db.reports())
+    with progress(count, "exporting", data_on_terminal=to_stdout and sys.stdout.isatty()) as step:
+        def on_report(_report: object) -> None:
+            step(1)
+
+        if to_stdout:
+            result = _export_to_stdout(db, fmt, selection, on_report)
+        else:
+            result = export_to_path(db, fmt, Path(output), selection, on_report)
+    for problem in result.problems:
+        click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
+    if not to_stdout:
+        where = clean_line(result.destination)
+        click.echo(f"exported {result.annotations} annotation(s) from {result.reports} report(s) to {where}")
+
+
+def _export_to_stdout(db: Any, fmt: str, selection: Selection, on_report: Callable[[object], None]) -> ExportResult:
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (an embedding program); it decides the encoding
+        return write_stream(db, fmt, sys.stdout, selection, on_report)
+    stream = io.TextIOWrapper(buffer, encoding="utf-8", newline="" if fmt == "csv" else "\n")
+    try:
+        return write_stream(db, fmt, stream, selection, on_report)
+    finally:
+        stream.flush()
+        stream.detach()
+
+
+@main.command("import")
+@common_options
+@click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("--dry-run", is_flag=True, help="Check every line and say what would change; write nothing.")
+@click.pass_obj
+def import_command(context: Context, file: Path, dry_run: bool) -> None:
+    """Import annotations from FILE (JSONL; - for standard input).
+
+    Native records (from `claimdesk export`) merge: an annotation keeps its id,
+    the later updated_at wins, and a real conflict is reported. Other lines use
+    the minimal form: {"report", "quote", "kind", and optionally "paragraph",
+    "claim_type", "claimant", "reported_by", "credibility", "actor",
+    "actor_type", "note"}. Bad lines are reported with their line numbers and
+    skipped; the exit status is 0 only if every line went in. "kept" counts
+    lines whose annotation the database already holds in a newer version (or,
+    for a pre-annotation, at all: it never overwrites an analyst's edit).
+    """
+    from store.importer import import_lines
+
+    db = context.database(read_only_ok=dry_run)
+    name = "-" if str(file) == "-" else clean_line(file.name)
+    with _open_input(file) as (handle, size):
+        with progress(size, "importing") as step:
+            result = import_lines(db, handle, dry_run=dry_run, on_bytes=step)
+    for problem in result.errors:
+        click.echo(f"claimdesk: error: {name}:{problem.line}: {clean_line(problem.message)}", err=True)
+    for problem in result.conflicts:
+        click.echo(f"claimdesk: conflict: {name}:{problem.line}: {clean_line(problem.message)}", err=True)
+    for problem in result.warnings:
+        click.echo(f"claimdesk: warning: {name}:{problem.line}: {clean_line(problem.message)}", err=True)
+    if result.stopped:
+        click.echo(f"claimdesk: error: {name}: import stopped: {clean_line(result.stopped)}", err=True)
+    verb = "would add" if dry_run else "added"
+    counts = [
+        f"{verb} {result.added}",
+        f"updated {result.updated}",
+        f"unchanged {result.unchanged}",
+        f"kept {result.kept}",
+        f"conflicts {len(result.conflicts)}",
+        f"rejected {len(result.errors)}",
+    ]
+    created = ""
+    if result.actors_created:
+        shown = ", ".join(clean_line(n) for n in result.actors_created[:10])
+        more = f" and {len(result.actors_created) - 10} more" if len(result.actors_created) > 10 else ""
+        created = f"; {'would create' if dry_run else 'created'} actor(s): {shown}{more}"
+    prefix = "dry run, nothing written — " if dry_run else ""
+    click.echo(f"{prefix}{name}: {result.lines} line(s): {', '.join(counts)}{created}")
+    if not result.complete:
+        sys.exit(EXIT_USER_ERROR)
+
+
+@contextlib.contextmanager
+def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
+    if str(file) == "-":
+        yield sys.stdin.buffer, 0
+        return
+    shown = clean_line(str(file))
+    try:
+        handle = open(file, "rb")  # noqa: SIM115 - closed below
+        size = file.stat().st_size
+    except FileNotFoundError:
+        raise ClaimdeskError(f"{shown}: no such file") from None
+    except IsADirectoryError:
+        raise ClaimdeskError(f"{shown}: is a directory, not a JSONL file") from None
+    except OSError as error:
+        raise ClaimdeskError(f"{shown}: cannot be read ({error.strerror or error})") from None
+    with handle:
+        yield handle, size
+
+
+@main.command("schema")
+@common_options
+def schema_command() -> None:
+    """Print the JSON Schema of a `claimdesk export` JSONL record (claimdesk/1)."""
+    click.echo(schema_text(), nl=False)
