@@ -1,27 +1,33 @@
-"""Where untrusted text is made inert: the one cleaning rule of claimdesk.
+"""Where untrusted text is made inert: the one cleaning rule of claimdesk (see docs/security.md).
 
-Rule (applied once, where text enters the store: ingestion, forms, imports):
+Rule (applied once, where text enters the store: ingestion, forms, imports,
+settings):
 
 * newlines are normalised: CRLF and lone CR become LF;
-* every other C0 control character (U+0000-U+001F except TAB and LF), DEL and
-  every C1 control character (U+0080-U+009F) is replaced by exactly one visible
-  code point: C0 by its Unicode Control Picture (ESC becomes U+241B "␛"),
-  DEL by U+2421 "␡", C1 by U+FFFD "�".
+* every other C0 control character (U+0000-U+001F except TAB and LF) becomes
+  its Unicode Control Picture (ESC becomes U+241B "␛", NUL "␀", BEL "␇"),
+  DEL becomes U+2421 "␡";
+* every C1 control character (U+0080-U+009F, among them the 8-bit CSI U+009B)
+  and every lone surrogate (U+D800-U+DFFF, which no terminal or UTF-8 file can
+  carry) becomes U+FFFD "�".
 
-Because each replaced code point becomes exactly one code point, an offset
-into the cleaned text is the same offset into the newline-normalised source.
-An escape sequence from a report therefore reaches the screen as harmless
-characters such as "␛]52;c;…", and never as an instruction to the terminal.
+Each replaced code point becomes exactly one code point, so an offset into the
+cleaned text is the same offset into the newline-normalised source. An escape
+sequence from a report therefore reaches the screen as harmless characters such
+as "␛]52;c;…", never as an instruction to the terminal.
+
+Everything else is kept as it is, including bidirectional marks and overrides,
+zero-width characters and combining marks: they are text, not terminal controls.
 
 Rich/Textual markup is not touched here: the TUI never interprets stored text as
-markup (it renders it through `rich.text.Text` / `Content`, never `from_markup`).
+markup (it renders it through `rich.text.Text`, `Content` or plain segments).
 """
 
 from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def _picture(match: re.Match[str]) -> str:
@@ -48,4 +54,5 @@ def clean_line(text: str) -> str:
 
 
 def has_control(text: str) -> bool:
+    """Does `text` hold a character that `clean_text` replaces (a CR included)?"""
     return _CONTROL.search(text) is not None
