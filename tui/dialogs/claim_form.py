@@ -70,8 +70,11 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         grid-size: 2;
         grid-columns: 13 1fr;
         grid-rows: auto;
-        grid-gutter: 1 0;
+        grid-gutter: 0;
         height: auto;
+    }
+    ClaimForm #claim-fields Input, ClaimForm #claim-fields Select {
+        margin-bottom: 0;
     }
     ClaimForm .claim-label {
         color: $text-muted;
@@ -212,7 +215,8 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
             else:
                 self.focus_next()
 
-        self.app.push_screen(ActorPicker(self.db, typed, self.history), chosen)
+        title, default_type = ("Claimant", "other") if field == "claimant" else ("Reported by", "media")
+        self.app.push_screen(ActorPicker(self.db, typed, self.history, title=title, default_type=default_type), chosen)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

@@ -33,7 +33,7 @@ from tui.dialogs.credibility_picker import CredibilityPicker
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
-from tui.widgets.selection import SpanSelector, SpanState
+from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
 
 WIDE = 120  # at this width and above the panel sits beside the text
 POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
@@ -43,8 +43,8 @@ T = TypeVar("T")
 
 # Screen keys that make no sense while a span is being selected (the selector has the text keys then).
 _OFF_WHILE_SELECTING = {
-    "select_span", "claim", "actor", "grade", "toggle_status", "next_unreviewed", "previous_unreviewed",
-    "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus",
+    "grade", "toggle_status", "next_unreviewed", "previous_unreviewed",
+    "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus", "toggle_panel",
 }
 
 
@@ -53,6 +53,7 @@ class ReportScreen(Screen[None]):
         Binding("v", "select_span", "Select", id="select_span"),
         Binding("c", "claim", "Claim", id="claim"),
         Binding("a", "actor", "Actor", id="actor"),
+        *SELECTION_BINDINGS,
         Binding("r", "grade", "Grade", id="grade"),
         Binding("space", "toggle_status('reviewed')", "Reviewed", id="mark_reviewed"),
         Binding("exclamation_mark", "toggle_status('flagged')", "Flag", show=False, id="flag"),
@@ -65,7 +66,7 @@ class ReportScreen(Screen[None]):
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("tab", "toggle_focus", "Text/panel", show=False, id="toggle_focus"),
         Binding("p", "toggle_panel", "Panel", show=False, id="toggle_panel"),
-        Binding("escape", "back", "Library", show=False, id="back_to_library"),
+        Binding("escape", "back", "Back", show=False, id="back_to_library"),
     ]
 
     panel_visible: reactive[bool] = reactive(True)
@@ -184,6 +185,9 @@ class ReportScreen(Screen[None]):
         self.query_one("#report-status", Static).update(status)
 
     def on_paragraph_view_current_changed(self, message: ParagraphView.CurrentChanged) -> None:
+        state = self.query_one(SpanSelector).state
+        if self.selecting and state is not None and state.paragraph != message.index:
+            self.end_selection()  # a span lies within one paragraph: moving away cancels it
         self.show_panel()
         self.show_progress()
 
@@ -220,11 +224,18 @@ class ReportScreen(Screen[None]):
         return self.has_class("-selecting")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in SELECTION_ACTIONS:
+            return self.selecting
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
         return True
 
     def action_select_span(self) -> None:
+        """`v`: select a span of the current paragraph; in selection mode, start the span again at the cursor."""
+        selector = self.query_one(SpanSelector)
+        if self.selecting:
+            selector.restart()
+            return
         index = self.current_index
         text = self.paragraph_text(index)
         if not text.strip():
@@ -236,41 +247,57 @@ class ReportScreen(Screen[None]):
         self.begin_selection(index, anchor)
 
     def begin_selection(self, index: int, anchor: int, caret: int | None = None) -> None:
-        selector = self.query_one(SpanSelector)
+        view = self.query_one(ParagraphView)
+        if view.current != index:
+            view.move_to(index)
         self.add_class("-selecting")
-        selector.begin(index, self.paragraph_text(index), anchor, caret)
-        selector.focus()
+        self.query_one(SpanSelector).begin(index, self.paragraph_text(index), anchor, caret)
+        self.set_focus(view)
         self.refresh_bindings()
 
     def end_selection(self) -> None:
         self.remove_class("-selecting")
-        self.query_one(SpanSelector).state = None
+        self.query_one(SpanSelector).clear()
         self.draw_overlay(None)
-        self.query_one(ParagraphView).focus()
         self.refresh_bindings()
+
+    def action_move(self, motion: str) -> None:
+        if not self.query_one(SpanSelector).move(motion):
+            self.app.bell()
+
+    def action_swap_ends(self) -> None:
+        self.query_one(SpanSelector).swap_ends()
+
+    def action_confirm_claim(self) -> None:
+        self.confirm_span("claim")
+
+    def confirm_span(self, kind: str) -> None:
+        """Annotate the selected span as a claim or an actor mention."""
+        selector = self.query_one(SpanSelector)
+        state, chosen = selector.state, selector.span()
+        if state is None:
+            return
+        if chosen is None:
+            self.app.bell()
+            self.notify("Nothing selected yet: extend with w, e, l or ) — esc cancels", severity="warning", markup=False, timeout=4)
+            return
+        start, end = chosen
+        text = self.paragraph_text(state.paragraph)
+        span = Span.of(text, start, end)
+        self.next_anchor[state.paragraph] = text_motion.word_forward(text, end) if end < len(text) else 0
+        self.end_selection()
+
+        def back_to_selection() -> None:
+            self.begin_selection(state.paragraph, state.anchor, state.caret)
+
+        if kind == "claim":
+            self.new_claim(state.paragraph + 1, span, on_cancel=back_to_selection)
+        else:
+            self.new_actor_mention(state.paragraph + 1, span, on_cancel=back_to_selection)
 
     def on_span_selector_changed(self, message: SpanSelector.Changed) -> None:
         self.draw_overlay(message.state)
         self.query_one(ParagraphView).ensure_offset_visible(message.state.paragraph, message.state.caret)
-
-    def on_span_selector_cancelled(self, message: SpanSelector.Cancelled) -> None:
-        self.end_selection()
-
-    def on_span_selector_confirmed(self, message: SpanSelector.Confirmed) -> None:
-        state = self.query_one(SpanSelector).state
-        text = self.paragraph_text(message.paragraph)
-        span = Span.of(text, message.start, message.end)
-        self.next_anchor[message.paragraph] = text_motion.word_forward(text, message.end) if message.end < len(text) else 0
-        self.end_selection()
-
-        def back_to_selection() -> None:
-            if state is not None:
-                self.begin_selection(state.paragraph, state.anchor, state.caret)
-
-        if message.kind == "claim":
-            self.new_claim(message.paragraph + 1, span, on_cancel=back_to_selection)
-        else:
-            self.new_actor_mention(message.paragraph + 1, span, on_cancel=back_to_selection)
 
     def draw_overlay(self, state: SpanState | None) -> None:
         """The selection, its cursor and the search hits, drawn over the annotations."""
@@ -295,9 +322,6 @@ class ReportScreen(Screen[None]):
             anchor, caret = message.anchor, text_motion.next_char(text, message.offset)
         else:
             anchor, caret = text_motion.next_char(text, message.anchor), message.offset
-        view = self.query_one(ParagraphView)
-        if view.current != message.index:
-            view.move_to(message.index)
         self.begin_selection(message.index, anchor, caret)
 
     def on_paragraph_view_paragraph_clicked(self, message: ParagraphView.ParagraphClicked) -> None:
@@ -307,8 +331,11 @@ class ReportScreen(Screen[None]):
     # ---------------------------------------------------------------- claims
 
     def action_claim(self) -> None:
-        """`c` outside selection mode: a claim on the whole paragraph."""
-        self.new_claim(self.current_paragraph, None)
+        """`c`: a claim on the selected span, or on the whole paragraph when nothing is being selected."""
+        if self.selecting:
+            self.confirm_span("claim")
+        else:
+            self.new_claim(self.current_paragraph, None)
 
     def new_claim(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
         where = f"¶{paragraph}" + (f" · {span.start}–{span.end}" if span else " · whole paragraph")
@@ -374,13 +401,16 @@ class ReportScreen(Screen[None]):
     # ---------------------------------------------------------------- actors
 
     def action_actor(self) -> None:
-        """`a` outside selection mode: an actor mentioned by the whole paragraph."""
-        self.new_actor_mention(self.current_paragraph, None)
+        """`a`: tag the selected span as an actor mention, or the whole paragraph when nothing is selected."""
+        if self.selecting:
+            self.confirm_span("actor")
+        else:
+            self.new_actor_mention(self.current_paragraph, None)
 
-    def pick_actor(self, query: str, then: Callable[[str | None], None]) -> None:
+    def pick_actor(self, query: str, paragraph: int, then: Callable[[str | None], None]) -> None:
         from tui.dialogs.actor_picker import ActorPicker
 
-        self.app.push_screen(ActorPicker(self.db, query, self.history), then)
+        self.app.push_screen(ActorPicker(self.db, query, self.history, title=f"Actor mentioned in ¶{paragraph}"), then)
 
     def new_actor_mention(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
         query = span.quote.replace("\n", " ").strip() if span else ""
@@ -397,7 +427,7 @@ class ReportScreen(Screen[None]):
                 lambda result: self.saved(result[1], f"Actor tagged: {self.actor_name(actor_id)} — u undoes"),
             )
 
-        self.pick_actor(query, chosen)
+        self.pick_actor(query, paragraph, chosen)
 
     def edit_actor_mention(self, annotation: Annotation) -> None:
         query = annotation.span.quote if annotation.span else self.actor_name(annotation.actor_id)
@@ -412,7 +442,7 @@ class ReportScreen(Screen[None]):
                 lambda result: self.saved(result[1], f"Actor changed to {self.actor_name(actor_id)}"),
             )
 
-        self.pick_actor(query, chosen)
+        self.pick_actor(query, annotation.paragraph, chosen)
 
     def actor_name(self, actor_id: str | None) -> str:
         if actor_id is None:
@@ -526,7 +556,7 @@ class ReportScreen(Screen[None]):
         self.hit_index = None
         bar = self.query_one(SearchBar)
         bar.show_count(None, len(self.hits))
-        self.query_one(ParagraphView).focus()
+        self.set_focus(self.query_one(ParagraphView))
         if not query:
             self.close_search()
             return
@@ -547,7 +577,7 @@ class ReportScreen(Screen[None]):
         self.hit_index = None
         self.draw_overlay(None)
         self.show_progress()
-        self.query_one(ParagraphView).focus()
+        self.set_focus(self.query_one(ParagraphView))
 
     def action_next_hit(self) -> None:
         self.jump_to_hit(1)
@@ -605,9 +635,9 @@ class ReportScreen(Screen[None]):
         if view.has_focus:
             if not self.panel_visible:
                 self.panel_visible = True
-            self.query_one("#annotation-list").focus()
+            self.set_focus(self.query_one("#annotation-list"))
         else:
-            view.focus()
+            self.set_focus(view)
 
     def action_toggle_panel(self) -> None:
         self.panel_visible = not self.panel_visible
@@ -615,9 +645,13 @@ class ReportScreen(Screen[None]):
     def watch_panel_visible(self, visible: bool) -> None:
         self.set_class(not visible, "-panel-hidden")
         if not visible and not self.selecting:
-            self.query_one(ParagraphView).focus()
+            self.set_focus(self.query_one(ParagraphView))
 
     def action_back(self) -> None:
+        """`esc`: cancel the selection, else close the search, else back to the library."""
+        if self.selecting:
+            self.end_selection()
+            return
         if self.search_query or self.has_class("-searching"):
             self.close_search()
             return

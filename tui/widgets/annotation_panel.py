@@ -86,6 +86,12 @@ class AnnotationPanel(Vertical, can_focus=False):
         option = options.get_option_at_index(options.highlighted)
         return None if option.disabled else option.id
 
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        """The list's own enter (or a click) on an annotation: edit it."""
+        event.stop()
+        if event.option.id is not None and not event.option.disabled:
+            self.post_message(self.EditRequested(event.option.id))
+
     def action_edit(self) -> None:
         if (selected := self.selected_id) is not None:
             self.post_message(self.EditRequested(selected))

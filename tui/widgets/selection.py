@@ -45,25 +45,27 @@ class SpanState:
         return self.caret, text_motion.next_char(text, self.caret)
 
 
-class SpanSelector(Widget, can_focus=True):
-    """The status line of selection mode; its bindings move the caret and confirm the span."""
+# The keys of selection mode. They are the report screen's bindings (enabled only while a span is
+# being selected) rather than this widget's: focus never moves, so keys typed ahead of the screen
+# (a burst over SSH) all land in the same place, in order.
+SELECTION_BINDINGS = [
+    Binding("w", "move('word_forward')", "Next word", id="selection.next_word"),
+    Binding("b", "move('word_backward')", "Word back", id="selection.previous_word"),
+    Binding("e", "move('word_end')", "Word end", id="selection.word_end"),
+    Binding("l,right,shift+right", "move('next_char')", "Char right", show=False, id="selection.next_char"),
+    Binding("h,left,shift+left", "move('previous_char')", "Char left", show=False, id="selection.previous_char"),
+    Binding("right_parenthesis", "move('sentence_end')", "Sentence end", show=False, id="selection.sentence_end"),
+    Binding("left_parenthesis", "move('sentence_start')", "Sentence start", show=False, id="selection.sentence_start"),
+    Binding("0", "move('line_start')", "Line start", show=False, id="selection.line_start"),
+    Binding("dollar_sign", "move('line_end')", "Line end", show=False, id="selection.line_end"),
+    Binding("o", "swap_ends", "Other end", show=False, id="selection.swap_ends"),
+    Binding("enter", "confirm_claim", "Claim it", id="selection.claim"),
+]
+SELECTION_ACTIONS = {"move", "swap_ends", "confirm_claim"}
 
-    BINDINGS = [
-        Binding("w", "move('word_forward')", "Next word", id="selection.next_word"),
-        Binding("b", "move('word_backward')", "Word back", id="selection.previous_word"),
-        Binding("e", "move('word_end')", "Word end", id="selection.word_end"),
-        Binding("l,right,shift+right", "move('next_char')", "Char right", show=False, id="selection.next_char"),
-        Binding("h,left,shift+left", "move('previous_char')", "Char left", show=False, id="selection.previous_char"),
-        Binding("right_parenthesis", "move('sentence_end')", "Sentence end", show=False, id="selection.sentence_end"),
-        Binding("left_parenthesis", "move('sentence_start')", "Sentence start", show=False, id="selection.sentence_start"),
-        Binding("0,home", "move('line_start')", "Line start", show=False, id="selection.line_start"),
-        Binding("dollar_sign,end", "move('line_end')", "Line end", show=False, id="selection.line_end"),
-        Binding("v", "restart", "Start span here", show=False, id="selection.restart"),
-        Binding("o", "swap", "Other end", show=False, id="selection.swap_ends"),
-        Binding("enter,c", "confirm('claim')", "Claim", id="selection.claim"),
-        Binding("a", "confirm('actor')", "Actor", id="selection.actor"),
-        Binding("escape", "cancel", "Cancel", id="selection.cancel"),
-    ]
+
+class SpanSelector(Widget):
+    """The status line of selection mode, and the selection itself (moved by the screen's keys)."""
 
     class Changed(Message):
         """The caret or anchor moved."""
@@ -72,25 +74,10 @@ class SpanSelector(Widget, can_focus=True):
             self.state = state
             super().__init__()
 
-    class Confirmed(Message):
-        """The analyst wants the span annotated as `kind` ("claim" or "actor")."""
-
-        def __init__(self, kind: str, paragraph: int, start: int, end: int) -> None:
-            self.kind = kind
-            self.paragraph = paragraph
-            self.start = start
-            self.end = end
-            super().__init__()
-
-    class Cancelled(Message):
-        """Selection mode ended without a span."""
-
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id, classes=classes)
         self.text = ""
         self.state: SpanState | None = None
-
-    # ------------------------------------------------------------ data down
 
     def begin(self, paragraph: int, text: str, anchor: int, caret: int | None = None) -> None:
         """Start (or restart) a selection in paragraph `paragraph` whose text is `text`."""
@@ -99,43 +86,40 @@ class SpanSelector(Widget, can_focus=True):
         caret = anchor if caret is None else text_motion.snap(text, caret)
         self._set(SpanState(paragraph, anchor, caret))
 
+    def clear(self) -> None:
+        self.state = None
+        self.refresh()
+
     def _set(self, state: SpanState) -> None:
         self.state = state
         self.refresh()
         self.post_message(self.Changed(state))
 
-    # -------------------------------------------------------------- actions
-
-    def action_move(self, motion: str) -> None:
+    def move(self, motion: str) -> bool:
+        """Move the caret by a motion of `text_motion.MOTIONS`; False if it could not move."""
         if self.state is None:
-            return
+            return False
         caret = text_motion.MOTIONS[motion](self.text, self.state.caret)
         if caret == self.state.caret:
-            self.app.bell()
-            return
+            return False
         self._set(SpanState(self.state.paragraph, self.state.anchor, caret))
+        return True
 
-    def action_restart(self) -> None:
+    def restart(self) -> None:
+        """Drop the anchor at the caret: the span starts again here."""
         if self.state is not None:
             self._set(SpanState(self.state.paragraph, self.state.caret, self.state.caret))
 
-    def action_swap(self) -> None:
+    def swap_ends(self) -> None:
         if self.state is not None:
             self._set(SpanState(self.state.paragraph, self.state.caret, self.state.anchor))
 
-    def action_confirm(self, kind: str) -> None:
+    def span(self) -> tuple[int, int] | None:
+        """The selected range without surrounding whitespace, or None if nothing is selected."""
         if self.state is None:
-            return
+            return None
         start, end = text_motion.trim(self.text, self.state.start, self.state.end)
-        if start == end:
-            self.app.bell()
-            self.notify("Nothing selected yet: move with w, e, l or ) — esc cancels", severity="warning", markup=False)
-            return
-        self.post_message(self.Confirmed(kind, self.state.paragraph, start, end))
-
-    def action_cancel(self) -> None:
-        self.state = None
-        self.post_message(self.Cancelled())
+        return (start, end) if start < end else None
 
     # --------------------------------------------------------------- render
 
@@ -147,13 +131,17 @@ class SpanSelector(Widget, can_focus=True):
         start, end = self.state.start, self.state.end
         line.append(f" ¶{self.state.paragraph + 1} ")
         if start == end:
-            line.append(f"at {self.state.caret} · move with w b e h l ( ) 0 $ · v starts here · enter claim · a actor", style="dim")
+            line.append(f"at {self.state.caret} · extend with w e b l h ) ( $ 0 · v restarts here · c claim · a actor · esc cancel")
             return line
-        quote = self.text[start:end]
-        if len(quote) > QUOTE_PREVIEW:
-            quote = quote[: QUOTE_PREVIEW // 2] + " … " + quote[-QUOTE_PREVIEW // 2 :]
-        line.append(f"{start}–{end} ({end - start}) ")
+        hint = "  enter/c claim · a actor · esc"
+        line.append(f"{start}–{end} ")
+        room = max(12, self.size.width - line.cell_len - len(hint) - 2)
+        quote = self.text[start:end].replace("\n", " ").replace("\t", " ")
+        if len(quote) > room:
+            half = (room - 3) // 2
+            quote = quote[:half] + " … " + quote[-half:]
         line.append("“")
-        line.append(quote.replace("\n", " ").replace("\t", " "))
+        line.append(quote)
         line.append("”")
+        line.append(hint, style="dim")
         return line
