@@ -103,7 +103,7 @@ class ActorPicker(ModalScreen[str | None]):
     ActorPicker.-creating #picker-types {
         display: block;
     }
-    ActorPicker.-creating #picker-matches {
+    ActorPicker.-creating #picker-matches, ActorPicker.-no-matches #picker-matches {
         display: none;
     }
     """
@@ -188,7 +188,7 @@ class ActorPicker(ModalScreen[str | None]):
         matches = self.query_one("#picker-matches", OptionList)
         matches.set_options(options)
         matches.highlighted = 0 if options else None
-        matches.display = bool(options)
+        self.set_class(not options, "-no-matches")
         self.show_hint()
 
     def show_hint(self) -> None:

@@ -24,6 +24,13 @@ from tui.dialogs.actor_form import ActorForm
 from tui.dialogs.confirm import ConfirmDialog
 
 WIDE = 120
+# Below WIDE columns the type column is narrow: these fit it without an ellipsis.
+SHORT_TYPES = {
+    "armed_group": "armed group",
+    "party": "party",
+    "media": "media",
+    "international_org": "intl org",
+}
 QUOTE_WIDTH = 200  # longer quotes are cut; the cell ellipsises what does not fit the column anyway
 
 
@@ -99,7 +106,7 @@ class ActorsScreen(Screen[None]):
         Binding("n", "new_actor", "New", id="actors.new"),
         Binding("m", "merge", "Merge", id="actors.merge"),
         Binding("d", "delete", "Delete", id="actors.delete"),
-        Binding("tab", "toggle_focus", "Actors/mentions", id="actors.toggle_focus"),
+        Binding("tab", "toggle_focus", "Actors/mentions", show=False, id="actors.toggle_focus"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", id="redo"),
         Binding("escape", "back", "Back", id="actors.back"),
@@ -141,14 +148,13 @@ class ActorsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "claimdesk — actors"
-        self.sub_title = str(self.db.root)
         self.add_columns()
         self.reload()
         self.query_one("#actors-table", DataTable).focus()
 
     def column_widths(self) -> dict[str, int]:
         width = self.app.size.width
-        type_width = 22 if width >= WIDE else 14
+        type_width = 22 if width >= WIDE else 11
         mentions_width = 8
         free = max(30, width - type_width - mentions_width - 2 * 5 - 2)
         name = free * 2 // 5
@@ -161,27 +167,33 @@ class ActorsScreen(Screen[None]):
             "mentions": mentions_width,
         }
 
+    def mention_widths(self) -> dict[str, int]:
+        report = max(16, self.column_widths()["name"])
+        return {"report": report, "paragraph": 4, "role": 11, "quote": max(20, self.app.size.width - report - 4 - 11 - 10)}
+
     def add_columns(self) -> None:
         widths = self.column_widths()
         table = self.query_one("#actors-table", DataTable)
         for key, label in (("name", "Name"), ("type", "Type"), ("affiliation", "Affiliation"), ("aliases", "Aliases")):
             table.add_column(label, key=key, width=widths[key])
         table.add_column(Text("Mentions", justify="right"), key="mentions", width=widths["mentions"])
+        widths = self.mention_widths()
         mentions = self.query_one("#actors-mentions", DataTable)
-        mentions.add_column("Report", key="report", width=max(16, widths["name"]))
-        mentions.add_column(Text("¶", justify="right"), key="paragraph", width=4)
-        mentions.add_column("As", key="role", width=11)
-        mentions.add_column("Quote", key="quote", width=max(20, self.app.size.width - widths["name"] - 4 - 11 - 10))
+        mentions.add_column("Report", key="report", width=widths["report"])
+        mentions.add_column(Text("¶", justify="right"), key="paragraph", width=widths["paragraph"])
+        mentions.add_column("As", key="role", width=widths["role"])
+        mentions.add_column("Quote", key="quote", width=widths["quote"])
 
     def on_resize(self) -> None:
-        table = self.query_one("#actors-table", DataTable)
-        if not table.columns:
-            return
-        for key, width in self.column_widths().items():
-            column = table.columns.get(key)  # type: ignore[call-overload]
-            if column is not None:
-                column.width = width
-        table.refresh()
+        for table_id, widths in (("#actors-table", self.column_widths()), ("#actors-mentions", self.mention_widths())):
+            table = self.query_one(table_id, DataTable)
+            for key, width in widths.items():
+                column = table.columns.get(key)  # type: ignore[call-overload]
+                if column is not None:
+                    column.width = width
+            table.refresh()
+        if self.actors:
+            self.fill_table(self.highlighted_id)  # type labels are shorter below WIDE columns
 
     # ------------------------------------------------------------------ data
 
@@ -205,6 +217,8 @@ class ActorsScreen(Screen[None]):
             return
         if self.merge_loser not in self.actors:
             self.merge_loser = None
+        count = len(self.actors)
+        self.sub_title = f"{count} actor{'s' if count != 1 else ''} shared by every report"
         self.fill_table(select or self.highlighted_id)
         self.index = None
         self.generation += 1
@@ -233,11 +247,15 @@ class ActorsScreen(Screen[None]):
         count = "…" if self.index is None else str(len({m.annotation_id for m in self.index.get(actor.id, [])}))
         return [
             name,
-            cell(ACTOR_TYPES.get(actor.type, actor.type)),
+            cell(self.type_label(actor.type)),
             affiliation,
             cell(", ".join(actor.aliases) or "—", "" if actor.aliases else "dim"),
             cell(count, justify="right"),
         ]
+
+    def type_label(self, actor_type: str) -> str:
+        label = ACTOR_TYPES.get(actor_type, actor_type)
+        return label if self.app.size.width >= WIDE else SHORT_TYPES.get(actor_type, label)
 
     def refresh_row(self, actor_id: str | None) -> None:
         table = self.query_one("#actors-table", DataTable)
@@ -288,7 +306,10 @@ class ActorsScreen(Screen[None]):
             return
         found = sorted(self.index.get(actor.id, []), key=lambda m: (m.report_title.casefold(), m.report_id, m.paragraph))
         reports = len({m.report_id for m in found})
-        text.append(f"  {len(found)} in {reports} report{'s' if reports != 1 else ''}", style="dim")
+        if found:
+            text.append(f"  {len(found)} in {reports} report{'s' if reports != 1 else ''}", style="dim")
+        else:
+            text.append("  not named in any report yet", style="dim")
         if actor.note:
             text.append("  · note: ", style="dim")
             text.append(" ".join(actor.note.split()), style="italic")
@@ -431,7 +452,7 @@ class ActorsScreen(Screen[None]):
         if loser is not None and loser in self.actors:
             text = Text("Merging ")
             text.append(f"“{self.actors[loser].name}”", style="bold")
-            text.append(" away: move to the actor to keep and press m or enter · esc cancels")
+            text.append(" away: go to the actor to keep, press m · esc cancels")
             status.update(text)
         for actor_id in (old, loser):
             self.refresh_row(actor_id)

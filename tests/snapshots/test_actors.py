@@ -1,0 +1,105 @@
+"""Snapshots of the actor registry screen and the actor picker, at 80×24 and 120×40."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from store.model import Claim, Kind, Span
+from tui.app import make_app
+from tui.dialogs.actor_picker import ActorPicker
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+REPORT = """Militia statements
+
+The Sayyid Al-Shuhada Brigades said the convoy was hit near the border, according to Arabic Post.
+
+Trabic Post later quoted Akram Al-Ka’abi denying it.
+"""
+
+
+def seed(db: Any, tmp_path: Path) -> None:
+    path = tmp_path / "statements.txt"
+    path.write_text(REPORT, encoding="utf-8")
+    report = db.add_report(path).report
+    iran, _ = db.save_actor(db.new_actor("Islamic Republic of Iran", "state", aliases=("Iran",)))
+    sayyid, _ = db.save_actor(db.new_actor("Sayyid Al-Shuhada Brigades", "armed_group", affiliation=iran.id))
+    db.save_actor(db.new_actor("Sayyed Al-Shuhada Brigades", "armed_group", aliases=("Kataib Sayyid Al-Shuhada", "KSS")))
+    post, _ = db.save_actor(db.new_actor("Arabic Post", "media", note="London-based news site"))
+    db.save_actor(db.new_actor("Akram Al-Ka’abi", "person", aliases=("Akram Kaabi",)))
+    text = db.open_report(report.id).paragraphs[0].text
+    start = text.index("Sayyid")
+    span = Span.of(text, start, start + len("Sayyid Al-Shuhada Brigades"))
+    db.save_annotation(db.new_annotation(Kind.ACTOR, report, 1, span=span, actor_id=sayyid.id))
+    db.save_annotation(
+        db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim("The convoy was hit.", "event", sayyid.id, post.id))
+    )
+
+
+async def open_actors(pilot: Any) -> None:
+    await pilot.press("A")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+class TestActorsSnapshots:
+    @pytest.mark.parametrize("size", SIZES)
+    def test_actors_screen(self, snap_compare, db, tmp_path, size) -> None:
+        seed(db, tmp_path)
+
+        async def run_before(pilot: Any) -> None:
+            await open_actors(pilot)
+            await pilot.press("down", "down", "down", "down")  # Sayyid: a mention and a claimant
+
+        assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_actors_screen_merging(self, snap_compare, db, tmp_path, size) -> None:
+        seed(db, tmp_path)
+
+        async def run_before(pilot: Any) -> None:
+            await open_actors(pilot)
+            await pilot.press("down", "down", "down", "down", "m", "up", "m")
+            await pilot.pause()
+
+        assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_actor_form(self, snap_compare, db, tmp_path, size) -> None:
+        seed(db, tmp_path)
+
+        async def run_before(pilot: Any) -> None:
+            await open_actors(pilot)
+            await pilot.press("down", "down", "down", "e")
+            await pilot.pause()
+
+        assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_picker_completion(self, snap_compare, db, tmp_path, size) -> None:
+        """The picker opened on a selected span with another spelling: both variants and the alias that matched."""
+        seed(db, tmp_path)
+
+        async def run_before(pilot: Any) -> None:
+            await open_actors(pilot)
+            app = pilot.app
+            app.push_screen(ActorPicker(db, "Kataib Sayyid Al-Shuhada", app.history, title="Actor mentioned"))
+            await pilot.pause()
+
+        assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_picker_creating(self, snap_compare, db, tmp_path, size) -> None:
+        seed(db, tmp_path)
+
+        async def run_before(pilot: Any) -> None:
+            await open_actors(pilot)
+            app = pilot.app
+            app.push_screen(ActorPicker(db, "Abu Fadak Al-Mohammadawi", app.history))
+            await pilot.pause()
+            await pilot.press("ctrl+n", "1")
+
+        assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
