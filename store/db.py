@@ -102,7 +102,8 @@ class Database:
         self.root = Path(root)
         self.reviewer = clean_line(reviewer) or "unknown"
         self.lock_timeout = lock_timeout
-        self.problems: list[str] = []
+        self.problems: list[str] = []  # why the database (or a report) is read-only, one line each
+        self.notices: list[str] = []  # things worth telling the user that are not problems (a migration)
         self.read_only = False  # True when library.json or actors.json does not parse, or the schema is too new
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: is a file; --db takes a folder")
@@ -235,7 +236,7 @@ class Database:
                     MIGRATIONS[version](self)
                     version += 1
                     self._set_schema_version(version, created=False)
-                self.problems.append(f"migrated the database to schema version {version} (backup: {backup})")
+                self.notices.append(f"migrated the database to schema version {version} (backup: {backup})")
         except StoreError as error:
             self.read_only = True
             self.problems.append(f"could not migrate {self.root} to schema version {SCHEMA_VERSION}: {error}; opened read-only")
@@ -381,7 +382,7 @@ class Database:
         """Every annotation, report by report: one report's file in memory at a time."""
         ids = list(report_ids) if report_ids is not None else [r.id for r in self.reports()]
         for report_id in ids:
-            path = self.annotations_file(report_id).path
+            path = self.root / "reports" / f"{report_id}.annotations.json"
             was_open = path in self._files
             found = self.annotations(report_id)
             if not was_open:

@@ -1,0 +1,199 @@
+"""Several analysts on one server: processes writing the same database, even the same report, lose nothing.
+
+The writers are this file run as a script (`python test_concurrency.py MODE ...`): each
+opens its own Database, waits for `go` on stdin so that all start together,
+saves through the store API and prints `saved N`.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import tinydb
+
+from store.db import Database
+from store.errors import LockTimeout
+from store.model import Claim, Kind, Span
+
+PER_WRITER = 500
+
+
+# ------------------------------------------------------------------ the writer processes
+
+
+def write_annotations(root: Path, report_id: str, count: int, tag: str) -> None:
+    db = Database(root, reviewer=tag)
+    report = db.report(report_id)
+    text = db.open_report(report_id).paragraphs[0].text
+    sys.stdin.readline()  # "go"
+    for n in range(count):
+        span = Span.of(text, n % 10, n % 10 + 5)
+        db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=span, claim=Claim(span.quote), note=f"{tag}-{n}"))
+    print(f"saved {count}", flush=True)
+
+
+def write_actors(root: Path, count: int, tag: str) -> None:
+    db = Database(root, reviewer=tag)
+    sys.stdin.readline()
+    for n in range(count):
+        db.save_actor(db.new_actor(f"{tag} actor {n}", "person"))
+    print(f"saved {count}", flush=True)
+
+
+def hold_lock(root: Path, name: str) -> None:
+    """Hold the lock of one database file until stdin closes (what a writer does while it saves)."""
+    db = Database(root, reviewer="holder")
+    tiny = db.annotations_file(name) if name != "actors" else db.actors_file
+    with tiny.locked():
+        print("held", flush=True)
+        sys.stdin.read()
+
+
+def _start(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, __file__, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+
+
+def _run_together(writers: list[subprocess.Popen], timeout: float = 240) -> None:
+    for writer in writers:
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    for writer in writers:
+        out, err = writer.communicate(timeout=timeout)
+        assert writer.returncode == 0, err
+        assert out.startswith("saved"), out
+
+
+# ------------------------------------------------------------------ the tests
+
+
+@pytest.fixture
+def report_id(db, sample_paths) -> str:
+    return db.add_report(sample_paths[0]).report.id
+
+
+def test_two_processes_writing_500_annotations_each_into_one_report_lose_none(db, report_id) -> None:
+    writers = [_start("annotations", str(db.root), report_id, str(PER_WRITER), tag) for tag in ("amira", "jonas")]
+    _run_together(writers)
+    notes = {a.note for a in Database(db.root).annotations(report_id)}
+    assert notes == {f"{tag}-{n}" for tag in ("amira", "jonas") for n in range(PER_WRITER)}
+    path = db.annotations_file(report_id).path
+    with tinydb.TinyDB(path) as stock:
+        assert len(stock.table("annotations")) == 2 * PER_WRITER
+    # The first Database sees the other processes' work too, without reopening.
+    assert db.report_changed(report_id)
+    assert len(db.annotations(report_id)) == 2 * PER_WRITER
+    assert not db.report_changed(report_id)
+
+
+def test_two_processes_editing_actors_lose_none(db) -> None:
+    count = 150
+    writers = [_start("actors", str(db.root), str(count), tag) for tag in ("amira", "jonas")]
+    _run_together(writers)
+    names = {a.name for a in db.actors()}
+    assert names == {f"{tag} actor {n}" for tag in ("amira", "jonas") for n in range(count)}
+
+
+def test_threads_sharing_one_database_lose_none(db, report_id) -> None:
+    """The TUI saves from workers: two threads on one Database behave like two processes."""
+    report = db.report(report_id)
+    errors: list[BaseException] = []
+
+    def work(tag: str) -> None:
+        try:
+            for n in range(60):
+                db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note=f"{tag}-{n}"))
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(tag,)) for tag in ("a", "b")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {a.note for a in Database(db.root).annotations(report_id)} == {f"{t}-{n}" for t in "ab" for n in range(60)}
+
+
+def test_a_lock_held_too_long_gives_a_clear_lock_timeout_and_the_change_can_be_retried(db, report_id) -> None:
+    report = db.report(report_id)
+    first, _ = db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note="before"))
+    holder = _start("hold", str(db.root), report_id)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        impatient = Database(db.root, reviewer="impatient", lock_timeout=0.3)
+        annotation = impatient.new_annotation(Kind.CLAIM, report, 2, span=None, note="waiting")
+        started = time.monotonic()
+        with pytest.raises(LockTimeout) as caught:
+            impatient.save_annotation(annotation)
+        waited = time.monotonic() - started
+        message = str(caught.value)
+        assert f"{report_id}.annotations.json" in message
+        assert "another claimdesk process" in message and "0.3 s" in message and "try again" in message
+        assert 0.3 <= waited < 3
+        assert [a.id for a in impatient.annotations(report_id)] == [first.id]  # nothing half-done
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+    impatient.save_annotation(annotation)  # the retry, once the other process let go
+    assert {a.note for a in Database(db.root).annotations(report_id)} == {"before", "waiting"}
+
+
+def test_actors_lock_timeout_names_actors_json(db) -> None:
+    holder = _start("hold", str(db.root), "actors")
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        impatient = Database(db.root, lock_timeout=0.2)
+        with pytest.raises(LockTimeout, match=r"actors\.json"):
+            impatient.save_actor(impatient.new_actor("Hezbollah", "armed_group"))
+        assert impatient.actors() == []
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+
+
+def test_report_changed_is_one_stat_and_right_after_our_own_writes(db, report_id) -> None:
+    other = Database(db.root, reviewer="other")
+    report = db.report(report_id)
+    db.annotations(report_id)
+    assert not db.report_changed(report_id)
+    db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note="ours"))
+    assert not db.report_changed(report_id)  # our own write is not news
+    assert other.report_changed(report_id)  # never read there yet
+    other.annotations(report_id)
+    other.save_annotation(other.new_annotation(Kind.CLAIM, report, 1, span=None, note="theirs"))
+    assert db.report_changed(report_id)
+    assert {a.note for a in db.annotations(report_id)} == {"ours", "theirs"}
+    assert not db.report_changed(report_id)
+    # The same size, inode reuse, one clock tick: an edit of equal length is still seen.
+    [theirs] = [a for a in other.annotations(report_id) if a.note == "theirs"]
+    other.save_annotation(theirs.evolve(note="THEIRS"), keep_timestamps=True)
+    assert db.report_changed(report_id)
+
+
+def test_report_changed_costs_one_stat(db, report_id, monkeypatch) -> None:
+    import os
+
+    db.annotations(report_id)
+    calls: list[object] = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda *a, **k: calls.append(a) or real_stat(*a, **k))
+    monkeypatch.setattr(os, "open", lambda *a, **k: pytest.fail("report_changed opened a file"))
+    db.report_changed(report_id)
+    assert len(calls) == 1
+
+
+if __name__ == "__main__":
+    mode, *args = sys.argv[1:]
+    if mode == "annotations":
+        write_annotations(Path(args[0]), args[1], int(args[2]), args[3])
+    elif mode == "actors":
+        write_actors(Path(args[0]), int(args[1]), args[2])
+    elif mode == "hold":
+        hold_lock(Path(args[0]), args[1])

@@ -1,0 +1,129 @@
+"""The storage layer: plain TinyDB files, written atomically, re-read when another process changed them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tinydb
+
+from store import storage
+from store.db import Database
+from store.model import SCHEMA_VERSION, Claim, Kind, Span
+from store.storage import AtomicJSONStorage, TinyFile, atomic_write_bytes
+
+
+def _claim(db: Database, report, note: str = "", paragraph: int = 1):
+    return db.new_annotation(Kind.CLAIM, report, paragraph, span=None, claim=Claim("x"), note=note)
+
+
+def test_layout_is_one_folder_of_tinydb_files(db, sample_paths) -> None:
+    report = db.add_report(sample_paths[0]).report
+    db.save_annotation(_claim(db, report))
+    db.save_actor(db.new_actor("Kata'ib Hezbollah", "armed_group"))
+    names = sorted(p.relative_to(db.root).as_posix() for p in db.files())
+    assert names == [
+        "actors.json",
+        "library.json",
+        f"reports/{report.id}.annotations.json",
+        f"reports/{report.id}.text.json",
+    ]
+    with tinydb.TinyDB(db.root / "library.json") as stock:
+        assert stock.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION
+        assert [doc["id"] for doc in stock.table("reports").all()] == [report.id]
+    with tinydb.TinyDB(db.root / "actors.json") as stock:
+        assert stock.table("actors").all()[0]["name"] == "Kata'ib Hezbollah"
+
+
+def test_non_ascii_text_is_stored_as_ascii_json_and_reads_back(db, tmp_path) -> None:
+    """ASCII files read the same with stock TinyDB under any locale's default encoding."""
+    source = tmp_path / "arabic.txt"
+    source.write_text("كتائب حزب الله\n\n«Quote» — it’s here, with a non-breaking\u00a0space.\n", encoding="utf-8")
+    report = db.add_report(source).report
+    text = db.open_report(report.id).paragraphs[0].text
+    db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=Span.of(text, 0, 7), claim=Claim(text[:7]), note="ملاحظة"))
+    for path in db.files():
+        path.read_bytes().decode("ascii")
+    fresh = Database(db.root)
+    [annotation] = fresh.annotations(report.id)
+    assert annotation.note == "ملاحظة" and annotation.span.quote == text[:7]
+    assert "\u00a0" in fresh.open_report(report.id).paragraphs[0].text
+
+
+def test_stock_tinydb_can_use_our_storage_class(tmp_path) -> None:
+    path = tmp_path / "plain.json"
+    with tinydb.TinyDB(path, storage=AtomicJSONStorage) as ours:
+        ours.insert({"a": 1})
+        ours.table("other").insert({"b": 2})
+    with tinydb.TinyDB(path) as stock:
+        assert stock.all() == [{"a": 1}] and stock.table("other").all() == [{"b": 2}]
+    assert list(tmp_path.iterdir()) == [path]  # no temporary file left
+
+
+def test_an_atomic_write_leaves_the_old_file_or_the_new_one(tmp_path) -> None:
+    path = tmp_path / "f.json"
+    atomic_write_bytes(path, b'{"t":{"1":{"v":1}}}')
+    old_inode = path.stat().st_ino
+    atomic_write_bytes(path, b'{"t":{"1":{"v":2}}}')
+    assert json.loads(path.read_bytes()) == {"t": {"1": {"v": 2}}}
+    assert path.stat().st_ino != old_inode  # replaced, never rewritten in place
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_update_rereads_under_the_lock_even_when_the_stat_looks_unchanged(tmp_path, monkeypatch) -> None:
+    """Inode numbers are reused and clocks tick coarsely: a stale stat must not lose another process's write."""
+    path, locks = tmp_path / "f.json", tmp_path / ".locks"
+    mine, theirs = TinyFile(path, locks), TinyFile(path, locks)
+    mine.update(lambda t: t.setdefault("docs", {}).update({"1": {"who": "me"}}))
+    constant = (1, 1, 1)
+    real_read = storage.read_file
+    monkeypatch.setattr(storage, "signature", lambda p: constant)
+    monkeypatch.setattr(storage, "read_file", lambda p: (real_read(p)[0], constant))
+    mine.read()
+    theirs.update(lambda t: t.setdefault("docs", {}).update({"2": {"who": "them"}}))
+    mine.update(lambda t: t["docs"].update({"3": {"who": "me again"}}))
+    assert sorted(json.loads(path.read_bytes())["docs"]) == ["1", "2", "3"]
+
+
+def test_a_save_touches_one_report_file_only(db, sample_paths) -> None:
+    reports = [db.add_report(p).report for p in sample_paths]
+    for report in reports:
+        db.save_annotation(_claim(db, report))
+    before = {p: p.stat().st_mtime_ns for p in db.files()}
+    db.save_annotation(_claim(db, reports[1], "one more"))
+    changed = [p.name for p in db.files() if p.stat().st_mtime_ns != before.get(p)]
+    assert changed == [f"{reports[1].id}.annotations.json"]
+
+
+def test_opening_a_report_reads_only_its_own_files(db, sample_paths, monkeypatch) -> None:
+    reports = [db.add_report(p).report for p in sample_paths]
+    for report in reports:
+        db.save_annotation(_claim(db, report))
+    fresh = Database(db.root)
+    read: list[str] = []
+    real_read = storage.read_file
+    monkeypatch.setattr(storage, "read_file", lambda p: read.append(Path(p).name) or real_read(p))
+    fresh.open_report(reports[0].id)
+    fresh.annotations(reports[0].id)
+    fresh.statuses(reports[0].id)
+    fresh.actors()
+    assert all(name.startswith(reports[0].id) for name in read), read
+
+
+def test_iterating_every_annotation_keeps_one_report_in_memory_at_a_time(db, sample_paths) -> None:
+    reports = [db.add_report(p).report for p in sample_paths]
+    for report in reports:
+        db.save_annotation(_claim(db, report))
+    fresh = Database(db.root)
+    fresh.annotations(reports[0].id)  # the one the analyst has open stays cached
+    assert len(list(fresh.iter_annotations())) == len(reports)
+    cached = {p.name for p in fresh._files if p.name.endswith(".annotations.json")}
+    assert cached == {f"{reports[0].id}.annotations.json"}
+
+
+def test_another_database_sees_a_change_without_reopening(db, sample_paths) -> None:
+    report = db.add_report(sample_paths[0]).report
+    other = Database(db.root, reviewer="other")
+    assert other.annotations(report.id) == []
+    saved, _ = db.save_annotation(_claim(db, report, "fresh"))
+    assert other.annotations(report.id) == [saved]
