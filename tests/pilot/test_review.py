@@ -1,0 +1,158 @@
+"""The review flow: paragraph status and progress, search, other analysts' changes, NO_COLOR cues."""
+
+from __future__ import annotations
+
+import pytest
+from textual.filter import NoColor
+from textual.widgets import Input, OptionList, Static
+
+from store.db import Database
+from store.model import Claim, Kind, ParagraphStatus, Span
+from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, screen_of, stored, sync, type_text, write_report
+from tui.app import make_app
+from tui.screens.report import POLL_SECONDS, ReportScreen
+from tui.widgets.paragraph_view import ParagraphView
+
+FOURTH = "The convoy was hit near the crossing; the convoy turned back."
+
+
+@pytest.fixture
+def report_id(db, tmp_path) -> str:
+    return db.add_report(write_report(tmp_path, FIRST, SECOND, THIRD, FOURTH)).report.id
+
+
+def statuses(db: Database, report_id: str) -> dict[int, ParagraphStatus]:
+    return Database(db.root, reviewer="reader").statuses(report_id)
+
+
+def status_line(app) -> str:
+    return str(app.screen.query_one("#report-status", Static).render())
+
+
+@sync
+async def test_space_and_bang_toggle_status_and_progress_follows(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        assert "0/4 reviewed" in status_line(app) and "0/4 reviewed" in app.screen.sub_title
+        await pilot.press("space")
+        assert statuses(db, report_id) == {1: ParagraphStatus.REVIEWED}
+        await pilot.press("j", "exclamation_mark")
+        assert statuses(db, report_id) == {1: ParagraphStatus.REVIEWED, 2: ParagraphStatus.FLAGGED}
+        assert "1/4 reviewed · 1 flagged" in status_line(app)
+        assert "flagged" in str(app.screen.query_one("#panel-heading", Static).render())
+        await pilot.press("space")  # flagged → reviewed
+        assert statuses(db, report_id)[2] is ParagraphStatus.REVIEWED
+        await pilot.press("space")  # reviewed → unreviewed
+        assert 2 not in statuses(db, report_id)
+        assert "1/4 reviewed" in status_line(app)
+        await pilot.press("u")  # undo the last toggle
+        assert statuses(db, report_id)[2] is ParagraphStatus.REVIEWED
+        assert any("Undone: marked paragraph 2 unreviewed" in n.message for n in app._notifications)
+
+
+@sync
+async def test_braces_jump_between_unreviewed_paragraphs(db, report_id) -> None:
+    db.set_status(report_id, 2, ParagraphStatus.REVIEWED)
+    db.set_status(report_id, 3, ParagraphStatus.FLAGGED)
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("right_curly_bracket")
+        assert screen.current_paragraph == 4
+        await pilot.press("right_curly_bracket")  # none after: stays, says so
+        assert screen.current_paragraph == 4
+        assert any("No unreviewed paragraph after" in n.message for n in app._notifications)
+        await pilot.press("left_curly_bracket")
+        assert screen.current_paragraph == 1
+
+
+@sync
+async def test_search_highlights_hits_and_n_and_shift_n_go_across_paragraphs(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("slash")
+        assert screen.focused.id == "search-input"
+        await type_text(pilot, "CONVOY")
+        await pilot.press("enter")
+        # case-insensitive; hits in paragraphs 3 and 4 (twice)
+        assert [(p, s) for p, s, _ in screen.hits] == [(2, THIRD.index("convoy")), (3, 4), (3, FOURTH.rindex("convoy"))]
+        assert screen.current_paragraph == 3 and screen.hit_index == 0
+        assert isinstance(screen.focused, ParagraphView)
+        assert "1/3" in status_line(app)
+        view = screen.query_one(ParagraphView)
+        search = view.get_component_rich_style("paragraph-view--search")
+        rows = [view.render_line(y) for y in range(view.size.height)]
+        hit_segments = [seg for row in rows for seg in row if seg.text.lower() == "convoy"]
+        assert len(hit_segments) == 3 and all(seg.style.bold == search.bold for seg in hit_segments)
+        await pilot.press("n")
+        assert (screen.current_paragraph, screen.hit_index) == (4, 1)
+        await pilot.press("n")
+        assert screen.hit_index == 2
+        await pilot.press("n")  # wraps to the first
+        assert (screen.current_paragraph, screen.hit_index) == (3, 0)
+        await pilot.press("N")
+        assert (screen.current_paragraph, screen.hit_index) == (4, 2)
+        await pilot.press("escape")  # clears the search first, stays in the report
+        assert isinstance(app.screen, ReportScreen) and screen.hits == []
+        assert "search" not in status_line(app)
+
+
+@sync
+async def test_search_with_no_hits_and_escape_from_the_search_line(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        screen = screen_of(app)
+        await pilot.press("slash")
+        await type_text(pilot, "zzz")
+        await pilot.press("enter")
+        assert screen.hits == [] and "no hits" in status_line(app)
+        await pilot.press("slash")
+        assert screen.query_one("#search-input", Input).value == "zzz"  # the last query, to refine
+        await pilot.press("escape")
+        assert not screen.has_class("-searching") and isinstance(screen.focused, ParagraphView)
+
+
+@sync
+async def test_another_analysts_change_shows_up_without_a_keypress(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        other = Database(db.root, reviewer="colleague")
+        report = other.report(report_id)
+        span = Span.of(FIRST, 4, 27)
+        other.save_annotation(other.new_annotation(Kind.CLAIM, report, 1, span=span, claim=Claim("from elsewhere")))
+        other.set_status(report_id, 1, ParagraphStatus.REVIEWED)
+        await pilot.pause(POLL_SECONDS + 0.6)
+        option = app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0)
+        assert "from elsewhere" in str(option.prompt)
+        assert "1/4 reviewed" in status_line(app)
+        view = app.screen.query_one(ParagraphView)
+        claim_style = view.get_component_rich_style("paragraph-view--claim")
+        assert any(seg.text == "Euphrates Defence Units" and seg.style.underline == claim_style.underline for seg in view.render_line(0))
+
+
+@sync
+async def test_annotated_spans_keep_a_cue_without_colour(db, report_id, monkeypatch) -> None:
+    """NO_COLOR strips colour: claims must stay underlined and actor mentions bold."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    report = db.report(report_id)
+    actor, _ = db.save_actor(db.new_actor("Furat Post", "media"))
+    start = FIRST.index("Furat Post")
+    db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=Span.of(FIRST, 0, 27), claim=Claim("x")))
+    db.save_annotation(db.new_annotation(Kind.ACTOR, report, 1, span=Span.of(FIRST, start, start + 10), actor_id=actor.id))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        assert app.no_color
+        await pilot.pause()
+        view = app.screen.query_one(ParagraphView)
+        strip = view.render_line(0)
+        plain = NoColor().apply(list(strip), app.styles.background.rich_color)
+        by_text = {seg.text: seg.style for seg in plain if seg.text.strip()}
+        claim = by_text["The Euphrates Defence Units"]
+        mention = by_text["Furat Post"]
+        assert claim.underline and claim.color.is_default
+        assert mention.bold and mention.color.is_default
+        await pilot.press("v", "e")  # the selection and its cursor too
+        plain = NoColor().apply(list(view.render_line(0)), app.styles.background.rich_color)
+        styles = {seg.text: seg.style for seg in plain if seg.text.strip()}
+        assert styles["Th"].reverse and styles["e"].underline and styles["e"].bold
