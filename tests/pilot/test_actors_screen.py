@@ -380,3 +380,28 @@ async def test_actors_from_the_command_palette(db, tmp_path) -> None:
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, ActorsScreen)
+
+
+@sync
+async def test_report_screen_shows_a_rename_made_on_the_actors_screen(db, tmp_path) -> None:
+    seeded = seed(db, tmp_path)
+    app = make_app(db, report_id=seeded["a"].id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        from textual.widgets import OptionList
+
+        def panel() -> str:
+            options = app.screen.query_one("#annotation-list", OptionList)
+            return "\n".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+
+        assert "Sayyid Al-Shuhada Brigades" in panel()
+        screen = await open_actors(pilot)
+        await go_to(pilot, screen, "Sayyid Al-Shuhada Brigades")
+        await pilot.press("e")
+        await pilot.pause()
+        app.screen.query_one("#form-name", Input).value = "Kataib Sayyid Al-Shuhada"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert "Kataib Sayyid Al-Shuhada" in panel()

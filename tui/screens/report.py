@@ -140,6 +140,18 @@ class ReportScreen(Screen[None]):
         if self.db.report_changed(self.report_id):
             self.reload_annotations()
 
+    def on_screen_resume(self) -> None:
+        """Back from another screen: the actors screen may have renamed or merged actors."""
+        if not self.is_mounted:
+            return
+        try:
+            actors = {actor.id: actor for actor in self.db.actors()}
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if actors != self.actors:
+            self.reload_annotations()
+
     @property
     def current_index(self) -> int:
         return self.query_one(ParagraphView).current
