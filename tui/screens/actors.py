@@ -108,7 +108,7 @@ class ActorsScreen(Screen[None]):
         Binding("d", "delete", "Delete", id="actors.delete"),
         Binding("tab", "toggle_focus", "Actors/mentions", show=False, id="actors.toggle_focus"),
         Binding("u", "undo", "Undo", id="undo"),
-        Binding("ctrl+r", "redo", "Redo", id="redo"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("escape", "back", "Back", id="actors.back"),
     ]
 
