@@ -277,7 +277,7 @@ class Database:
 
     def add_parsed(self, report_id: str, parsed: ParsedReport, revision: str, source: str) -> AddResult:
         existing = self.find_report(report_id)
-        if existing and revision in existing.revisions:
+        if existing and revision in existing.revisions and self._holds_revision(report_id, revision):
             return AddResult(existing, created=False, new_revision=False, warnings=parsed.warnings)
         now = now_iso()
 
@@ -332,6 +332,11 @@ class Database:
             if self._rebuilt_index is None:
                 self._rebuilt_index, _ = index_from_text_files(self.root)
             return self._rebuilt_index.values()
+
+    def _holds_revision(self, report_id: str, revision: str) -> bool:
+        """Is this revision's text stored? (Adding the file again restores a text lost to a broken file.)"""
+        docs = self._read(self.text_file(report_id)).get("revisions", {}).values()
+        return any(doc.get("revision") == revision for doc in docs)
 
     def reports(self) -> list[Report]:
         docs = self._report_docs()

@@ -231,9 +231,9 @@ def _check_index(snap: Snapshot) -> list[Finding]:
         text = snap.text_path(report_id)
         revisions = snap.revisions(report_id)
         if not text.exists():
-            findings.append(Finding(PROBLEM, snap.rel(text), f"missing: report {report_id!r} has no text; add its file again ({doc.get('source', '?')})"))
+            findings.append(Finding(PROBLEM, snap.rel(text), f"missing: report {report_id!r} has no text; add its file again: claimdesk add {doc.get('source', '?')}"))
         elif revisions is not None and doc.get("revision") not in revisions:
-            findings.append(Finding(PROBLEM, snap.rel(text), f"does not hold revision {doc.get('revision')} of report {report_id!r}"))
+            findings.append(Finding(PROBLEM, snap.rel(text), f"does not hold revision {doc.get('revision')} of report {report_id!r}; add its file again: claimdesk add {doc.get('source', '?')}"))
     for path in sorted(snap.reports_dir.glob("*.text.json")):
         report_id = path.name.removesuffix(".text.json")
         if report_id not in indexed and path in snap.tables:
