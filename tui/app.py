@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
 from store.db import Database
 from store.history import History
+from tui.inert import InertText
+
+_INERT = InertText()
 
 
 class ClaimdeskApp(App[None]):
@@ -29,6 +33,10 @@ class ClaimdeskApp(App[None]):
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
         self.history = History()  # undo/redo of every change in this session, shared by all screens
+
+    def get_line_filters(self) -> Sequence[LineFilter]:
+        """Textual's filters (NO_COLOR…), then the guard that keeps control characters off the terminal."""
+        return [*super().get_line_filters(), _INERT]
 
     def on_mount(self) -> None:
         if self.user_keymap:
