@@ -250,8 +250,9 @@ def test_a_lost_report_text_is_restored_by_adding_its_file_again(filled, sample_
     text.write_bytes(text.read_bytes()[:200])
     code, lines = doctor(root, "--repair")
     assert code == 1
-    [problem] = [line for line in lines if line.startswith("problem")]
-    assert "does not hold revision" in problem and f"claimdesk add {sample_paths[0].resolve()}" in problem
+    problems = [line for line in lines if line.startswith("problem")]
+    assert any(f"{text.name}: does not hold revision" in p and f"claimdesk add {sample_paths[0].resolve()}" in p for p in problems)
+    assert sum("which the report's text file does not hold" in p for p in problems) == 2  # its two annotations
     Database(root).add_report(sample_paths[0])
     code, lines = doctor(root)
     assert code == 0, lines
