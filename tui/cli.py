@@ -36,7 +36,7 @@ class Context:
         db = Database(self.db_path or default_db_path(), self.resolved_reviewer())
         if db.problems:
             for problem in db.problems:
-                click.echo(f"claimdesk: warning: {problem}", err=True)
+                click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
             if not read_only_ok:
                 raise ClaimdeskError("the database is read-only until it is repaired ('claimdesk doctor --repair')")
         return db
@@ -165,7 +165,7 @@ def open_command(context: Context, files: tuple[Path, ...]) -> None:
     for path in files:
         result = db.add_report(path)
         for warning in result.warnings:
-            click.echo(f"claimdesk: warning: {path.name}: {clean_line(warning)}", err=True)
+            click.echo(f"claimdesk: warning: {clean_line(path.name)}: {clean_line(warning)}", err=True)
         first = first or result.report.id
     _run_tui(context, report_id=first)
 
