@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -60,6 +61,7 @@ W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 W3C_CONTEXT_CHARS = 32  # of prefix and suffix around a TextQuoteSelector's exact text
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+_encode_string = json.encoder.encode_basestring  # what _encode does to a str, without its per-call set-up
 
 
 class ExportError(ClaimdeskError):
@@ -159,16 +161,26 @@ class Revision:
 
 @dataclass
 class Entry:
-    """One exported annotation: its native record and where its text comes from."""
+    """One exported annotation: where its text comes from, and the rest of its record (`tail`)."""
 
-    record: dict[str, Any]
+    id: str
+    kind: str
     revision: Revision
     paragraph: Paragraph
+    tail: dict[str, Any]  # the record from "span" on
+
+    @functools.cached_property
+    def record(self) -> dict[str, Any]:
+        """The native record (its report and paragraph objects are shared: do not mutate them)."""
+        return {
+            "schema": SCHEMA, "id": self.id, "kind": self.kind,
+            "report": self.revision.data, "paragraph": self.paragraph.data, **self.tail,
+        }
 
     @property
     def offsets(self) -> tuple[int, int, str]:
         """Start, end and quote, with the whole paragraph for an annotation without a span."""
-        span = self.record["span"]
+        span = self.tail["span"]
         if span is None:
             return 0, len(self.paragraph.text), self.paragraph.text
         return span["start"], span["end"], span["quote"]
@@ -225,17 +237,12 @@ def _credibility(cred: dict[str, Any] | None) -> dict[str, Any] | None:
     return {"reliability": reliability, "credibility": credibility, "code": f"{reliability or '?'}{credibility or '?'}"}
 
 
-def make_record(doc: dict[str, Any], revision: Revision, paragraph: Paragraph, actors: ActorNames) -> dict[str, Any]:
-    """The native record of one stored annotation (`Annotation.to_dict` layout)."""
+def record_tail(doc: dict[str, Any], actors: ActorNames) -> dict[str, Any]:
+    """The native record of one stored annotation (`Annotation.to_dict` layout), from "span" on."""
     kind = doc["kind"]
     claim = doc.get("claim") if kind == "claim" else None
     span = doc.get("span")
     return {
-        "schema": SCHEMA,
-        "id": doc["id"],
-        "kind": kind,
-        "report": revision.data,
-        "paragraph": paragraph.data,
         "span": {"start": span["start"], "end": span["end"], "quote": span["quote"]} if span else None,
         "claim": {
             "text": claim["text"],
@@ -253,15 +260,12 @@ def make_record(doc: dict[str, Any], revision: Revision, paragraph: Paragraph, a
 
 
 def record_line(entry: Entry) -> str:
-    """`json.dumps(record)` in our layout, reusing the report and paragraph parts encoded once."""
-    r = entry.record
+    """`json.dumps(entry.record)` (compact, UTF-8) plus a newline, with the report and paragraph
+    objects encoded once for all their annotations: most of a record is its paragraph's text."""
     return "".join((
-        '{"schema":"', SCHEMA, '","id":', _encode(r["id"]), ',"kind":"', r["kind"],
+        '{"schema":"', SCHEMA, '","id":', _encode_string(entry.id), ',"kind":"', entry.kind,
         '","report":', entry.revision.encoded, ',"paragraph":', entry.paragraph.encoded,
-        ',"span":', _encode(r["span"]), ',"claim":', _encode(r["claim"]), ',"actor":', _encode(r["actor"]),
-        ',"credibility":', _encode(r["credibility"]), ',"note":', _encode(r["note"]),
-        ',"reviewer":', _encode(r["reviewer"]), ',"created_at":', _encode(r["created_at"]),
-        ',"updated_at":', _encode(r["updated_at"]), "}\n",
+        ",", _encode(entry.tail)[1:], "\n",
     ))
 
 
@@ -310,17 +314,19 @@ class Reader:
             paragraph = revision.paragraph(doc.get("paragraph", 0)) if revision else None
             try:
                 problem = self._check(doc, paragraph)
-                record = None if problem else make_record(doc, revision, paragraph, self.actors)  # type: ignore[arg-type]
+                tail = None if problem else record_tail(doc, self.actors)
             except (KeyError, TypeError, AttributeError) as error:
                 problem = f"is malformed ({type(error).__name__}: {error})"
-            if problem:
+            if problem or tail is None or revision is None or paragraph is None:
                 self.problems.append(f"report {report.id}: annotation {clean_line(str(doc.get('id')))} {problem}; skipped")
                 continue
-            entries.append(Entry(record, revision, paragraph))  # type: ignore[arg-type]
+            entries.append(Entry(doc["id"], doc["kind"], revision, paragraph, tail))
         return ReportBatch(report, revisions, entries)
 
     @staticmethod
     def _check(doc: dict[str, Any], paragraph: Paragraph | None) -> str | None:
+        if not isinstance(doc.get("id"), str):
+            return "has no id"
         if paragraph is None:
             return f"points at paragraph {doc.get('paragraph')} of revision {doc.get('revision')}, which is not stored"
         if doc.get("kind") not in ("claim", "actor"):

@@ -1,0 +1,111 @@
+"""Export: 100,000 annotations to native JSONL, against writing the same lines with json.dumps.
+
+The database is built as the store lays it out: reports through `Database.add_parsed`,
+then each report's annotations file written directly in the store's format (one
+TinyDB JSON file per report; see store/db.py), rather than 100,000 saves.
+
+Baseline: the very records of our export, already in memory as dicts, written to
+a file with one `json.dumps(record, ensure_ascii=False, separators=(",", ":"))`
+per line — the same bytes as ours, minus reading the database, looking up actors
+and paragraph texts, and building the records. Target: ≤ 2×.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+from bench.common import Figure, median_time
+from store.db import Database
+from store.export import export_to_path
+from store.model import Annotation, Claim, Credibility, Kind, Paragraph, ParsedReport, Span, now_iso
+from store.storage import atomic_write_bytes, encode
+
+WORDS = (
+    "the spokesman of the brigades stated that fighters reached the crossing at dawn and that "
+    "three vehicles were destroyed according to a statement carried by the outlet on its channel "
+    "الحزب أعلن أن مقاتليه صدّوا الهجوم قرب الحدود "
+).split()
+CLAIM_TYPES = ("event", "figure", "statement", "intent")
+
+
+def paragraph_text(report: int, number: int) -> str:
+    """About 400 characters of mixed Latin and Arabic text, different for every paragraph."""
+    words = [WORDS[(report * 7 + number * 13 + i * 5) % len(WORDS)] for i in range(60)]
+    return f"({number}) " + " ".join(words).capitalize() + "."
+
+
+def build_database(root: Path, reports: int = 100, paragraphs: int = 50, per_report: int = 1000) -> int:
+    """A database of `reports` × `per_report` annotations; returns how many annotations it holds."""
+    db = Database(root, reviewer="bench")
+    actors = [db.new_actor(name, kind) for name, kind in (
+        ("Northern Shield Brigades", "armed_group"), ("Sabereen News", "media"), ("Hadi Al-Saadi", "person"),
+        ("Iran", "state"), ("Al-Manar", "media"),
+    )]
+    for actor in actors:
+        db.save_actor(actor)
+    stamp = now_iso()
+    total = 0
+    for r in range(reports):
+        report_id = f"report-{r:04d}"
+        texts = [paragraph_text(r, n) for n in range(1, paragraphs + 1)]
+        parsed = ParsedReport(
+            title=f"Report {r}", date="2024-05-12", dispatch_number=str(r), regions=("Iraq",),
+            headings=("Claims",), paragraphs=tuple(Paragraph(n, t, "Claims") for n, t in enumerate(texts, start=1)),
+            footnotes=(), warnings=(), format="dispatch",
+        )
+        report = db.add_parsed(report_id, parsed, f"{r:016x}", f"/reports/{report_id}.txt").report
+        docs = {}
+        for i in range(per_report):
+            number = i % paragraphs + 1
+            text = texts[number - 1]
+            start = (i * 7) % (len(text) - 40)
+            span = Span.of(text, start, start + 20 + i % 20)
+            kind = Kind.CLAIM if i % 3 else Kind.ACTOR
+            annotation = Annotation(
+                id=f"{r:08x}{i:024x}", kind=kind, report_id=report.id, revision=report.revision, paragraph=number,
+                span=span,
+                claim=Claim(span.quote, CLAIM_TYPES[i % 4], actors[i % 3].id, actors[1 + i % 4].id) if kind is Kind.CLAIM else None,
+                actor_id=actors[i % 5].id if kind is Kind.ACTOR else None,
+                credibility=Credibility("ABCDEF"[i % 6], 1 + i % 6) if i % 2 else None,
+                note="checked against the outlet's own post" if i % 10 == 0 else "",
+                reviewer=("amira", "bob", "chen")[i % 3], created_at=stamp, updated_at=stamp,
+            )
+            docs[str(i + 1)] = annotation.to_dict()
+        atomic_write_bytes(db.annotations_file(report.id).path, encode({"annotations": docs, "status": {}}))
+        total += per_report
+    return total
+
+
+def run(quick: bool) -> list[Figure]:
+    reports, repeat = (10, 3) if quick else (100, 5)
+    with tempfile.TemporaryDirectory(prefix="claimdesk-bench-export-") as tmp:
+        folder = Path(tmp)
+        count = build_database(folder / "db", reports=reports)
+        ours_path, base_path = folder / "ours.jsonl", folder / "baseline.jsonl"
+
+        def ours() -> None:
+            export_to_path(Database(folder / "db", reviewer="bench"), "jsonl", ours_path)
+
+        # Ours first, before the baseline's 100,000 records are loaded: a heap that large
+        # would make every garbage collection during our run slower, which a real export never pays.
+        ours_time, samples = median_time(ours, repeat)
+        with open(ours_path, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle]
+        assert len(records) == count
+
+        def baseline() -> None:
+            with open(base_path, "w", encoding="utf-8", newline="\n") as handle:
+                for record in records:
+                    handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+        base_time, _ = median_time(baseline, repeat)
+        assert base_path.read_bytes() == ours_path.read_bytes(), "the baseline must write the same bytes"
+    return [
+        Figure(
+            name=f"export: {count:,} annotations to claimdesk JSONL",
+            ours=ours_time, baseline=base_time, baseline_name="json.dumps per line of the same records",
+            target=2.0, p95=max(samples),
+        )
+    ]

@@ -1,0 +1,172 @@
+"""Builders and checks shared by the export, import and stats tests (no tests here)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import jsonschema
+from click.testing import CliRunner
+
+from store import export
+from store.model import Claim, Credibility, Kind, Paragraph, ParsedReport, Report, Span
+
+BRAT_BREAK = re.compile("[\n\t\u2028\u2029]+")
+VALIDATOR = jsonschema.Draft202012Validator(export.schema(), format_checker=jsonschema.FormatChecker())
+
+
+def add_report(db: Any, report_id: str, paragraphs: Iterable[str], title: str = "A report",
+               revision: str = "rev0000000000001", source: str | None = None,
+               sections: Iterable[str | None] | None = None) -> Report:
+    """A report straight from paragraphs (already clean text), as ingestion would store it."""
+    texts = list(paragraphs)
+    heads = list(sections) if sections is not None else [None] * len(texts)
+    parsed = ParsedReport(
+        title=title, date="2024-05-12", dispatch_number=None, regions=(),
+        headings=tuple(h for h in dict.fromkeys(heads) if h),
+        paragraphs=tuple(Paragraph(n, t, h) for n, (t, h) in enumerate(zip(texts, heads, strict=True), start=1)),
+        footnotes=(), warnings=(), format="text", source=source,
+    )
+    return db.add_parsed(report_id, parsed, revision, f"/home/someone/reports/{report_id}.txt").report
+
+
+def annotate(db: Any, report: Report, paragraph: int, start: int | None, end: int | None, kind: Kind = Kind.CLAIM,
+             **fields: Any):
+    text = db.report_text(report.id, report.revision).paragraphs[paragraph - 1].text
+    span = Span.of(text, start, end) if start is not None and end is not None else None
+    if kind is Kind.CLAIM and "claim" not in fields:
+        fields["claim"] = Claim(span.quote if span else text[:20], "event")
+    annotation, _ = db.save_annotation(db.new_annotation(kind, report, paragraph, span=span, **fields))
+    return annotation
+
+
+def sample_db(db: Any) -> dict[str, Any]:
+    """Two reports, two reviewers, claims and actors, credibility, notes, a whole-paragraph claim."""
+    hezbollah, _ = db.save_actor(db.new_actor("Hezbollah", "armed_group", aliases=("Hizballah", "Hizbullah")))
+    iran, _ = db.save_actor(db.new_actor("Iran", "state"))
+    hezbollah, _ = db.save_actor(hezbollah.evolve(affiliation=iran.id))
+    manar, _ = db.save_actor(db.new_actor("Al-Manar", "media"))
+    first = add_report(db, "first", [
+        "Hezbollah said on Tuesday that its fighters “repelled an advance” near the border.",
+        "الحزب أعلن\u200f أن مقاتليه صدّوا الهجوم 👩‍👩‍👧 قرب الحدود.",
+        "=SUM(A1:A9) is not a formula here;\tthe tab stays.",
+    ], title="First report", source="Open-source desk", sections=["Claims", "Claims", "Other"])
+    second = add_report(db, "second", ["Iran denied any role.", "A second paragraph, about nothing."], title="Second report")
+    db.reviewer = "alice"
+    a1 = annotate(db, first, 1, 35, 65, claim=Claim("fighters repelled an advance", "event", hezbollah.id, manar.id),
+                  credibility=Credibility("B", 2), note="=HYPERLINK(\"x\")\nsecond line")
+    a2 = annotate(db, first, 1, 0, 9, Kind.ACTOR, actor_id=hezbollah.id)
+    a3 = annotate(db, first, 2, 0, 10, credibility=Credibility("C", None))
+    db.reviewer = "bob"
+    a4 = annotate(db, first, 3, None, None, claim=Claim("whole paragraph", "statement"))
+    a5 = annotate(db, second, 1, 0, 4, Kind.ACTOR, actor_id=iran.id, note="+1 -1 @x")
+    db.reviewer = "tester"
+    return {"reports": (first, second), "annotations": (a1, a2, a3, a4, a5),
+            "actors": {"hezbollah": hezbollah, "iran": iran, "manar": manar}}
+
+
+def export_text(db: Any, fmt: str, **selection: Any) -> str:
+    out = io.StringIO(newline="" if fmt == "csv" else None)
+    export.write_stream(db, fmt, out, export.Selection(**selection))
+    return out.getvalue()
+
+
+def jsonl(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def valid_records(text: str) -> list[dict[str, Any]]:
+    """The records of a native export, each checked against the shipped JSON Schema."""
+    records = jsonl(text)
+    for record in records:
+        errors = sorted(VALIDATOR.iter_errors(record), key=str)
+        assert not errors, f"{record['id']}: {errors[0].message} at {list(errors[0].path)}"
+    return records
+
+
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text.removeprefix("\ufeff"), newline="")))
+
+
+def paragraph_texts(db: Any) -> dict[tuple[str, str, int], str]:
+    found = {}
+    for report in db.reports():
+        for revision, parsed in db.revision_texts(report.id).items():
+            for p in parsed.paragraphs:
+                found[(report.id, revision, p.number)] = p.text
+    return found
+
+
+def check_offsets_everywhere(db: Any, folder: Path) -> int:
+    """In every format that carries offsets, the text at [start, end) is exactly the quote. Returns spans checked."""
+    texts = paragraph_texts(db)
+    expected: dict[str, tuple[int, int, str]] = {}
+    for annotation in db.iter_annotations():
+        text = texts[(annotation.report_id, annotation.revision, annotation.paragraph)]
+        span = annotation.span or Span(0, len(text), text)
+        assert text[span.start:span.end] == span.quote
+        expected[annotation.id] = (span.start, span.end, span.quote)
+    checked = 0
+
+    records = valid_records(export_text(db, "jsonl"))
+    assert {r["id"] for r in records} == set(expected)
+    for record in records:
+        if record["span"]:
+            s = record["span"]
+            assert record["paragraph"]["text"][s["start"]:s["end"]] == s["quote"]
+            assert (s["start"], s["end"], s["quote"]) == expected[record["id"]]
+            checked += 1
+
+    for line in jsonl(export_text(db, "doccano")):
+        for start, end, _label in line["label"]:
+            assert line["text"] == texts[(line["report"], line["revision"], line["paragraph"])]
+            assert any(e[:2] == (start, end) and line["text"][start:end] == e[2] for e in expected.values())
+            checked += 1
+
+    for task in jsonl(export_text(db, "prodigy")):
+        for span in task["spans"]:
+            assert task["text"][span["start"]:span["end"]] == span["text"] == expected[span["id"]][2]
+            checked += 1
+
+    for annotation in jsonl(export_text(db, "w3c")):
+        quote, position = annotation["target"]["selector"]
+        start, end = position["start"], position["end"]
+        annotation_id = annotation["id"].rsplit(":", 1)[1]
+        assert expected[unquote(annotation_id)] == (start, end, quote["exact"])
+        *_, report_id, revision, _, number = annotation["target"]["source"].split(":")
+        text = texts[(unquote(report_id), unquote(revision), int(number))]
+        assert text[start:end] == quote["exact"]
+        assert text[start - len(quote["prefix"]):start] == quote["prefix"]
+        assert text[end:end + len(quote["suffix"])] == quote["suffix"]
+        checked += 1
+
+    result = export.write_brat(db, folder)
+    for ann_path in sorted(folder.glob("*.ann")):
+        document = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
+        for line in ann_path.read_text(encoding="utf-8").split("\n"):
+            if not line.startswith("T"):
+                continue
+            _tag, type_and_offsets, shown = line.split("\t")
+            _label, offsets = type_and_offsets.split(" ", 1)
+            pieces = [document[int(s):int(e)] for s, e in (o.split(" ") for o in offsets.split(";"))]
+            assert " ".join(pieces) == shown
+            assert not any(BRAT_BREAK.search(p) for p in pieces)
+            assert any(
+                [p for p in BRAT_BREAK.split(quote) if p] == pieces for _s, _e, quote in expected.values()
+            )
+            checked += 1
+    assert not [p for p in result.problems if "spans only line breaks" not in p]
+    return checked
+
+
+def cli(*args: str, input: str | bytes | None = None):  # noqa: A002
+    """Run `claimdesk ARGS` in-process; stdout and stderr apart."""
+    from tui.cli import main
+
+    return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
