@@ -25,9 +25,10 @@ from tests.hostile.corpus import CASES, PAYLOADS, PAYLOADS_SHOWN
 def read_through(term: Terminal, first_words: str, paragraphs: int) -> bytes:
     """Open, step through every paragraph, quit; every byte written."""
     term.wait_for(first_words)
-    for _ in range(paragraphs):
-        term.press(b"j")
-        term.settle(quiet=0.15)
+    for number in range(2, paragraphs + 1):
+        since = term.press(b"j")
+        term.wait_for(f"¶ {number}/{paragraphs}", since=since)  # the status line: that paragraph is drawn
+    term.settle(quiet=0.2)
     assert term.quit() == 0
     return bytes(term.raw)
 
@@ -60,3 +61,21 @@ def test_no_escape_sequence_from_a_report_reaches_the_terminal(terminal, report_
 
     shown = ESCAPE_SEQUENCE.sub("", controls.decode("utf-8", errors="replace"))
     assert not [name for name, picture in PAYLOADS_SHOWN.items() if picture not in shown]
+
+
+def test_a_tampered_database_sends_no_escape_sequence_either(terminal, report_file, db_path) -> None:
+    """Escape sequences written straight into a database file (bypassing ingestion) are dropped when drawn."""
+    from store.db import Database
+
+    db = Database(db_path, reviewer="tester")
+    report = db.add_report(report_file).report
+    text_file = db_path / "reports" / f"{report.id}.text.json"
+    payload = PAYLOADS["OSC 52 clipboard"] + PAYLOADS["OSC 0 window title"] + PAYLOADS["8-bit CSI"]
+    escaped = payload.encode("unicode_escape").decode("ascii").replace("\\x", "\\u00")
+    text_file.write_text(text_file.read_text().replace("Residents said", "Residents" + escaped + " said"))
+    assert payload in Database(db_path, reviewer="check").open_report(report.id).paragraphs[0].text
+
+    raw = read_through(terminal("open", str(report_file)), "Residents]52;c;", 3)
+    for name in ("OSC 52 clipboard", "OSC 0 window title", "8-bit CSI"):
+        assert PAYLOADS[name].encode("utf-8") not in raw, f"{name} reached the terminal"
+    assert not [s for s in escape_sequences(raw) if "PWNED" in s]
