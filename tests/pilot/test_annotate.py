@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static, TextArea
 
 from store.db import Database
 from store.errors import WriteError
@@ -85,7 +85,7 @@ async def test_claim_on_a_span_with_its_type_is_stored_with_offsets_and_quote(db
         assert (state.start, state.end) == (0, 27)
         await pilot.press("c")
         assert isinstance(app.screen, ClaimForm)
-        assert app.screen.query_one("#claim-text", Input).value == "The Euphrates Defence Units"
+        assert app.screen.query_one("#claim-text", TextArea).text == "The Euphrates Defence Units"
         await pilot.press("tab", "enter", "up", "up", "up", "up", "up", "enter")  # claim type: event
         await pilot.press("ctrl+s")
         await pilot.pause()
@@ -103,9 +103,9 @@ async def test_sentence_motion_and_edited_claim_text_and_note(db, report_id) -> 
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("v", "right_parenthesis", "c")
-        field = app.screen.query_one("#claim-text", Input)
-        assert field.value == "The Euphrates Defence Units denied the account."
-        field.value = ""
+        field = app.screen.query_one("#claim-text", TextArea)
+        assert field.text == "The Euphrates Defence Units denied the account."
+        field.clear()
         await type_text(pilot, "EDU deny the crossing")
         await pilot.press("tab", "tab", "tab", "tab")  # type, claimant, reported by, note
         assert app.screen.focused.id == "claim-note"
@@ -153,7 +153,7 @@ async def test_edit_grade_undo_redo_and_delete_a_claim(db, report_id) -> None:
         # edit it from the panel
         await pilot.press("tab", "enter")
         assert isinstance(app.screen, ClaimForm)
-        app.screen.query_one("#claim-text", Input).value = "Euphrates units"
+        app.screen.query_one("#claim-text", TextArea).text = "Euphrates units"
         await pilot.press("ctrl+s")
         await pilot.pause()
         [edited] = stored(db, report_id)
@@ -430,11 +430,11 @@ async def test_a_refused_save_reopens_the_form_with_what_was_typed(db, report_id
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("v", "e", "c")
-        app.screen.query_one("#claim-text", Input).value = "typed with care"
+        app.screen.query_one("#claim-text", TextArea).text = "typed with care"
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, ClaimForm)
-        assert app.screen.query_one("#claim-text", Input).value == "typed with care"
+        assert app.screen.query_one("#claim-text", TextArea).text == "typed with care"
         assert "disk full" in str(app.screen.query_one("#claim-error", Static).render())
         assert any(n.severity == "error" and "disk full" in n.message for n in app._notifications)
         assert stored(db, report_id) == []

@@ -156,3 +156,18 @@ async def test_annotated_spans_keep_a_cue_without_colour(db, report_id, monkeypa
         plain = NoColor().apply(list(view.render_line(0)), app.styles.background.rich_color)
         styles = {seg.text: seg.style for seg in plain if seg.text.strip()}
         assert styles["Th"].reverse and styles["e"].underline and styles["e"].bold
+
+
+@sync
+async def test_v_on_a_search_hit_selects_it(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("slash")
+        await type_text(pilot, "al-shuhada")
+        await pilot.press("enter", "v")
+        state = app.screen.query_one("#span-selector").state
+        assert THIRD[state.start : state.end] == "Al-Shuhada"
+        await pilot.press("e", "c", "ctrl+s")  # extend over "Brigades", claim it
+        await pilot.pause()
+    [claim] = stored(db, report_id)
+    assert claim.paragraph == 3 and claim.span.quote == "Al-Shuhada Brigades"

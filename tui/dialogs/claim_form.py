@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static
+from textual.widgets import Input, Label, Select, Static, TextArea
 
 from store.db import Database
 from store.errors import ClaimdeskError
@@ -42,6 +42,18 @@ class ClaimDraft:
 
 
 ACTOR_FIELDS = ("claimant", "reported_by")
+
+
+class ClaimText(TextArea):
+    """The claim's words, wrapped over a few lines; enter moves on (a claim is one run of prose)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter":
+            event.prevent_default()
+            event.stop()
+            self.screen.focus_next()
+            return
+        await super()._on_key(event)
 
 
 class ClaimForm(ModalScreen[ClaimDraft | None]):
@@ -75,6 +87,9 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
     }
     ClaimForm #claim-fields Input, ClaimForm #claim-fields Select {
         margin-bottom: 0;
+    }
+    ClaimForm #claim-text {
+        height: 3;
     }
     ClaimForm .claim-label {
         color: $text-muted;
@@ -122,7 +137,14 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
             yield Static(shown, id="claim-quote")
             with Grid(id="claim-fields"):
                 yield Label("Claim", classes="claim-label")
-                yield Input(self.draft.text, placeholder="what is claimed", id="claim-text", compact=True)
+                yield ClaimText(
+                    self.draft.text,
+                    soft_wrap=True,
+                    show_line_numbers=False,
+                    compact=True,
+                    placeholder="what is claimed",
+                    id="claim-text",
+                )
                 yield Label("Type", classes="claim-label")
                 yield Select(
                     [(label, key) for key, label in CLAIM_TYPES.items()],
@@ -152,7 +174,9 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         for field in ACTOR_FIELDS:
             self._show_actor(field)
         self.query_one("#claim-error", Static).display = bool(self.draft.error)
-        self.query_one("#claim-text", Input).focus()
+        text = self.query_one("#claim-text", ClaimText)
+        text.move_cursor(text.document.end)
+        text.focus()
 
     # ---------------------------------------------------------------- actors
 
@@ -250,10 +274,10 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         error.display = True
 
     def action_save(self) -> None:
-        text = self.query_one("#claim-text", Input).value.strip()
+        text = " ".join(self.query_one("#claim-text", ClaimText).text.split())
         if not text:
             self._error("A claim needs its text.")
-            self.query_one("#claim-text", Input).focus()
+            self.query_one("#claim-text", ClaimText).focus()
             return
         for field in ACTOR_FIELDS:
             if not self._resolved(field):

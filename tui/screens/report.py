@@ -253,6 +253,10 @@ class ReportScreen(Screen[None]):
         if not text.strip():
             self.app.bell()
             return
+        if self.hit_index is not None and self.hits[self.hit_index][0] == index:
+            _, start, end = self.hits[self.hit_index]  # what was searched for is usually what to annotate
+            self.begin_selection(index, start, end)
+            return
         anchor = self.next_anchor.get(index, 0)
         if anchor >= len(text):
             anchor = 0

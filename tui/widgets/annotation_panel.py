@@ -23,6 +23,8 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
     if annotation.kind is Kind.CLAIM and annotation.claim:
         text.append("CLAIM ", style="bold")
         text.append(f"[{annotation.claim.type}] ")
+        if annotation.span is None:
+            text.append("(whole ¶) ", style="italic")
         text.append(annotation.claim.text)
         if annotation.claim.claimant:
             text.append(f"\n  claimant: {name(annotation.claim.claimant)}")
@@ -33,9 +35,12 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
         text.append(name(annotation.actor_id))
         if annotation.span:
             text.append(f" ← “{annotation.span.quote}”")
+        else:
+            text.append(" (whole ¶)", style="italic")
     cred = annotation.credibility
-    text.append("\n  credibility: ")
-    text.append(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
+    if annotation.kind is Kind.CLAIM or (cred and cred.is_set):  # a mention is graded only on purpose
+        text.append("\n  credibility: ")
+        text.append(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
     if annotation.note:
         text.append(f"\n  note: {annotation.note}")
     return text
@@ -73,7 +78,12 @@ class AnnotationPanel(Vertical, can_focus=False):
         highlighted = options.highlighted
         options.clear_options()
         if annotations:
-            options.add_options([Option(describe(a, actors), id=a.id) for a in annotations])
+            items: list[Option | None] = []
+            for annotation in annotations:
+                if items:
+                    items.append(None)  # a separator line between annotations
+                items.append(Option(describe(annotation, actors), id=annotation.id))
+            options.add_options(items)
             options.highlighted = min(highlighted or 0, len(annotations) - 1)
         else:
             options.add_option(Option(Text("No annotations yet — c claim, a actor", style="dim"), disabled=True))
