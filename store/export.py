@@ -60,8 +60,17 @@ CSV_COLUMNS = (
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 W3C_CONTEXT_CHARS = 32  # of prefix and suffix around a TextQuoteSelector's exact text
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
-_encode_string = json.encoder.encode_basestring  # what _encode does to a str, without its per-call set-up
+_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
+
+
+def _encode(value: Any) -> str:
+    """Compact UTF-8 JSON, with U+2028 and U+2029 escaped: JSON allows them raw, but many
+    line readers (Python's str.splitlines, older JavaScript) take them for line ends."""
+    return _json(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _encode_string(value: str) -> str:
+    return json.encoder.encode_basestring(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 class ExportError(ClaimdeskError):
