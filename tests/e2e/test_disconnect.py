@@ -16,7 +16,9 @@ itself takes milliseconds (see tui/lifecycle.py).
 
 from __future__ import annotations
 
+import json
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -25,7 +27,7 @@ from filelock import FileLock
 from store.db import Database
 from store.model import ParagraphStatus
 from tests.e2e.conftest import FIRST_WORDS
-from tests.e2e.terminal import Terminal, controlling_terminal
+from tests.e2e.terminal import CLAIMDESK, Terminal, child_environment, controlling_terminal
 
 PROMPT_EXIT = 3.0  # seconds
 
@@ -37,13 +39,13 @@ WAYS = {
 }
 
 
-def space_marks_reviewed() -> bool:
-    """Is issue 3's `space` (mark the paragraph reviewed) bound yet?"""
+def annotation_keys_bound() -> bool:
+    """Are issue 3's keys bound yet: `v` select, `c` claim, `space` mark the paragraph reviewed?"""
     from tui.screens.report import ReportScreen
     from tui.widgets.paragraph_view import ParagraphView
 
-    keys = [key.strip() for cls in (ReportScreen, ParagraphView) for b in cls.BINDINGS for key in b.key.split(",")]
-    return "space" in keys
+    keys = {key.strip() for cls in (ReportScreen, ParagraphView) for b in cls.BINDINGS for key in b.key.split(",")}
+    return {"v", "c", "space"} <= keys
 
 
 def assert_nothing_held(db_path: Path) -> None:
@@ -78,21 +80,35 @@ def test_the_terminal_going_away_ends_claimdesk_promptly(way, terminal, report_f
     assert_nothing_held(db_path)
 
 
-@pytest.mark.skipif(not space_marks_reviewed(), reason="issue 3's `space` (mark paragraph reviewed) is not bound yet")
+@pytest.mark.skipif(not annotation_keys_bound(), reason="issue 3's annotation keys (v, c, space) are not bound yet")
 @pytest.mark.parametrize("way", ["SIGHUP", "terminal closed, no SIGHUP"])
-def test_a_change_made_with_the_keyboard_survives_a_hangup(way, terminal, report_file, db_path) -> None:
+def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_file, db_path, home) -> None:
     controlling, disconnect, expected_code = WAYS[way]
     term = terminal("open", str(report_file), controlling=controlling)
     term.wait_for(FIRST_WORDS)
     term.settle()
+    term.press(b"v", b"e")  # select the first word, "Residents"
+    since = term.press(b"c")
+    term.wait_for("New claim", since=since)  # the claim form
+    term.settle()
+    since = term.press(b" crossing", b"\x13")  # add to the claim's text; ctrl+s saves
+    term.wait_for("Claim saved", since=since)
     since = term.press(b"j", b" ")  # the second paragraph, marked reviewed
     term.wait_for("✓", since=since)  # acknowledged on screen…
     code, seconds = term.wait_exit(disconnect(term))  # …and the terminal vanishes at once
     assert code == expected_code and seconds < PROMPT_EXIT
-    assert Database(db_path, reviewer="check").statuses("harbour") == {2: ParagraphStatus.REVIEWED}
+    db = Database(db_path, reviewer="check")
+    assert db.statuses("harbour") == {2: ParagraphStatus.REVIEWED}
+    [claim] = db.annotations("harbour")
+    assert (claim.claim.text, claim.span.quote) == ("Residents crossing", "Residents")
     assert_nothing_held(db_path)
 
     again = terminal("open", str(report_file))
-    again.wait_for(FIRST_WORDS)
-    again.wait_for("2✓")  # the gutter of paragraph 2, as the analyst sees it on the next start
+    again.wait_for("CLAIM [other] Residents crossing")  # the annotation panel of paragraph 1
+    again.wait_for("2✓")  # the gutter of paragraph 2
     assert again.quit() == 0
+    exported = subprocess.run(
+        [str(CLAIMDESK), "--db", str(db_path), "export"], capture_output=True, timeout=60,
+        env=child_environment(home),
+    )
+    assert exported.returncode == 0 and json.loads(exported.stdout)["claim"]["text"] == "Residents crossing"
