@@ -1,19 +1,27 @@
 """The report's text, paragraph by paragraph: a virtualised view built on Textual's Line API.
 
 Only the lines on screen are wrapped and drawn, so a 10,000-paragraph report
-opens as fast as a short one, and moving the highlight re-lays out one screen.
+opens as fast as a short one. Layout is computed row by row from the top of
+the view: a paragraph's rows are produced only as far as the screen (or a
+scroll) needs them, so paging through one 1 MB paragraph costs one screen per
+page, not the whole paragraph above it. Moving the current paragraph without
+scrolling repaints only the rows that changed (the old and the new current
+paragraph, and any rows its footnotes push down). Styles are looked up once
+per frame, not once per line.
+
 Paragraph text is untrusted: it is drawn as plain `Segment`s, never as markup.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -115,6 +123,11 @@ class ParagraphView(Widget, can_focus=True):
         self._overlay: dict[int, list[Highlight]] = {}  # transient: the selection, search hits
         self._drag: tuple[int, int] | None = None  # (paragraph, offset) where a mouse drag began
         self._wraps: dict[tuple[int, int], WrappedText] = {}
+        self._heads: dict[tuple[int, int], list[_Line]] = {}  # (index, width) → heading rows
+        self._section_starts: list[int] = []  # sorted indexes of paragraphs that open a section
+        self._style_cache: dict[tuple[str, ...], Style] = {}  # one frame's styles, by component names
+        self._strips: dict[tuple[_Line, bool], Strip] = {}  # drawn rows, by (row, is current); see render_lines
+        self._strips_base: Style | None = None  # the widget style the cached rows were drawn with
         self.top = 0  # paragraph index at the top of the view
         self.top_line = 0  # lines of that block scrolled off the top
         self._screen_lines: list[_Line] | None = None
@@ -124,22 +137,25 @@ class ParagraphView(Widget, can_focus=True):
     def set_report(self, paragraphs: tuple[Paragraph, ...], headings: tuple[str, ...], notes: dict[int, str]) -> None:
         self.paragraphs = paragraphs
         self._headings = _headings_before(paragraphs, headings)
+        self._section_starts = sorted(self._headings)
         self._notes = notes
         self._wraps.clear()
+        self._heads.clear()
+        self._screen_lines = None
         self.top = self.top_line = 0
         self.current = 0
-        self._invalidate()
+        self._invalidate(redraw=True)
 
     def set_statuses(self, statuses: dict[int, ParagraphStatus]) -> None:
         self.statuses = statuses
-        self._invalidate()
+        self._invalidate(redraw=True)
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
         by_paragraph: dict[int, list[Highlight]] = {}
         for highlight in highlights:
             by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
         self._highlights = by_paragraph
-        self._invalidate()
+        self._invalidate(redraw=True)
 
     def set_overlay(self, highlights: list[Highlight]) -> None:
         """Highlights drawn over the annotations (selection, cursor, search hits), replaced as a whole."""
@@ -147,7 +163,7 @@ class ParagraphView(Widget, can_focus=True):
         for highlight in highlights:
             by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
         self._overlay = by_paragraph
-        self._invalidate()
+        self._invalidate(redraw=True)
 
     def ensure_offset_visible(self, index: int, offset: int) -> None:
         """Scroll (without changing the current paragraph) so the line holding `offset` of paragraph `index` is on screen."""
@@ -156,11 +172,7 @@ class ParagraphView(Widget, can_focus=True):
         height = max(1, self.size.height)
         wrapped = self._wrap(index)
         line = wrapped.line_of(offset)
-        block = self._block(index, line + 2 + len(self._headings.get(index, ())) * 4)
-        inner = next(
-            (row for row, item in enumerate(block) if item.kind == "text" and (item.start, item.end) == wrapped.lines[line]),
-            0,
-        )
+        inner = len(self._head(index)) + line
         if index < self.top:
             row = -1
         else:
@@ -174,9 +186,36 @@ class ParagraphView(Widget, can_focus=True):
         self.top, self.top_line = index, max(0, inner - height // 3)
         self._invalidate()
 
-    def _invalidate(self) -> None:
+    def _invalidate(self, redraw: bool = False) -> None:
+        """Lay the screen out again; `redraw`: what a row looks like changed too (statuses, highlights, size)."""
         self._screen_lines = None
+        if redraw:
+            self._strips.clear()
         self.refresh()
+
+    def _refresh_changed_rows(self, old: int, new: int) -> None:
+        """After the current paragraph moved from `old` to `new` without scrolling: repaint only the rows that changed."""
+        before = self._screen_lines
+        self._screen_lines = None
+        if before is None:
+            self.refresh()
+            return
+        after = self._lines()
+        moved = (old, new)
+        dirty = [
+            y
+            for y in range(max(len(before), len(after)))
+            if y >= len(before) or y >= len(after) or before[y] != after[y] or after[y].paragraph in moved
+        ]
+        width = self.size.width
+        run_start = previous = None
+        for y in [*dirty, None]:
+            if y is not None and previous is not None and y == previous + 1:
+                previous = y
+                continue
+            if run_start is not None and previous is not None:
+                self.refresh(Region(0, run_start, width, previous - run_start + 1))
+            run_start = previous = y
 
     # -------------------------------------------------------------- actions
 
@@ -193,10 +232,11 @@ class ParagraphView(Widget, can_focus=True):
         self.move_to(len(self.paragraphs) - 1)
 
     def action_next_section(self) -> None:
-        for index in range(self.current + 1, len(self.paragraphs)):
-            if index in self._headings:
-                self.move_to(index)
-                return
+        starts = self._section_starts
+        after = bisect_right(starts, self.current)
+        if after < len(starts):
+            self.move_to(starts[after])
+            return
         self.app.bell()
 
     def action_previous_section(self) -> None:
@@ -229,8 +269,12 @@ class ParagraphView(Widget, can_focus=True):
     def watch_current(self, old: int, new: int) -> None:
         if not self.paragraphs:
             return
+        position = (self.top, self.top_line)
         self._scroll_to_current(downward=new >= old)
-        self._invalidate()
+        if (self.top, self.top_line) == position:
+            self._refresh_changed_rows(old, new)
+        else:
+            self._invalidate()
         self.post_message(self.CurrentChanged(new))
 
     # ---------------------------------------------------------------- mouse
@@ -307,42 +351,84 @@ class ParagraphView(Widget, can_focus=True):
             wrapped = self._wraps[key] = WrappedText(self.paragraphs[index].text, self.text_width)
         return wrapped
 
-    def _block(self, index: int, need: int) -> list[_Line]:
-        """The lines of paragraph `index` (its headings, text, notes when current, a gap): at least `need`."""
-        lines: list[_Line] = []
-        for heading in self._headings.get(index, ()):
-            for start, end in WrappedText(heading, self.text_width).all():
-                lines.append(_Line("heading", index, text=heading[start:end]))
-            lines.append(_Line("blank", index))
-        wrapped = self._wrap(index)
-        wrapped.ensure(max(1, need - len(lines)))
-        for number, (start, end) in enumerate(wrapped.lines):
-            lines.append(_Line("text", index, start, end, first=number == 0))
-        if not wrapped.done:
-            return lines
+    # A paragraph's block of rows: its section headings (each followed by a blank
+    # row), its wrapped text, its footnotes when it is current, and a blank row.
+
+    def _head(self, index: int) -> list[_Line]:
+        """The heading rows above paragraph `index` (shared: do not mutate)."""
+        headings = self._headings.get(index)
+        if not headings:
+            return _NO_ROWS
+        key = (index, self.text_width)
+        rows = self._heads.get(key)
+        if rows is None:
+            rows = []
+            for heading in headings:
+                for start, end in WrappedText(heading, self.text_width).all():
+                    rows.append(_Line("heading", index, text=heading[start:end]))
+                rows.append(_Line("blank", index))
+            self._heads[key] = rows
+        return rows
+
+    def _tail(self, index: int) -> list[_Line]:
+        """The rows after paragraph `index`'s text: its footnotes when it is current, then a blank row."""
+        rows: list[_Line] = []
         if index == self.current:
             for number in self.paragraphs[index].footnotes:
                 note = self._notes.get(number)
                 label = f"[{number}] " + (note if note is not None else "(no note)")
                 for piece in WrappedText(label, self.text_width).all()[:6]:
-                    lines.append(_Line("note", index, text=label[piece[0] : piece[1]]))
-        lines.append(_Line("blank", index))
-        return lines
+                    rows.append(_Line("note", index, text=label[piece[0] : piece[1]]))
+        rows.append(_Line("blank", index))
+        return rows
+
+    def _rows(self, index: int, start: int, stop: int) -> list[_Line]:
+        """Rows `start` to `stop` (exclusive) of paragraph `index`'s block; fewer where the block ends.
+
+        Only the text lines up to `stop` are wrapped: the cost is the rows asked
+        for, however long the paragraph.
+        """
+        head = self._head(index)
+        rows = head[start:stop]
+        text_stop = stop - len(head)
+        if text_stop <= 0:
+            return rows
+        wrapped = self._wrap(index)
+        wrapped.ensure(text_stop)
+        lines = wrapped.lines
+        for number in range(max(0, start - len(head)), min(text_stop, len(lines))):
+            line_start, line_end = lines[number]
+            rows.append(_Line("text", index, line_start, line_end, first=number == 0))
+        if wrapped.done:
+            before_tail = len(head) + len(lines)
+            rows.extend(self._tail(index)[max(0, start - before_tail) : max(0, stop - before_tail)])
+        return rows
+
+    def _block(self, index: int, need: int) -> list[_Line]:
+        """The first `need` rows of paragraph `index`'s block (all of them if it is shorter)."""
+        return self._rows(index, 0, max(1, need))
 
     def _height(self, index: int, limit: int) -> int:
-        return min(len(self._block(index, limit + 1)), limit + 1)
+        """The number of rows of paragraph `index`'s block, counted no further than `limit + 1`."""
+        head = len(self._head(index))
+        wrapped = self._wrap(index)
+        wrapped.ensure(max(1, limit + 1 - head))
+        rows = head + len(wrapped.lines)
+        if wrapped.done:
+            rows += len(self._tail(index))
+        return min(rows, limit + 1)
 
     def _lines(self) -> list[_Line]:
+        """The rows on screen, from (`top`, `top_line`) down."""
         if self._screen_lines is None:
             height = max(1, self.size.height)
             lines: list[_Line] = []
             index, skip = self.top, self.top_line
             while len(lines) < height and index < len(self.paragraphs):
-                block = self._block(index, skip + height - len(lines))
-                lines.extend(block[skip:])
+                lines.extend(self._rows(index, skip, skip + height - len(lines)))
                 skip = 0
                 index += 1
-            self._screen_lines = lines[:height]
+            self._screen_lines = lines
         return self._screen_lines
 
     def _scroll_to_current(self, downward: bool) -> None:
@@ -383,32 +469,45 @@ class ParagraphView(Widget, can_focus=True):
         self.top, self.top_line = top, 0
 
     def scroll_lines(self, delta: int) -> None:
-        """Scroll the view by lines without moving the current paragraph."""
+        """Scroll the view by lines without moving the current paragraph (a block at a time, not a row at a time)."""
+        if not self.paragraphs:
+            return
         height = max(1, self.size.height)
+        position = (self.top, self.top_line)
+        remaining = abs(delta)
         if delta > 0:
-            for _ in range(delta):
-                block_height = self._height(self.top, self.top_line + 1)
-                if self.top_line + 1 < block_height:
-                    self.top_line += 1
-                elif self.top + 1 < len(self.paragraphs):
-                    self.top, self.top_line = self.top + 1, 0
-                else:
+            while remaining > 0:
+                rows = self._height(self.top, self.top_line + remaining)
+                if self.top_line + remaining < rows:
+                    self.top_line += remaining
                     break
+                if self.top + 1 >= len(self.paragraphs):
+                    self.top_line = max(self.top_line, rows - 1)  # stop at the last row of the report
+                    break
+                remaining -= rows - self.top_line
+                self.top, self.top_line = self.top + 1, 0
         else:
-            for _ in range(-delta):
+            while remaining > 0:
+                if self.top_line >= remaining:
+                    self.top_line -= remaining
+                    break
                 if self.top_line > 0:
-                    self.top_line -= 1
+                    remaining -= self.top_line
+                    self.top_line = 0
                 elif self.top > 0:
                     self.top -= 1
                     self.top_line = max(0, self._height(self.top, height * 4) - 1)
+                    remaining -= 1
                 else:
                     break
-        self._invalidate()
+        if (self.top, self.top_line) != position:
+            self._invalidate()
 
     def on_resize(self, event: events.Resize) -> None:
         self._wraps.clear()
+        self._heads.clear()
         self.top_line = 0
-        self._invalidate()
+        self._invalidate(redraw=True)
         if self.paragraphs:
             self._scroll_to_current(downward=True)
 
@@ -417,49 +516,88 @@ class ParagraphView(Widget, can_focus=True):
 
     # --------------------------------------------------------------- render
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # Styles are looked up once per frame (walking the ancestors for each row is
+        # most of a frame's cost), and afresh every frame, so CSS and theme changes show.
+        # Drawn rows are kept across frames: a scroll redraws every row of the screen,
+        # but most of them were on the previous screen, one or a few rows higher.
+        self._style_cache.clear()
+        base = self._style()
+        if base != self._strips_base:
+            self._strips.clear()
+            self._strips_base = base
+        return super().render_lines(crop)
+
+    def notify_style_update(self) -> None:
+        self._style_cache.clear()
+        self._strips.clear()
+        super().notify_style_update()
+
+    def _style(self, *components: str) -> Style:
+        """This widget's style plus the component styles `components`, in order."""
+        style = self._style_cache.get(components)
+        if style is None:
+            style = self._style_cache.get(())
+            if style is None:
+                style = self._style_cache[()] = self.rich_style
+            for component in components:
+                style = style + self.get_component_rich_style(component)
+            self._style_cache[components] = style
+        return style
+
     def render_line(self, y: int) -> Strip:
         lines = self._lines()
         width = self.size.width
-        base = self.rich_style
         if y >= len(lines):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._style())
         line = lines[y]
         is_current = line.paragraph == self.current and line.paragraph >= 0
+        key = (line, is_current)
+        strip = self._strips.get(key)
+        if strip is None or strip.cell_length != width:
+            if len(self._strips) > 4096:
+                self._strips.clear()
+            strip = self._strips[key] = self._draw_row(line, is_current, width)
+        return strip
+
+    def _draw_row(self, line: _Line, is_current: bool, width: int) -> Strip:
+        base = self._style()
         if line.kind == "heading":
-            style = base + self.get_component_rich_style("paragraph-view--heading")
+            style = self._style("paragraph-view--heading")
             return Strip([Segment(" " * GUTTER, base), Segment(display_text(line.text), style)]).adjust_cell_length(width, base)
-        gutter_style = base + self.get_component_rich_style("paragraph-view--gutter")
         bar = "▌" if is_current else " "
-        bar_style = base + self.get_component_rich_style("paragraph-view--current-bar") if is_current else base
+        bar_style = self._style("paragraph-view--current-bar") if is_current else base
         if line.kind == "blank":
             return Strip([Segment(bar, bar_style)]).adjust_cell_length(width, base)
-        body_style = base + self.get_component_rich_style("paragraph-view--current") if is_current else base
+        body = ("paragraph-view--current",) if is_current else ()
+        body_style = self._style(*body)
         if line.kind == "note":
-            note_style = body_style + self.get_component_rich_style("paragraph-view--note")
+            note_style = self._style(*body, "paragraph-view--note")
             return Strip(
                 [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), body_style), Segment(display_text(line.text), note_style)]
             ).adjust_cell_length(width, body_style)
         paragraph = self.paragraphs[line.paragraph]
         if line.first:
+            gutter_style = self._style("paragraph-view--gutter")
             status = self.statuses.get(paragraph.number, ParagraphStatus.UNREVIEWED)
             mark_style = gutter_style
             if status is ParagraphStatus.REVIEWED:
-                mark_style = base + self.get_component_rich_style("paragraph-view--reviewed")
+                mark_style = self._style("paragraph-view--reviewed")
             elif status is ParagraphStatus.FLAGGED:
-                mark_style = base + self.get_component_rich_style("paragraph-view--flagged")
+                mark_style = self._style("paragraph-view--flagged")
             gutter = [Segment(bar, bar_style), Segment(f"{paragraph.number:>4}", gutter_style), Segment(STATUS_MARK[status], mark_style), Segment(" ", base)]
         else:
             gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base)]
-        segments = gutter + self._text_segments(line, paragraph.text, body_style)
-        return Strip(segments).adjust_cell_length(width, body_style if is_current else base)
+        segments = gutter + self._text_segments(line, paragraph.text, body)
+        return Strip(segments).adjust_cell_length(width, body_style)
 
-    def _text_segments(self, line: _Line, text: str, style: Style) -> list[Segment]:
-        """The line's text, split where highlights begin and end."""
+    def _text_segments(self, line: _Line, text: str, body: tuple[str, ...]) -> list[Segment]:
+        """The line's text, split where highlights begin and end; `body` are the component styles of the text."""
         start, end = line.start, line.end
         layers = (*self._highlights.get(line.paragraph, ()), *self._overlay.get(line.paragraph, ()))
         highlights = [h for h in layers if h.start < end and h.end > start]
         if not highlights:
-            return [Segment(display_text(text[start:end]), style)]
+            return [Segment(display_text(text[start:end]), self._style(*body))]
         cuts = {start, end}
         for highlight in highlights:
             cuts.add(max(start, highlight.start))
@@ -467,12 +605,12 @@ class ParagraphView(Widget, can_focus=True):
         points = sorted(cuts)
         segments = []
         for left, right in zip(points, points[1:]):
-            piece_style = style
-            for highlight in highlights:
-                if highlight.start <= left and highlight.end >= right:
-                    piece_style = piece_style + self.get_component_rich_style(highlight.style)
-            segments.append(Segment(display_text(text[left:right]), piece_style))
+            covering = tuple(h.style for h in highlights if h.start <= left and h.end >= right)
+            segments.append(Segment(display_text(text[left:right]), self._style(*body, *covering)))
         return segments
+
+
+_NO_ROWS: list[_Line] = []
 
 
 def _headings_before(paragraphs: tuple[Paragraph, ...], headings: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
