@@ -29,6 +29,8 @@ from store.model import ParagraphStatus
 from tests.e2e.conftest import FIRST_WORDS
 from tests.e2e.terminal import CLAIMDESK, Terminal, child_environment, controlling_terminal
 
+pytestmark = pytest.mark.slow  # each test starts claimdesk in a pty
+
 PROMPT_EXIT = 3.0  # seconds
 
 WAYS = {

@@ -17,9 +17,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.conftest import FIRST_WORDS
 from tests.e2e.terminal import ESCAPE_SEQUENCE, Terminal, escape_sequences, sequence_kind
 from tests.hostile.corpus import CASES, PAYLOADS, PAYLOADS_SHOWN
+
+pytestmark = pytest.mark.slow  # each test starts claimdesk in a pty
 
 
 def read_through(term: Terminal, first_words: str, paragraphs: int) -> bytes:

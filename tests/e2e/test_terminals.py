@@ -15,6 +15,8 @@ from store.model import Claim, Kind, Span
 from tests.e2e.conftest import FIRST_WORDS
 from tests.e2e.terminal import escape_sequences
 
+pytestmark = pytest.mark.slow  # each test starts claimdesk in a pty
+
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import subprocess
 import sys
@@ -54,8 +55,10 @@ def test_is_rejected_with_one_line(case: Case, tmp_path: Path, db: Database) -> 
     assert case.rejects in str(raised.value) and "\n" not in str(raised.value)
     assert db.reports() == []
     claimdesk = Path(sys.executable).with_name("claimdesk")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMDESK", "XDG_"))}
+    env.update(HOME=str(tmp_path), CLAIMDESK_CONFIG=str(tmp_path / "no-config.toml"))
     result = subprocess.run(
-        [str(claimdesk), "--db", str(tmp_path / "cli-db"), "add", str(path)], capture_output=True, timeout=60
+        [str(claimdesk), "--db", str(tmp_path / "cli-db"), "add", str(path)], capture_output=True, timeout=60, env=env
     )
     assert result.returncode == 1
     assert result.stderr.decode().count("\n") == 1 and case.rejects in result.stderr.decode()
