@@ -7,13 +7,14 @@ What each TERM changes is the colour system Rich detects (xterm/screen/tmux-256c
 from __future__ import annotations
 
 import re
+import subprocess
 
 import pytest
 
 from store.db import Database
 from store.model import Claim, Kind, Span
 from tests.e2e.conftest import FIRST_WORDS
-from tests.e2e.terminal import escape_sequences
+from tests.e2e.terminal import CLAIMDESK, child_environment, escape_sequences
 
 pytestmark = pytest.mark.slow  # each test starts claimdesk in a pty
 
@@ -96,3 +97,13 @@ def test_no_color_keeps_a_cue_that_is_not_colour(terminal, report_file, db_path)
     actor_span = re.search(r"\x1b\[([0-9;]*)marmed men", raw)
     assert claim and "4" in claim[1].split(";"), "the claim span is not underlined"
     assert actor_span and "1" in actor_span[1].split(";"), "the actor span is not bold"
+
+
+def test_without_a_terminal_the_tui_refuses_in_one_line(home, db_path) -> None:
+    """Textual reads stdin and draws on stderr: with either not a terminal, claimdesk says so and stops."""
+    result = subprocess.run(
+        [str(CLAIMDESK), "--db", str(db_path)], stdin=subprocess.DEVNULL, capture_output=True, timeout=60,
+        env=child_environment(home),
+    )
+    assert result.returncode == 1
+    assert result.stderr.decode().count("\n") == 1 and "needs a terminal" in result.stderr.decode()
