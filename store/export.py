@@ -472,13 +472,16 @@ def w3c_annotation(entry: Entry) -> dict[str, Any]:
 
 
 _CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
+_CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab, LF and CR
 
 
 def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula: a leading = + - @ tab or CR gets a quote mark before it."""
+    """A cell a spreadsheet will not run as a formula (a leading = + - @ tab or CR gets a quote mark
+    before it) and that holds no terminal control characters (the store cleans them on the way in;
+    this is the second lock)."""
     if value is None:
         return ""
-    text = str(value)
+    text = _CSV_CONTROL.sub("\ufffd", str(value))
     return "'" + text if text.startswith(_CSV_DANGER) else text
 
 
@@ -517,14 +520,16 @@ def brat_fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 def brat_document(revision: Revision) -> tuple[str, dict[int, int]]:
     """The .txt of one revision (title, then paragraphs with their headings, blank lines between)
     and where each paragraph starts in it."""
-    parts = [revision.parsed.title]
-    offset = len(revision.parsed.title) + 2
+    title = clean_line(revision.parsed.title)
+    parts = [title]
+    offset = len(title) + 2
     starts: dict[int, int] = {}
     section = None
     for paragraph in revision.parsed.paragraphs:
         if paragraph.section and paragraph.section != section:
-            parts.append(paragraph.section)
-            offset += len(paragraph.section) + 2
+            heading = clean_line(paragraph.section)
+            parts.append(heading)
+            offset += len(heading) + 2
         section = paragraph.section
         starts[paragraph.number] = offset
         parts.append(paragraph.text)

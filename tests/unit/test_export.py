@@ -345,7 +345,8 @@ class TestCsv:
 
     @pytest.mark.parametrize(("cell", "shown"), [
         ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-        ("a=b", "a=b"), ("", ""), (None, ""), (3, "3"), ("'=x", "'=x"),
+        ("a=b", "a=b"), ("", ""), (None, ""), (3, "3"), ("'=x", "'=x"), ("a\x1b[2Jb\x07", "a\ufffd[2Jb\ufffd"),
+        ("two\nlines", "two\nlines"), ("\x1b=x", "\ufffd=x"),
     ])
     def test_cell(self, cell, shown) -> None:
         assert export.csv_cell(cell) == shown

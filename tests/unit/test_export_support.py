@@ -46,18 +46,24 @@ def annotate(db: Any, report: Report, paragraph: int, start: int | None, end: in
     return annotation
 
 
-def sample_db(db: Any) -> dict[str, Any]:
-    """Two reports, two reviewers, claims and actors, credibility, notes, a whole-paragraph claim."""
-    hezbollah, _ = db.save_actor(db.new_actor("Hezbollah", "armed_group", aliases=("Hizballah", "Hizbullah")))
-    iran, _ = db.save_actor(db.new_actor("Iran", "state"))
-    hezbollah, _ = db.save_actor(hezbollah.evolve(affiliation=iran.id))
-    manar, _ = db.save_actor(db.new_actor("Al-Manar", "media"))
+def sample_reports(db: Any) -> tuple[Report, Report]:
+    """The two reports of sample_db, without annotations (a colleague's database holding the same files)."""
     first = add_report(db, "first", [
         "Hezbollah said on Tuesday that its fighters “repelled an advance” near the border.",
         "الحزب أعلن\u200f أن مقاتليه صدّوا الهجوم 👩‍👩‍👧 قرب الحدود.",
         "=SUM(A1:A9) is not a formula here;\tthe tab stays.",
     ], title="First report", source="Open-source desk", sections=["Claims", "Claims", "Other"])
     second = add_report(db, "second", ["Iran denied any role.", "A second paragraph, about nothing."], title="Second report")
+    return first, second
+
+
+def sample_db(db: Any) -> dict[str, Any]:
+    """Two reports, two reviewers, claims and actors, credibility, notes, a whole-paragraph claim."""
+    hezbollah, _ = db.save_actor(db.new_actor("Hezbollah", "armed_group", aliases=("Hizballah", "Hizbullah")))
+    iran, _ = db.save_actor(db.new_actor("Iran", "state"))
+    hezbollah, _ = db.save_actor(hezbollah.evolve(affiliation=iran.id))
+    manar, _ = db.save_actor(db.new_actor("Al-Manar", "media"))
+    first, second = sample_reports(db)
     db.reviewer = "alice"
     a1 = annotate(db, first, 1, 35, 65, claim=Claim("fighters repelled an advance", "event", hezbollah.id, manar.id),
                   credibility=Credibility("B", 2), note="=HYPERLINK(\"x\")\nsecond line")

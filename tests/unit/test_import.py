@@ -1,0 +1,377 @@
+"""`claimdesk import`: native round trip and merge, the minimal pre-annotation form, bad lines, failures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from store import importer
+from store.db import Database
+from store.errors import WriteError
+from store.importer import import_lines, minimal_id
+from store.model import Claim, Credibility, Kind
+from tests.unit.test_export_support import cli, export_text, jsonl, sample_db, sample_reports, valid_records
+
+
+def lines_of(*objects: object) -> list[bytes]:
+    return [(o if isinstance(o, str) else json.dumps(o, ensure_ascii=False)).encode("utf-8") + b"\n" for o in objects]
+
+
+def run(db: Database, text: str | list[bytes], dry_run: bool = False) -> importer.ImportResult:
+    raw = text if isinstance(text, list) else text.encode("utf-8").splitlines(keepends=True)
+    return import_lines(db, raw, dry_run=dry_run)
+
+
+def files_of(db: Database) -> dict[str, bytes]:
+    return {str(p.relative_to(db.root)): p.read_bytes() for p in sorted(db.root.rglob("*.json"))}
+
+
+@pytest.fixture
+def sample(db):
+    return sample_db(db)
+
+
+@pytest.fixture
+def colleague(tmp_path) -> Database:
+    """Another analyst's database holding the same reports and nothing else."""
+    other = Database(tmp_path / "colleague", reviewer="colleague")
+    sample_reports(other)
+    return other
+
+
+def record_of(db: Database, annotation_id: str) -> dict:
+    return next(r for r in jsonl(export_text(db, "jsonl")) if r["id"] == annotation_id)
+
+
+class TestNativeRoundTrip:
+    def test_export_import_export_gives_the_same_records(self, db, sample, colleague) -> None:
+        exported = export_text(db, "jsonl")
+        result = run(colleague, exported)
+        assert result.complete and (result.added, result.updated, result.unchanged) == (5, 0, 0)
+        assert sorted(result.actors_created) == ["Al-Manar", "Hezbollah", "Iran"]
+        assert export_text(colleague, "jsonl") == exported
+        hezbollah = colleague.find_actor("Hizbullah")
+        assert hezbollah.name == "Hezbollah" and hezbollah.type == "armed_group"
+        assert colleague.actor(hezbollah.affiliation).name == "Iran"
+
+    def test_importing_again_changes_nothing(self, db, sample, colleague) -> None:
+        exported = export_text(db, "jsonl")
+        run(colleague, exported)
+        before = files_of(colleague)
+        again = run(colleague, exported)
+        assert again.complete and (again.added, again.updated, again.unchanged) == (0, 0, 5)
+        assert files_of(colleague) == before
+        assert len(list(colleague.iter_annotations())) == 5
+
+    def test_into_the_database_it_came_from(self, db, sample) -> None:
+        before = files_of(db)
+        result = run(db, export_text(db, "jsonl"))
+        assert result.complete and result.unchanged == 5 and result.added == 0
+        assert files_of(db) == before
+
+    def test_by_the_command(self, db, sample, colleague, tmp_path) -> None:
+        path = tmp_path / "all.jsonl"
+        path.write_text(export_text(db, "jsonl"), encoding="utf-8")
+        result = cli("import", "--db", str(colleague.root), str(path))
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+        assert "all.jsonl: 5 line(s): added 5, updated 0, unchanged 0, kept 0, conflicts 0, rejected 0" in result.stdout
+        assert "created actor(s): " in result.stdout
+        again = cli("import", "--db", str(colleague.root), str(path))
+        assert again.exit_code == 0 and "added 0, updated 0, unchanged 5" in again.stdout
+
+    def test_from_standard_input(self, db, sample, colleague) -> None:
+        result = cli("import", "--db", str(colleague.root), "-", input=export_text(db, "jsonl").encode("utf-8"))
+        assert result.exit_code == 0, result.stderr
+        assert len(list(colleague.iter_annotations())) == 5
+
+
+class TestMergingReviewers:
+    def test_newer_wins_and_each_reviewers_work_is_kept(self, db, sample, colleague, tmp_path) -> None:
+        a1, _, a3, *_ = sample["annotations"]
+        base = export_text(db, "jsonl")
+        alice = Database(tmp_path / "alice", reviewer="alice")
+        bob = Database(tmp_path / "bob", reviewer="bob")
+        for other in (alice, bob, colleague):
+            sample_reports(other)
+            assert run(other, base).complete
+        alice.save_annotation(alice.annotation("first", a1.id).evolve(credibility=Credibility("A", 1)))
+        bob.save_annotation(bob.annotation("first", a3.id).evolve(note="checked"))
+        report = bob.find_report("second")
+        new, _ = bob.save_annotation(bob.new_annotation(Kind.CLAIM, report, 2, span=None, claim=Claim("nothing happened")))
+        from_alice, from_bob = export_text(alice, "jsonl"), export_text(bob, "jsonl")
+
+        first = run(colleague, from_alice + from_bob)
+        assert first.complete, (first.errors, first.conflicts)
+        assert (first.added, first.updated) == (1, 2)
+        assert record_of(colleague, a1.id)["credibility"]["code"] == "A1"
+        assert record_of(colleague, a3.id)["note"] == "checked"
+        assert record_of(colleague, new.id)["claim"]["text"] == "nothing happened"
+        merged = export_text(colleague, "jsonl")
+
+        for order in ((from_bob, from_alice), (from_alice, from_bob), (base,)):
+            again = run(colleague, "".join(order))
+            assert again.complete and again.added == 0 and again.updated == 0
+            assert export_text(colleague, "jsonl") == merged
+        assert len(list(colleague.iter_annotations())) == 6
+
+    def test_an_older_version_is_kept_out(self, db, sample, colleague) -> None:
+        a1 = sample["annotations"][0]
+        old = export_text(db, "jsonl")
+        db.save_annotation(db.annotation("first", a1.id).evolve(note="newer note"))
+        newer = export_text(db, "jsonl")
+        run(colleague, newer)
+        result = run(colleague, old)
+        assert result.complete and result.kept == 1 and result.unchanged == 4
+        assert record_of(colleague, a1.id)["note"] == "newer note"
+
+    def test_same_time_different_content_is_a_conflict(self, db, sample, colleague, tmp_path) -> None:
+        a1 = sample["annotations"][0]
+        exported = export_text(db, "jsonl")
+        run(colleague, exported)
+        records = jsonl(exported)
+        line = next(i for i, r in enumerate(records, start=1) if r["id"] == a1.id)
+        records[line - 1]["note"] = "edited elsewhere, same second"
+        records[line - 1]["reviewer"] = "mallory\x1b[2J"
+        path = tmp_path / "conflict.jsonl"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+        result = cli("import", "--db", str(colleague.root), str(path))
+        assert result.exit_code == 1
+        conflict_lines = [ln for ln in result.stderr.splitlines() if "conflict" in ln]
+        assert conflict_lines == [conflict_lines[0]] and f"conflict.jsonl:{line}:" in conflict_lines[0]
+        assert a1.id in conflict_lines[0] and "kept" in conflict_lines[0] and "\x1b" not in result.stderr
+        assert "conflicts 1" in result.stdout
+        assert record_of(colleague, a1.id)["note"] == "=HYPERLINK(\"x\")\nsecond line"
+
+
+class TestAnchoring:
+    def test_a_moved_paragraph_is_found_by_its_text(self, db, sample, tmp_path) -> None:
+        a5 = sample["annotations"][4]
+        [record] = [r for r in jsonl(export_text(db, "jsonl")) if r["id"] == a5.id]
+        other = Database(tmp_path / "moved", reviewer="x")
+        from tests.unit.test_export_support import add_report
+
+        add_report(other, "second", ["A new first paragraph.", "Iran denied any role.", "A second paragraph, about nothing."],
+                   revision="ffffffffffffffff")
+        result = run(other, lines_of(record))
+        assert result.complete, result.errors
+        [moved] = other.annotations("second")
+        assert (moved.revision, moved.paragraph, moved.span.start, moved.span.quote) == ("ffffffffffffffff", 2, 0, "Iran")
+
+    def test_wrong_offsets_with_a_unique_quote_are_corrected(self, db, sample, colleague) -> None:
+        a1 = sample["annotations"][0]
+        record = record_of(db, a1.id)
+        record["span"]["start"] += 2
+        record["span"]["end"] += 2
+        result = run(colleague, lines_of(record))
+        assert result.complete
+        assert colleague.annotation("first", a1.id).span.start == 35
+
+    def test_text_that_is_not_in_the_database(self, db, sample, colleague) -> None:
+        record = record_of(db, sample["annotations"][0].id)
+        record["paragraph"]["text"] = "Some other text entirely."
+        result = run(colleague, lines_of(record))
+        assert not result.complete
+        [error] = result.errors
+        assert error.line == 1 and "does not have this text" in error.message
+
+
+class TestBadLines:
+    def test_each_bad_line_is_reported_and_the_good_ones_go_in(self, db, sample, colleague, tmp_path) -> None:
+        a1, a2, a3, a4, a5 = (record_of(db, a.id) for a in sample["annotations"])
+        good = [a2, a1, a3, a4, a5]
+        wrong_type = json.loads(json.dumps(good[1]))
+        wrong_type["span"]["start"] = "0"
+        boolean = json.loads(json.dumps(good[2]))
+        boolean["paragraph"]["number"] = True
+        unknown_report = json.loads(json.dumps(good[3]))
+        unknown_report["report"]["id"] = "missing\x1b]0;x\x07"
+        unknown_report["report"]["source"] = None
+        future = dict(good[4], schema="claimdesk/2")
+        no_id = {k: v for k, v in good[4].items() if k != "id"}
+        bad_code = json.loads(json.dumps(a1))
+        bad_code["credibility"]["code"] = "A1"
+        body = (
+            json.dumps(good[0], ensure_ascii=False) + "\n"
+            + "not json at all\n"
+            + "\n"
+            + json.dumps(wrong_type) + "\n"
+            + "[1, 2, 3]\n"
+            + json.dumps(boolean) + "\n"
+            + json.dumps(unknown_report) + "\n"
+            + json.dumps(future) + "\n"
+            + json.dumps(no_id) + "\n"
+            + json.dumps(bad_code) + "\n"
+        )
+        path = tmp_path / "mixed.jsonl"
+        path.write_bytes(body.encode("utf-8") + b"\xff\xfe broken bytes\n" + json.dumps(good[4]).encode() + b"\n")
+        result = cli("import", "--db", str(colleague.root), str(path))
+        assert result.exit_code == 1
+        assert "Traceback" not in result.stderr and "\x1b" not in result.stderr and "\x07" not in result.stderr
+        errors = [ln for ln in result.stderr.splitlines() if ln.startswith("claimdesk: error: ")]
+        assert [ln.split(":")[3] for ln in errors] == ["2", "4", "5", "6", "7", "8", "9", "10", "11"]
+        messages = "\n".join(errors)
+        for fragment in ("is not JSON", "span.start must be a whole number", "not an object", "paragraph.number must be",
+                         "is not in this database", "is not 'claimdesk/1'", "id is missing", "does not match", "is not UTF-8"):
+            assert fragment in messages
+        assert "added 2" in result.stdout and "rejected 9" in result.stdout
+        assert {a.id for a in colleague.iter_annotations()} == {good[0]["id"], good[4]["id"]}
+
+    def test_a_bom_crlf_and_blank_lines_are_fine(self, db, sample, colleague) -> None:
+        text = export_text(db, "jsonl").replace("\n", "\r\n\r\n")
+        result = run(colleague, [b"\xef\xbb\xbf" + line for line in text.encode("utf-8").splitlines(keepends=True)][:1]
+                     + text.encode("utf-8").splitlines(keepends=True)[1:])
+        assert result.complete and result.added == 5 and result.lines == 5
+
+    def test_missing_file_is_one_line(self, db, tmp_path) -> None:
+        result = cli("import", "--db", str(db.root), str(tmp_path / "nope.jsonl"))
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "no such file" in result.stderr
+
+
+class TestMinimalForm:
+    def test_claim_with_names_resolved_by_alias_and_unknown_actors_created(self, db, sample) -> None:
+        result = run(db, lines_of({
+            "report": "first.txt", "quote": "repelled an advance", "kind": "claim", "claim_type": "event",
+            "claimant": "hizballah", "reported_by": "Sabereen News", "credibility": "b2", "note": "from the pipeline",
+        }))
+        assert result.complete and result.added == 1 and result.actors_created == ["Sabereen News"]
+        claim = next(a for a in db.annotations("first") if a.note == "from the pipeline")
+        text = db.open_report("first").paragraphs[0].text
+        assert text[claim.span.start:claim.span.end] == "repelled an advance" == claim.claim.text
+        assert claim.claim.claimant == sample["actors"]["hezbollah"].id
+        assert db.actor(claim.claim.reported_by).name == "Sabereen News"
+        assert claim.credibility == Credibility("B", 2) and claim.reviewer == "tester"
+        assert claim.id == minimal_id("first", claim.revision, 1, claim.span.start, claim.span.end, "claim")
+
+    def test_actor_mentions(self, db, sample) -> None:
+        result = run(db, lines_of(
+            {"report": "second", "quote": "role", "kind": "actor", "actor": "Islamic Revolutionary Guard Corps", "actor_type": "state_body"},
+            {"report": "second", "quote": "Iran", "kind": "actor"},
+        ))
+        assert result.complete and result.added == 2
+        irgc = db.find_actor("Islamic Revolutionary Guard Corps")
+        assert irgc.type == "state_body"
+        ids = {a.actor_id for a in db.annotations("second") if a.reviewer == "tester"}
+        assert ids == {irgc.id, sample["actors"]["iran"].id}
+
+    def test_not_found_and_ambiguous_quotes_are_reported_the_rest_imported(self, db, sample, tmp_path) -> None:
+        path = tmp_path / "pre.jsonl"
+        path.write_bytes(b"".join(lines_of(
+            {"report": "first", "quote": "the", "kind": "claim"},
+            {"report": "first", "quote": "no such words", "kind": "claim"},
+            {"report": "first", "quote": "the border", "kind": "claim"},
+            {"report": "first", "quote": "the", "kind": "claim", "paragraph": 3},
+            {"report": "first", "quote": "a", "kind": "claim", "paragraph": 3},
+            {"report": "first", "quote": "a", "kind": "claim", "paragraph": 3, "start": 19},
+            {"report": "first", "quote": "x", "kind": "claim", "paragraph": 9},
+        )))
+        result = cli("import", "--db", str(db.root), str(path))
+        assert result.exit_code == 1
+        errors = [ln for ln in result.stderr.splitlines() if "error" in ln]
+        assert len(errors) == 4
+        assert "pre.jsonl:1: quote 'the' occurs 2 times (paragraph 1, 3); give \"paragraph\"" in errors[0]
+        assert "pre.jsonl:2: quote 'no such words' is not in report first" in errors[1]
+        assert "pre.jsonl:5: quote 'a' occurs" in errors[2] and '"start"' in errors[2]
+        assert "pre.jsonl:7: paragraph 9 is not in report first (it has 3)" in errors[3]
+        assert "added 3" in result.stdout and "rejected 4" in result.stdout
+
+    def test_pre_annotations_are_idempotent_and_never_overwrite_an_analyst(self, db, sample) -> None:
+        line = {"report": "second", "quote": "denied any role", "kind": "claim", "claim_type": "statement"}
+        assert run(db, lines_of(line)).added == 1
+        again = run(db, lines_of(line))
+        assert again.complete and again.unchanged == 1 and again.added == 0
+        [pre] = [a for a in db.annotations("second") if a.kind is Kind.CLAIM]
+        db.save_annotation(pre.evolve(credibility=Credibility("A", 1), claim=Claim("Iran denies a role", "statement")))
+        third = run(db, lines_of(line))
+        assert third.complete and third.kept == 1
+        [kept] = [a for a in db.annotations("second") if a.kind is Kind.CLAIM]
+        assert kept.claim.text == "Iran denies a role" and kept.credibility.code == "A1"
+
+    def test_field_checks(self, db, sample) -> None:
+        result = run(db, lines_of(
+            {"report": "second", "quote": "Iran", "kind": "event"},
+            {"report": "second", "quote": "Iran", "kind": "claim", "claim_type": "rumour"},
+            {"report": "second", "quote": "Iran", "kind": "actor", "actor_type": "alien"},
+            {"report": "second", "quote": "Iran", "kind": "claim", "credibility": "G7"},
+            {"report": "second", "quote": "", "kind": "claim"},
+            {"quote": "Iran", "kind": "claim"},
+            {"report": "second", "quote": 5, "kind": "claim"},
+            {"report": "second", "quote": "Iran", "kind": "claim", "claimant": ["x"]},
+            {"report": "second", "quote": "Iran", "kind": "claim", "paragraph": "1"},
+        ))
+        assert result.added == 0
+        assert [e.line for e in result.errors] == list(range(1, 10))
+        assert "claim_type 'rumour' is not one of event, capability" in result.errors[1].message
+        assert "report is missing" in result.errors[5].message
+
+    def test_unknown_and_misplaced_fields_are_warnings(self, db, sample) -> None:
+        result = run(db, lines_of({"report": "second", "quote": "Iran", "kind": "claim", "score": 0.9, "actor_type": "state"}))
+        assert result.complete and result.added == 1
+        assert {w.line for w in result.warnings} == {1}
+        assert any("'score'" in w.message for w in result.warnings)
+        assert any("actor_type ignored" in w.message for w in result.warnings)
+
+    def test_crlf_in_a_quote_matches_the_stored_text(self, db) -> None:
+        from tests.unit.test_export_support import add_report
+
+        add_report(db, "lines", ["first line\nsecond line"])
+        result = run(db, lines_of({"report": "lines", "quote": "line\r\nsecond", "kind": "claim"}))
+        assert result.complete and db.annotations("lines")[0].span.quote == "line\nsecond"
+
+
+class TestDryRunAndFailures:
+    def test_dry_run_writes_nothing(self, db, sample, colleague) -> None:
+        before = files_of(colleague)
+        result = run(colleague, export_text(db, "jsonl"), dry_run=True)
+        assert result.complete and result.added == 5 and sorted(result.actors_created) == ["Al-Manar", "Hezbollah", "Iran"]
+        assert files_of(colleague) == before
+        shown = cli("import", "--db", str(colleague.root), "--dry-run", "-", input=export_text(db, "jsonl"))
+        assert shown.exit_code == 0 and shown.stdout.startswith("dry run, nothing written") and "would add 5" in shown.stdout
+        assert files_of(colleague) == before
+
+    def test_a_write_failure_stops_with_whole_reports_only(self, db, sample, colleague, monkeypatch) -> None:
+        exported = export_text(db, "jsonl")  # report "second" first, then "first"
+        real = colleague.save_annotations
+
+        def failing(report_id, annotations):
+            if report_id == "first":
+                raise WriteError("could not save first.annotations.json: the disk is full; nothing was changed on disk")
+            return real(report_id, annotations)
+
+        monkeypatch.setattr(colleague, "save_annotations", failing)
+        result = run(colleague, exported)
+        assert not result.complete and "disk is full" in result.stopped and "run the same import again" in result.stopped
+        assert [a.report_id for a in colleague.iter_annotations()] == ["second"]
+        assert [a.name for a in colleague.actors()] == ["Iran"]  # the actors created for "first" were removed
+        monkeypatch.setattr(colleague, "save_annotations", real)
+        finish = run(colleague, exported)
+        assert finish.complete and (finish.added, finish.unchanged) == (4, 1)
+        assert export_text(colleague, "jsonl") == exported
+
+    def test_one_large_report_is_written_in_batches(self, db, sample, colleague, monkeypatch) -> None:
+        monkeypatch.setattr(importer, "BATCH_LIMIT", 2)
+        result = run(colleague, export_text(db, "jsonl"))
+        assert result.complete and result.added == 5
+        assert export_text(colleague, "jsonl") == export_text(db, "jsonl")
+
+    def test_every_record_written_by_import_exports_valid(self, db, sample) -> None:
+        run(db, lines_of({"report": "second", "quote": "paragraph", "kind": "actor", "actor": "Nobody", "credibility": "F6"}))
+        assert len(valid_records(export_text(db, "jsonl"))) == 6
+
+
+def test_import_and_export_of_a_real_file(tmp_path, sample_paths) -> None:
+    """From report files on disk, as a user does it: add, pre-annotate, export, import elsewhere."""
+    first = Database(tmp_path / "a", reviewer="amira")
+    for path in sample_paths:
+        first.add_report(path)
+    report = first.reports()[0]
+    quote = first.open_report(report.id).paragraphs[0].text[:25]
+    result = run(first, lines_of({"report": Path(report.source).name, "quote": quote, "kind": "claim", "paragraph": 1}))
+    assert result.complete, result.errors
+    second = Database(tmp_path / "b", reviewer="bob")
+    for path in sample_paths:
+        second.add_report(path)
+    assert run(second, export_text(first, "jsonl")).complete
+    assert export_text(second, "jsonl") == export_text(first, "jsonl")
