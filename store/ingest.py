@@ -181,6 +181,11 @@ def parse_date(value: str) -> str | None:
             return datetime.strptime(value, fmt).date().isoformat()
         except ValueError:
             continue
+    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", value):  # an ISO 8601 timestamp: its day
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
     return None
 
 
@@ -391,7 +396,7 @@ def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
         title=title,
         date=report_date,
         dispatch_number=clean_line(meta["dispatch"]) if meta.get("dispatch") else None,
-        regions=tuple(r.strip() for r in meta.get("regions", "").split(",") if r.strip()),
+        regions=tuple(r.strip().strip("\"'") for r in meta.get("regions", "").strip("[]").split(",") if r.strip()),
         headings=tuple(headings),
         paragraphs=tuple(paragraphs),
         footnotes=notes,

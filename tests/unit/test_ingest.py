@@ -341,6 +341,12 @@ class TestMarkdown:
         assert report.date is None
         assert report.warnings == ("front matter date 'sometime in May' is not a date I understand",)
 
+    def test_front_matter_timestamp_and_inline_list(self, tmp_path) -> None:
+        report, _ = parse_file(
+            self.write(tmp_path, '---\ntitle: T\ndate: 2024-05-12T08:30:00+03:00\nregions: [Iraq, "Syria"]\n---\n\nBody.\n')
+        )
+        assert (report.date, report.regions, report.warnings) == ("2024-05-12", ("Iraq", "Syria"), ())
+
     def test_title_from_first_paragraph_when_nothing_else(self, tmp_path) -> None:
         report, _ = parse_file(self.write(tmp_path, "## Only a section\n\nThe body.\n"))
         assert report.title == "The body."
