@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from textual.widgets import Input, TextArea
+
 from store.db import Database
 from store.model import Claim, Credibility, Kind, Span
 from tui.app import make_app
@@ -50,6 +52,20 @@ def annotate(db: Database, report_id: str) -> None:
     db.save_annotation(db.new_annotation(Kind.CLAIM, report, 2, span=None, claim=Claim("Hostile media fabricate", "statement")))
 
 
+def keys(*presses: str):  # noqa: ANN201 - a run_before coroutine function
+    """Press the keys, then stop every text cursor blinking so the picture does not depend on timing."""
+
+    async def run_before(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
+        await pilot.press(*presses)
+        await pilot.pause()
+        for field in pilot.app.screen.query("Input, TextArea"):
+            assert isinstance(field, (Input, TextArea))
+            field.cursor_blink = False  # leaves the cursor shown where the field has focus
+        await pilot.pause()
+
+    return run_before
+
+
 class TestAnnotationPanel:
     @pytest.mark.parametrize("size", SIZES)
     def test_empty(self, snap_compare, tmp_path, size) -> None:
@@ -60,35 +76,35 @@ class TestAnnotationPanel:
     def test_with_annotations(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
-        assert snap_compare(make_app(db, report_id), press=["j", "tab"], terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys("j", "tab"), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_selecting(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
-        assert snap_compare(make_app(db, report_id), press=["j", "v", "e", "e", "e"], terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys("j", "v", "e", "e", "e"), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_claim_form(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
-        assert snap_compare(make_app(db, report_id), press=["v", "right_parenthesis", "c"], terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys("v", "right_parenthesis", "c"), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_credibility_picker(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
-        assert snap_compare(make_app(db, report_id), press=["j", "tab", "down", "r", "d"], terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys("j", "tab", "down", "r", "d"), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_actor_completion(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
         press = ["j", "v", "e", "e", "e", "a", "backspace", "backspace", "backspace", "backspace", "backspace", "backspace"]
-        assert snap_compare(make_app(db, report_id), press=press, terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys(*press), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_claimant_completion_from_the_claim_form(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
         press = ["j", "j", "c", "tab", "tab", "tab", "f", "u", "r", "a", "t", "enter"]
-        assert snap_compare(make_app(db, report_id), press=press, terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys(*press), terminal_size=size)

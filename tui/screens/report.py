@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, Input, OptionList, Static, TextArea
 
 from store.db import Database, OpenReport
 from store.errors import ClaimdeskError, ReadOnlyError, StoreError
@@ -59,14 +59,16 @@ class ReportScreen(Screen[None]):
         Binding("exclamation_mark", "toggle_status('flagged')", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
         Binding("left_curly_bracket", "previous_unreviewed", "Prev unreviewed ¶", show=False, id="previous_unreviewed"),
-        Binding("slash", "search", "Search", id="search"),
+        # A priority key is handled in the order keys arrive, before the next is handed to a widget:
+        # `/` and a query typed in one burst (over SSH) put the whole query in the search line.
+        Binding("slash", "search", "Search", priority=True, id="search"),
         Binding("n", "next_hit", "Next hit", show=False, id="next_hit"),
         Binding("N", "previous_hit", "Prev hit", show=False, id="previous_hit"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("tab", "toggle_focus", "Text/panel", show=False, id="toggle_focus"),
         Binding("p", "toggle_panel", "Panel", show=False, id="toggle_panel"),
-        Binding("escape", "back", "Back", show=False, id="back_to_library"),
+        Binding("escape", "back", "Cancel / back", show=False, id="back_to_library"),
     ]
 
     panel_visible: reactive[bool] = reactive(True)
@@ -103,6 +105,9 @@ class ReportScreen(Screen[None]):
         notes = {note.number: note.text for note in self.opened.parsed.footnotes}
         view.set_report(self.opened.paragraphs, self.opened.parsed.headings, notes)
         self.reload_annotations()
+        # A watcher runs as the key moves the text, so the panel and status line are drawn in the
+        # same frame; a bubbling message would arrive after that frame, costing a second one.
+        self.watch(view, "current", self.current_moved, init=False)
         view.focus()
         self.set_interval(POLL_SECONDS, self.poll_store)
 
@@ -194,11 +199,12 @@ class ReportScreen(Screen[None]):
                 status.append(f"{len(self.hits)} hits")
             else:
                 status.append(f"{self.hit_index + 1}/{len(self.hits)}")
-        self.query_one("#report-status", Static).update(status)
+        self.query_one("#report-status", Static).update(status, layout=False)  # one line, fixed height
 
-    def on_paragraph_view_current_changed(self, message: ParagraphView.CurrentChanged) -> None:
+    def current_moved(self, index: int) -> None:
+        """The analyst moved to paragraph `index` (watching `ParagraphView.current`)."""
         state = self.query_one(SpanSelector).state
-        if self.selecting and state is not None and state.paragraph != message.index:
+        if self.selecting and state is not None and state.paragraph != index:
             self.end_selection()  # a span lies within one paragraph: moving away cancels it
         self.show_panel()
         self.show_progress()
@@ -238,6 +244,8 @@ class ReportScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SELECTION_ACTIONS:
             return self.selecting
+        if action == "search" and isinstance(self.focused, (Input, TextArea)):
+            return False  # `/` is a character there (the binding has priority over the field)
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
         return True

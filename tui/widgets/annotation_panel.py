@@ -13,6 +13,9 @@ from textual.widgets.option_list import Option
 from store.model import Actor, Annotation, Kind, ParagraphStatus
 
 
+CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
+
+
 def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
     """One annotation as plain text for the list (never markup: every field is untrusted)."""
 
@@ -25,7 +28,8 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
         text.append(f"[{annotation.claim.type}] ")
         if annotation.span is None:
             text.append("(whole ¶) ", style="italic")
-        text.append(annotation.claim.text)
+        claim_text = annotation.claim.text
+        text.append(claim_text if len(claim_text) <= CLAIM_PREVIEW else claim_text[:CLAIM_PREVIEW].rstrip() + " …")
         if annotation.claim.claimant:
             text.append(f"\n  claimant: {name(annotation.claim.claimant)}")
         if annotation.claim.reported_by:
@@ -64,16 +68,23 @@ class AnnotationPanel(Vertical, can_focus=False):
             self.annotation_id = annotation_id
             super().__init__()
 
+    _shown: tuple[tuple[Annotation, ...], dict[str, Actor]] | None = None  # what the list shows now
+
     def compose(self) -> ComposeResult:
         yield Static(id="panel-heading")
         yield OptionList(id="annotation-list", markup=False)
 
     def show(self, paragraph_number: int, status: ParagraphStatus, annotations: list[Annotation], actors: dict[str, Actor]) -> None:
-        heading = Text()
+        heading = Text(no_wrap=True, overflow="ellipsis")  # always one line: a new heading needs no re-layout
         heading.append(f"¶ {paragraph_number}", style="bold")
         heading.append(f"  {status.value}")
         heading.append(f"  ·  {len(annotations)} annotation{'s' if len(annotations) != 1 else ''}")
-        self.query_one("#panel-heading", Static).update(heading)
+        self.query_one("#panel-heading", Static).update(heading, layout=False)
+        # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed.
+        shown = (tuple(annotations), dict(actors))
+        if shown == self._shown:
+            return
+        self._shown = shown
         options = self.query_one("#annotation-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
