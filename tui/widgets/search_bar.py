@@ -32,7 +32,7 @@ class SearchBar(Horizontal):
     def open(self, query: str = "") -> None:
         field = self.query_one("#search-input", Input)
         field.value = query
-        field.focus()
+        self.screen.set_focus(field)  # at once: the query typed right after `/` must land in it
 
     def show_count(self, hit: int | None, total: int) -> None:
         """`hit` is the 0-based current hit, or None before jumping."""
