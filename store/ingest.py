@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -289,15 +290,21 @@ def _collect_notes(blocks: list[str], start: re.Pattern[str]) -> tuple[Footnote,
     return tuple(result)
 
 
-def _warn_unmatched(paragraphs: list[Paragraph], footnotes: tuple[Footnote, ...], warnings: list[str]) -> None:
+def _warn_unmatched(
+    paragraphs: list[Paragraph],
+    footnotes: tuple[Footnote, ...],
+    warnings: list[str],
+    marker: Callable[[int], str] = "[{}]".format,
+) -> None:
+    """Warn about markers without a note and notes nothing cites, written as in the file."""
     noted = {note.number for note in footnotes}
     cited = [n for p in paragraphs for n in p.footnotes]
     missing = sorted(set(cited) - noted)
     if missing:
-        warnings.append("footnote markers without a note: " + ", ".join(f"[{n}]" for n in missing))
+        warnings.append("footnote markers without a note: " + ", ".join(marker(n) for n in missing))
     orphans = sorted(noted - set(cited))
     if orphans:
-        warnings.append("notes that no paragraph cites: " + ", ".join(f"[{n}]" for n in orphans))
+        warnings.append("notes that no paragraph cites: " + ", ".join(marker(n) for n in orphans))
 
 
 def _parse_front_matter(text: str) -> tuple[dict[str, str], str]:
@@ -391,7 +398,8 @@ def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
     if not title and paragraphs:
         title = _title_from(paragraphs[0].text)
     notes = tuple(footnotes)
-    _warn_unmatched(paragraphs, notes, warnings)
+    labels = {number: label for label, number in numbers.items()}
+    _warn_unmatched(paragraphs, notes, warnings, lambda n: f"[^{labels.get(n, n)}]")
     return ParsedReport(
         title=title,
         date=report_date,

@@ -324,13 +324,17 @@ class TestMarkdown:
         )
         assert report.paragraphs[0].footnotes == (3, 2)
         assert {n.number: n.text for n in report.footnotes} == {3: "Named.", 2: "Two.", 1: "One, uncited."}
-        assert report.warnings == ("notes that no paragraph cites: [1]",)
+        assert report.warnings == ("notes that no paragraph cites: [^1]",)
+
+    def test_named_marker_without_note_is_named_in_the_warning(self, tmp_path) -> None:
+        report, _ = parse_file(self.write(tmp_path, "# T\n\nA.[^src] B.[^1]\n\n[^1]: One.\n"))
+        assert report.warnings == ("footnote markers without a note: [^src]",)
 
     def test_marker_without_note_is_a_warning_not_an_error(self, tmp_path) -> None:
         report, _ = parse_file(self.write(tmp_path, "# T\n\nDangling.[^9]\n"))
         assert report.paragraphs[0].footnotes == (9,)
         assert report.footnotes == ()
-        assert report.warnings == ("footnote markers without a note: [9]",)
+        assert report.warnings == ("footnote markers without a note: [^9]",)
 
     def test_markdown_detected_by_content_in_a_txt_file(self, tmp_path) -> None:
         report, _ = parse_file(self.write(tmp_path, "# A heading\n\nA paragraph.\n", name="notes.txt"))
@@ -634,7 +638,7 @@ class TestSampleReports:
         assert report.headings == ("Claims of deployment", "Statements by officials", "Assessment notes")
         note_2 = next(n for n in report.footnotes if n.number == 2)
         assert note_2.text.endswith("\n\nAn archived copy of the first version is held by the desk.")
-        assert report.warnings == ("footnote markers without a note: [3]",)
+        assert report.warnings == ("footnote markers without a note: [^3]",)
         text = "\n".join(p.text for p in report.paragraphs)
         assert "Hadi Al-Saadi" in text and "Hadi Al-Sa'adi" in text
 
