@@ -18,7 +18,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from store.db import Database
 from store.errors import WriteError
-from store.model import Annotation, Claim, Credibility, Kind
+from store.model import Annotation, Claim, Credibility, Kind, Span
 from tui.app import make_app
 from tui.dialogs.actor_picker import ActorPicker
 from tui.dialogs.claim_form import ClaimForm
@@ -255,11 +255,38 @@ async def test_actor_mention_finds_a_spelling_variant_and_can_be_repointed_and_d
         await pilot.press("enter")
         await pilot.pause()
         assert stored(db, report_id)[0].actor_id == other.id
+        # grade the mention highlighted in the panel, undo and redo the grade
+        await pilot.press("r", "a", "1")
+        await pilot.pause()
+        assert stored(db, report_id)[0].credibility == Credibility("A", 1)
+        await pilot.press("u")
+        assert stored(db, report_id)[0].credibility is None
+        await pilot.press("ctrl+r")
+        assert stored(db, report_id)[0].credibility == Credibility("A", 1)
         await pilot.press("d")
         await pilot.pause()
         assert stored(db, report_id) == []
         await pilot.press("u")
         assert stored(db, report_id)[0].actor_id == other.id
+
+
+@sync
+async def test_undo_in_the_report_reverts_a_merge_made_elsewhere_in_the_session(db, report_id) -> None:
+    sayyid, _ = db.save_actor(db.new_actor("Sayyid Al-Shuhada", "armed_group"))
+    sayyed, _ = db.save_actor(db.new_actor("Sayyed Al-Shuhada Brigades", "armed_group"))
+    span = Span.of(THIRD, 0, 26)
+    db.save_annotation(db.new_annotation(Kind.ACTOR, db.report(report_id), 3, span=span, actor_id=sayyid.id))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        app.history.record(db.merge_actors(sayyed.id, sayyid.id))  # as the actors screen does
+        screen_of(app).reload_annotations()
+        assert stored(db, report_id)[0].actor_id == sayyed.id
+        await pilot.press("u")
+        assert stored(db, report_id)[0].actor_id == sayyid.id
+        assert {a.name for a in db.actors()} == {"Sayyid Al-Shuhada", "Sayyed Al-Shuhada Brigades"}
+        assert any(n.message.startswith("Undone: merged") for n in app._notifications)
+        await pilot.press("ctrl+r")
+        assert stored(db, report_id)[0].actor_id == sayyed.id and [a.name for a in db.actors()] == ["Sayyed Al-Shuhada Brigades"]
 
 
 @sync
