@@ -536,3 +536,39 @@ async def test_help_lists_the_selection_keys_while_selecting(db, report_id) -> N
         ids = {row[2] for row in active_bindings_rows(app)}
         assert {"selection.word_end", "selection.next_word", "selection.sentence_end", "selection.claim"} <= ids
         assert "mark_reviewed" not in ids and "undo" not in ids
+
+
+@sync
+async def test_the_cursor_stays_on_screen_in_a_paragraph_longer_than_the_screen(db, tmp_path) -> None:
+    sentences = [f"Sentence number {n} says little." for n in range(1, 121)]
+    long_paragraph = " ".join(sentences)
+    report_id = db.add_report(write_report(tmp_path, long_paragraph, "After.")).report.id
+    app = make_app(db, report_id)
+    async with app.run_test(size=NARROW) as pilot:
+        view = app.screen.query_one(ParagraphView)
+        await pilot.press("v", "dollar_sign")  # the cursor jumps to the end of the paragraph
+        await pilot.pause()
+        shown = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "Sentence number 120 says little." in shown
+        await pilot.press("0", "v", "right_parenthesis", "right_parenthesis")  # back to the start, span from there
+        await pilot.pause()
+        shown = "\n".join(view.render_line(y).text for y in range(view.size.height))
+        assert "Sentence number 1 says" in shown
+        await pilot.press("c", "ctrl+s")
+        await pilot.pause()
+    [claim] = stored(db, report_id)
+    assert claim.span.quote == "Sentence number 1 says little. Sentence number 2 says little."
+
+
+@sync
+async def test_an_actor_renamed_elsewhere_shows_its_new_name_on_return(db, report_id) -> None:
+    actor, _ = db.save_actor(db.new_actor("Furat Post", "media"))
+    db.save_annotation(db.new_annotation(Kind.ACTOR, db.report(report_id), 1, span=None, actor_id=actor.id))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        db.save_actor(actor.evolve(name="Furat News Agency"))
+        await pilot.press("question_mark")  # any screen over the report, then back
+        await pilot.press("escape")
+        await pilot.pause()
+        option = app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0)
+        assert "Furat News Agency" in str(option.prompt)
