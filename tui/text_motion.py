@@ -39,6 +39,8 @@ def is_boundary(text: str, offset: int) -> bool:
     if offset <= 0 or offset >= len(text):
         return True
     char, before = text[offset], text[offset - 1]
+    if "\n" in (char, before):
+        return True  # nothing joins across a line break
     if _attaches(char) or before == ZWJ:
         return False
     if _is_regional(char) and _is_regional(before):
