@@ -140,11 +140,6 @@ class ReportScreen(Screen[None]):
         self.show_panel()
         self.show_progress()
 
-    def on_screen_resume(self) -> None:
-        """Back from a dialog or the actors screen: names may have changed, actors merged."""
-        if self.is_mounted:
-            self.reload_annotations()
-
     def poll_store(self) -> None:
         """Another analyst may have changed this report: a cheap stat, then a reload only if so."""
         if self.db.report_changed(self.report_id):
