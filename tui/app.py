@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.filter import LineFilter
@@ -24,6 +25,7 @@ class ClaimdeskApp(App[None]):
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("A", "actors", "Actors", id="actors"),
+        Binding("e", "export", "Export", show=False, id="export"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
     ]
 
@@ -66,9 +68,32 @@ class ClaimdeskApp(App[None]):
             return
         self.push_screen(ActorsScreen(self.db, self.history))
 
+    def action_export(self) -> None:
+        """Ask for a format and a file (this report only, by default, from a report screen), then export."""
+        from tui.dialogs.export_dialog import ExportDialog
+
+        if isinstance(self.screen, ModalScreen):
+            return
+        report_id = getattr(self.screen, "report_id", None)
+        report = self.db.find_report(report_id) if report_id else None
+        self.push_screen(ExportDialog(report_id, report.title if report else None), self._export_chosen)
+
+    def _export_chosen(self, choice) -> None:  # noqa: ANN001 - ExportChoice | None
+        if choice is not None:
+            self.export_annotations(choice)
+
+    @work(thread=True, group="export")
+    def export_annotations(self, choice) -> None:  # noqa: ANN001 - ExportChoice
+        """Write the export off the UI thread; only a notification comes back."""
+        from tui.dialogs.export_dialog import perform_export
+
+        message, severity = perform_export(self.db.root, self.db.reviewer, choice)
+        self.call_from_thread(self.notify, message, title="Export", severity=severity, timeout=12, markup=False)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Actors", "The actor registry: list, edit, merge, mentions (A)", self.action_actors)
+        yield SystemCommand("Export annotations", "JSONL, doccano, Prodigy, W3C, brat or CSV, to a file (e)", self.action_export)
 
 
 def make_app(db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:

@@ -1,0 +1,209 @@
+"""Exporting from the TUI: `e` or the command palette, a dialog for format and file, a notification."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Checkbox, Input, Select
+
+from tests.unit.test_export_support import sample_db
+from tui.app import make_app
+from tui.dialogs.export_dialog import ExportChoice, ExportDialog
+
+SIZE = (110, 36)
+
+
+def sync(test: Callable[..., Coroutine[Any, Any, None]]) -> Callable[..., None]:
+    """Run an async Pilot test on a fresh event loop (no async pytest plugin is installed)."""
+
+    @functools.wraps(test)
+    def run(*args: Any, **kwargs: Any) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def recording(app) -> list[dict[str, Any]]:
+    """Every notification the app shows, as the keyword arguments it was given."""
+    shown: list[dict[str, Any]] = []
+    notify = app.notify
+
+    def record(message: str, **kwargs: Any) -> None:
+        shown.append({"message": message, **kwargs})
+        notify(message, **kwargs)
+
+    app.notify = record
+    return shown
+
+
+async def finish(pilot) -> None:
+    """Let the dialog close and its callback start the worker, wait for the worker, then for its notification."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def records(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@sync
+async def test_e_exports_every_report_from_the_library(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    shown = recording(app)
+    target = tmp_path / "out [bold]x.jsonl"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert dialog.query_one("#export-format", Select).value == "jsonl"
+        path_input = dialog.query_one("#export-path", Input)
+        assert path_input.value.endswith("claimdesk-export.jsonl") and app.focused is path_input
+        assert not dialog.query("#export-this-report")  # no report open: everything
+        path_input.value = str(target)
+        await pilot.press("enter")
+        await finish(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+    assert len(records(target)) == 5, shown
+    [note] = shown
+    assert note["markup"] is False and note["severity"] == "information"
+    assert note["message"] == f"Exported 5 annotation(s) from 2 report(s) as jsonl to {target}"
+
+
+@sync
+async def test_from_a_report_screen_the_default_is_that_report(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db, report_id="second")
+    shown = recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        box = dialog.query_one("#export-this-report", Checkbox)
+        assert box.value is True and "Second report" in str(box.label)
+        path_input = dialog.query_one("#export-path", Input)
+        assert Path(path_input.value).name == "second.jsonl"
+        dialog.folder = tmp_path
+        path_input.value = "second.jsonl"  # relative: in the dialog's folder
+        await pilot.click("#export-go")
+        await finish(pilot)
+    assert {r["report"]["id"] for r in records(tmp_path / "second.jsonl")} == {"second"}
+    assert "Exported 1 annotation(s) from 1 report(s)" in shown[0]["message"]
+
+
+@sync
+async def test_format_choice_renames_the_suggested_file_and_csv_is_written(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db, report_id="first")
+    recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        path_input = dialog.query_one("#export-path", Input)
+        dialog.query_one("#export-format", Select).value = "csv"
+        await pilot.pause()
+        assert Path(path_input.value).name == "first.csv"
+        dialog.query_one("#export-this-report", Checkbox).value = False
+        await pilot.pause()
+        assert Path(path_input.value).name == "claimdesk-export.csv"
+        path_input.value = str(tmp_path / "all.csv")
+        await pilot.press("enter")
+        await finish(pilot)
+    raw = (tmp_path / "all.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfid,kind,") and raw.count(b"\r\n") == 6  # a header and 5 rows
+
+
+@sync
+async def test_brat_goes_into_a_folder(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    shown = recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#export-format", Select).value = "brat"
+        await pilot.pause()
+        assert str(dialog.query_one("#export-path-label").render()) == "Folder"
+        dialog.query_one("#export-path", Input).value = str(tmp_path / "brat")
+        await pilot.press("enter")
+        await finish(pilot)
+    assert (tmp_path / "brat" / "first.ann").is_file() and (tmp_path / "brat" / "second.txt").is_file()
+    assert shown[0]["message"].endswith(f"as brat to {tmp_path / 'brat'}")
+
+
+@sync
+async def test_escape_cancels_and_nothing_is_written(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    shown = recording(app)
+    answers: list[ExportChoice | None] = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.push_screen(ExportDialog(folder=tmp_path), answers.append)
+        await pilot.pause()
+        await pilot.press("escape")
+        await finish(pilot)
+        assert not isinstance(app.screen, ExportDialog)
+    assert answers == [None] and shown == [] and list(tmp_path.iterdir()) == [db.root]
+
+
+@sync
+async def test_an_empty_name_is_refused_in_the_dialog(db, tmp_path) -> None:
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#export-path", Input).value = "  "
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is dialog
+        assert "Give a file name." in str(dialog.query_one("#export-error").render())
+
+
+@sync
+async def test_a_failure_is_a_notification_not_a_crash(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    shown = recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        app.screen.query_one("#export-path", Input).value = str(tmp_path / "no such folder" / "[red]x.jsonl")
+        await pilot.press("enter")
+        await finish(pilot)
+        assert app.is_running
+    [note] = shown
+    assert note["severity"] == "error" and note["markup"] is False
+    assert note["message"].startswith("Export failed: cannot write") and "[red]x.jsonl" in note["message"]
+
+
+@sync
+async def test_command_palette_offers_the_export(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Export annotations" in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Export annotations")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
+
+
+@sync
+async def test_the_export_binding_is_remappable_and_listed(db) -> None:
+    from tui.screens.help import active_bindings_rows
+
+    app = make_app(db, keymap={"export": "x"})
+    async with app.run_test(size=SIZE) as pilot:
+        assert ("x", "Export", "export") in active_bindings_rows(app)
+        await pilot.press("x")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportDialog)
