@@ -41,7 +41,7 @@ MAX_SEARCH_HITS = 10_000
 
 T = TypeVar("T")
 
-# Screen keys that make no sense while a span is being selected (the selector has the text keys then).
+# Screen keys that make no sense while a span is being selected (the selection keys are on then).
 _OFF_WHILE_SELECTING = {
     "grade", "toggle_status", "next_unreviewed", "previous_unreviewed",
     "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus", "toggle_panel",

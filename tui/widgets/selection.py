@@ -1,8 +1,9 @@
 """Selection mode: a caret and an anchor in one paragraph, moved by keys; the span between them.
 
-While it has focus, its keys are the only text keys that work (so `e` is "word
-end", not anything else). It owns no paragraph drawing: it posts `Changed` and
-the screen draws the selection in the paragraph view.
+The widget is the `SELECT` status line and holds the selection; the keys that
+move it (`SELECTION_BINDINGS`) are the report screen's, enabled only while a
+span is being selected. It draws nothing in the paragraph: it posts `Changed`
+and the screen draws the selection in the paragraph view.
 """
 
 from __future__ import annotations
