@@ -169,5 +169,11 @@ async def test_v_on_a_search_hit_selects_it(db, report_id) -> None:
         assert THIRD[state.start : state.end] == "Al-Shuhada"
         await pilot.press("e", "c", "ctrl+s")  # extend over "Brigades", claim it
         await pilot.pause()
+        await pilot.press("v")  # the hit is used: the next span starts after the last one
+        state = app.screen.query_one("#span-selector").state
+        assert THIRD[state.caret :].startswith("said the convoy")
+        await pilot.press("escape", "n", "v")  # the next hit (wrapping back to this one) is fresh again
+        state = app.screen.query_one("#span-selector").state
+        assert THIRD[state.start : state.end] == "Al-Shuhada"
     [claim] = stored(db, report_id)
     assert claim.paragraph == 3 and claim.span.quote == "Al-Shuhada Brigades"

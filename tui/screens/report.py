@@ -87,6 +87,7 @@ class ReportScreen(Screen[None]):
         self.search_query = ""
         self.hits: list[tuple[int, int, int]] = []  # (paragraph index, start, end)
         self.hit_index: int | None = None
+        self.hit_taken: int | None = None  # the hit `v` last started a selection on
         self._load_error: str | None = None
 
     def compose(self) -> ComposeResult:
@@ -261,8 +262,9 @@ class ReportScreen(Screen[None]):
         if not text.strip():
             self.app.bell()
             return
-        if self.hit_index is not None and self.hits[self.hit_index][0] == index:
+        if self.hit_index is not None and self.hit_index != self.hit_taken and self.hits[self.hit_index][0] == index:
             _, start, end = self.hits[self.hit_index]  # what was searched for is usually what to annotate
+            self.hit_taken = self.hit_index  # once: the next `v` goes on after the span
             self.begin_selection(index, start, end)
             return
         anchor = self.next_anchor.get(index, 0)
@@ -577,7 +579,7 @@ class ReportScreen(Screen[None]):
         query = message.query
         self.search_query = query
         self.hits = find_hits(self.opened.paragraphs, query) if query else []
-        self.hit_index = None
+        self.hit_index = self.hit_taken = None
         bar = self.query_one(SearchBar)
         bar.show_count(None, len(self.hits))
         self.set_focus(self.query_one(ParagraphView))
@@ -598,7 +600,7 @@ class ReportScreen(Screen[None]):
         self.remove_class("-searching")
         self.search_query = ""
         self.hits = []
-        self.hit_index = None
+        self.hit_index = self.hit_taken = None
         self.draw_overlay(None)
         self.show_progress()
         self.set_focus(self.query_one(ParagraphView))
@@ -624,7 +626,7 @@ class ReportScreen(Screen[None]):
         if not 0 <= index < len(self.hits):
             index %= len(self.hits)
             self.notify("Search wrapped around the report", markup=False, timeout=2)
-        self.hit_index = index
+        self.hit_index, self.hit_taken = index, None
         paragraph, start, _end = self.hits[index]
         view = self.query_one(ParagraphView)
         view.move_to(paragraph)
