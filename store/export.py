@@ -278,6 +278,16 @@ def record_line(entry: Entry) -> str:
     ))
 
 
+def _order(doc: dict[str, Any], revisions: dict[str, int]) -> tuple[int, int, int, str, str]:
+    """Revision (oldest first), paragraph, start, creation: the order of the export, whatever a document holds."""
+    span, number = doc.get("span"), doc.get("paragraph")
+    start = span.get("start") if isinstance(span, dict) else None
+    return (
+        revisions.get(str(doc.get("revision")), -1), number if isinstance(number, int) else -1,
+        start if isinstance(start, int) else -1, str(doc.get("created_at", "")), str(doc.get("id", "")),
+    )
+
+
 class Reader:
     """Reads the database report by report and makes native records; collects what it had to skip."""
 
@@ -305,22 +315,20 @@ class Reader:
             return ReportBatch(report, {}, [])
         texts: dict[str, ParsedReport] = self.db.revision_texts(report.id)
         order = {rev: i for i, rev in enumerate(report.revisions)}
-        docs.sort(key=lambda d: (
-            order.get(d.get("revision"), -1), d.get("paragraph", 0),
-            (d.get("span") or {}).get("start", -1), d.get("created_at", ""), d.get("id", ""),
-        ))
+        docs.sort(key=lambda d: _order(d, order))
         revisions: dict[str, Revision] = {}
         entries: list[Entry] = []
         source = PurePath(report.source).name or None
         for doc in docs:
-            rev_id = doc.get("revision")
+            rev_id = str(doc.get("revision"))
             revision = revisions.get(rev_id)
             if revision is None and rev_id in texts:
                 parsed = texts[rev_id]
                 data = {"id": report.id, "title": parsed.title, "date": parsed.date, "source": source,
                         "revision": rev_id, "outlet": parsed.source}
                 revision = revisions[rev_id] = Revision(report, rev_id, parsed, data, _encode(data))
-            paragraph = revision.paragraph(doc.get("paragraph", 0)) if revision else None
+            number = doc.get("paragraph")
+            paragraph = revision.paragraph(number) if revision and isinstance(number, int) else None
             try:
                 problem = self._check(doc, paragraph)
                 tail = None if problem else record_tail(doc, self.actors)

@@ -396,3 +396,23 @@ def test_untrusted_text_never_reaches_output_as_control_characters(db, sample) -
 def test_export_and_formats_lists_agree() -> None:
     assert set(export.FORMATS) == {"jsonl", "doccano", "prodigy", "w3c", "brat", "csv"}
     assert Path(export.default_file_name("csv", "first")).name == "first.csv"
+
+
+def test_hand_edited_documents_are_skipped_with_a_reason_never_a_traceback(db, sample) -> None:
+    """A database file edited by hand or by another program: what cannot be exported is named, the rest goes out."""
+    from store.storage import atomic_write_bytes, encode
+
+    path = db.annotations_file("second").path
+    tables = json.loads(path.read_text(encoding="utf-8"))
+    docs = tables["annotations"]
+    good = next(iter(docs.values()))
+    docs["90"] = dict(good, id="bad-paragraph", paragraph="one")
+    docs["91"] = dict(good, id="bad-kind", kind="rumour")
+    docs["92"] = dict(good, id="bad-span", span={"start": "0", "end": 4, "quote": "Iran"})
+    docs["93"] = dict(good, id="no-such-revision", revision=["x"])
+    atomic_write_bytes(path, encode(tables))
+    out = io.StringIO()
+    result = export.write_stream(db, "jsonl", out)
+    assert result.annotations == 5 and len(valid_records(out.getvalue())) == 5
+    skipped = sorted(p.split(" annotation ")[1].split(" ")[0] for p in result.problems)
+    assert skipped == ["bad-kind", "bad-paragraph", "bad-span", "no-such-revision"]
