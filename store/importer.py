@@ -508,8 +508,6 @@ class Importer:
                 clean_text(incoming.claim.text), incoming.claim.type,
                 self.resolve(planned.claimant), self.resolve(planned.reported_by),
             )
-        if outcome == "updated" and not planned.native and stored is not None:
-            changes["created_at"] = stored.get("created_at") or incoming.created_at
         batch.changes[incoming.id] = incoming.evolve(**changes)
         batch.lines.append(number)
         if current is None:
