@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.widgets import Input, TextArea
 
 from store.model import Claim, Kind, Span
 from tui.app import make_app
+from tui.dialogs.actor_form import ActorForm
 from tui.dialogs.actor_picker import ActorPicker
+from tui.dialogs.confirm import ConfirmDialog
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -39,8 +42,32 @@ def seed(db: Any, tmp_path: Path) -> None:
     )
 
 
+async def steady(pilot: Any, screen_type: type | None = None) -> None:
+    """Wait for `screen_type` to be on top; then stop cursors blinking, so a screenshot taken later looks the same."""
+    for _ in range(50):
+        if screen_type is None or isinstance(pilot.app.screen, screen_type):
+            break
+        await pilot.pause(0.05)
+    assert screen_type is None or isinstance(pilot.app.screen, screen_type)
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
+    # A blink already under way when blinking stopped may still hide the cursor: let it happen,
+    # then blur and focus the field again, which shows its cursor with the blink timer stopped.
+    await pilot.pause(0.6)
+    focused = pilot.app.focused
+    if isinstance(focused, (Input, TextArea)):
+        focused.blur()
+        await pilot.pause()
+        focused.focus()
+    await pilot.pause()
+
+
 async def open_actors(pilot: Any) -> None:
+    from tui.screens.actors import ActorsScreen
+
     await pilot.press("A")
+    await steady(pilot, ActorsScreen)
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -53,6 +80,7 @@ class TestActorsSnapshots:
         async def run_before(pilot: Any) -> None:
             await open_actors(pilot)
             await pilot.press("down", "down", "down", "down")  # Sayyid: a mention and a claimant
+            await steady(pilot)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
 
@@ -63,7 +91,7 @@ class TestActorsSnapshots:
         async def run_before(pilot: Any) -> None:
             await open_actors(pilot)
             await pilot.press("down", "down", "down", "down", "m", "up", "m")
-            await pilot.pause()
+            await steady(pilot, ConfirmDialog)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
 
@@ -73,8 +101,8 @@ class TestActorsSnapshots:
 
         async def run_before(pilot: Any) -> None:
             await open_actors(pilot)
-            await pilot.press("down", "down", "down", "e")
-            await pilot.pause()
+            await pilot.press("down", "down", "down", "e")  # Sayyed, which has aliases
+            await steady(pilot, ActorForm)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
 
@@ -87,7 +115,7 @@ class TestActorsSnapshots:
             await open_actors(pilot)
             app = pilot.app
             app.push_screen(ActorPicker(db, "Kataib Sayyid Al-Shuhada", app.history, title="Actor mentioned"))
-            await pilot.pause()
+            await steady(pilot, ActorPicker)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
 
@@ -99,7 +127,8 @@ class TestActorsSnapshots:
             await open_actors(pilot)
             app = pilot.app
             app.push_screen(ActorPicker(db, "Abu Fadak Al-Mohammadawi", app.history))
-            await pilot.pause()
+            await steady(pilot, ActorPicker)
             await pilot.press("ctrl+n", "1")
+            await steady(pilot, ActorPicker)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
