@@ -393,3 +393,28 @@ class TestHelpAndQuit:
             await pilot.press("q")
             await pilot.pause()
             assert app.return_code == 0 and not app.is_running
+
+
+@sync
+async def test_library_moves_with_vim_keys(tmp_path, sample_paths) -> None:
+    """j/k/g/G move through the library like through paragraphs."""
+    from textual.widgets import DataTable
+
+    from store.db import Database
+    from tui.app import make_app
+
+    db = Database(tmp_path / "db", reviewer="tester")
+    for path in sample_paths:
+        db.add_report(path)
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = app.screen.query_one(DataTable)
+        assert table.cursor_row == 0
+        await pilot.press("j", "j")
+        assert table.cursor_row == 2
+        await pilot.press("k")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == table.row_count - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0

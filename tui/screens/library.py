@@ -32,6 +32,10 @@ class LibraryScreen(Screen[None]):
     BINDINGS = [
         Binding("enter", "open_report", "Open", id="open_report"),
         Binding("r", "refresh", "Refresh", id="refresh_library"),
+        Binding("j", "move_cursor(1)", "Next report", show=False, id="library.next"),
+        Binding("k", "move_cursor(-1)", "Previous report", show=False, id="library.previous"),
+        Binding("g", "cursor_edge(False)", "First report", show=False, id="library.first"),
+        Binding("G", "cursor_edge(True)", "Last report", show=False, id="library.last"),
     ]
 
     class ProgressLoaded(Message):
@@ -64,6 +68,16 @@ class LibraryScreen(Screen[None]):
         table.add_column("Progress", key="progress", width=18)
         self.action_refresh()
         table.focus()
+
+    def action_move_cursor(self, delta: int) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.cursor_row + delta, table.row_count - 1)))
+
+    def action_cursor_edge(self, last: bool) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            table.move_cursor(row=table.row_count - 1 if last else 0)
 
     def _title_width(self) -> int:
         return max(20, self.app.size.width - 10 - 5 - 18 - 12)
