@@ -127,11 +127,16 @@ async def test_list_shows_name_type_affiliation_aliases_and_mentions(db, tmp_pat
 
 @sync
 async def test_filter_is_fuzzy_and_escape_clears_it(db, tmp_path) -> None:
-    seed(db, tmp_path)
+    seeded = seed(db, tmp_path)
     app = make_app(db)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_actors(pilot)
-        await pilot.press("slash", *"trabic post")
+        await pilot.press("slash", *"sayyid")
+        assert [row[0] for row in table_rows(screen)] == ["Sayyid Al-Shuhada Brigades", "Sayyed Al-Shuhada Brigades"]
+        await pilot.press("down")  # the arrows move through the actors while the filter has focus
+        assert screen.highlighted_id == seeded["sayyed"].id
+        assert "Mentions of Sayyed Al-Shuhada Brigades" in str(screen.query_one("#actors-mentions-heading", Static).render())
+        await pilot.press(*(["backspace"] * 6), *"trabic post")
         assert [row[0] for row in table_rows(screen)] == ["Arabic Post"]
         await pilot.press("enter")  # back to the table with the filter kept
         assert screen.query_one("#actors-table", DataTable).has_focus

@@ -110,6 +110,9 @@ class ActorsScreen(Screen[None]):
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("escape", "back", "Back", id="actors.back"),
+        # While typing a filter, the arrows move through the actors it leaves.
+        Binding("down", "move(1)", "Next actor", show=False, id="actors.filter_down"),
+        Binding("up", "move(-1)", "Previous actor", show=False, id="actors.filter_up"),
     ]
 
     merge_loser: reactive[str | None] = reactive(None)
@@ -296,7 +299,8 @@ class ActorsScreen(Screen[None]):
         self.shown_mentions = {}
         actor = self.actors.get(self.highlighted_id or "")
         if actor is None:
-            heading.update(Text("No actors." if not self.actors else "No actor matches the filter.", style="dim"))
+            empty = "No actors yet: n creates one; a in a report tags a span as an actor."
+            heading.update(Text(empty if not self.actors else "No actor matches the filter.", style="dim"))
             return
         text = Text("Mentions of ")
         text.append(actor.name, style="bold")
@@ -340,6 +344,16 @@ class ActorsScreen(Screen[None]):
         if self.shown:
             table.move_cursor(row=0, animate=False)
         self.show_mentions()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move":
+            return self.query_one("#actors-filter", Input).has_focus
+        return True
+
+    def action_move(self, step: int) -> None:
+        table = self.query_one("#actors-table", DataTable)
+        if self.shown:
+            table.move_cursor(row=max(0, min(len(self.shown) - 1, table.cursor_row + step)), animate=False)
 
     @on(Input.Submitted, "#actors-filter")
     def filter_done(self) -> None:
