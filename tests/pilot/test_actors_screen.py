@@ -410,3 +410,17 @@ async def test_report_screen_shows_a_rename_made_on_the_actors_screen(db, tmp_pa
         await pilot.press("escape")
         await pilot.pause()
         assert "Kataib Sayyid Al-Shuhada" in panel()
+
+
+@sync
+async def test_an_unreadable_report_does_not_hide_the_other_mentions(db, tmp_path) -> None:
+    seeded = seed(db, tmp_path)
+    (db.root / "reports" / f"{seeded['b'].id}.annotations.json").write_text("{not json", encoding="utf-8")
+    app = make_app(db)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        screen = await open_actors(pilot)
+        await go_to(pilot, screen, "Sayyid Al-Shuhada Brigades")
+        assert [row[0] for row in table_rows(screen, "#actors-mentions")] == ["Militia statements", "Militia statements"]
+        await pilot.pause(0.1)
+        assert "Mentions are incomplete" in toasts(app)
+        assert "does not parse" in toasts(app)

@@ -120,9 +120,10 @@ class ActorsScreen(Screen[None]):
     class MentionsLoaded(Message):
         """A worker read every report's annotations and indexed who is named where."""
 
-        def __init__(self, generation: int, index: dict[str, list[Mention]]) -> None:
+        def __init__(self, generation: int, index: dict[str, list[Mention]], error: str | None = None) -> None:
             self.generation = generation
             self.index = index
+            self.error = error  # the reports could not all be read: the index is partial
             super().__init__()
 
     def __init__(self, db: Database, history: History) -> None:
@@ -271,19 +272,28 @@ class ActorsScreen(Screen[None]):
     def load_mentions(self, generation: int) -> None:
         """One pass over every report's annotations, off the UI thread; reported back by message."""
         index: dict[str, list[Mention]] = {}
+        problems: list[str] = []
         try:
-            for report in self.db.reports():
-                for annotation in self.db.annotations(report.id):
-                    for actor_id, mention in mentions_of(annotation, report.title):
-                        index.setdefault(actor_id, []).append(mention)
+            reports = self.db.reports()
         except ClaimdeskError as error:
-            self.app.call_from_thread(self.notify, str(error), title="Mentions", severity="error", markup=False)
+            self.post_message(self.MentionsLoaded(generation, index, str(error)))
             return
-        self.post_message(self.MentionsLoaded(generation, index))
+        for report in reports:
+            try:
+                annotations = self.db.annotations(report.id)
+            except ClaimdeskError as error:  # one unreadable report: count the others
+                problems.append(str(error))
+                continue
+            for annotation in annotations:
+                for actor_id, mention in mentions_of(annotation, report.title):
+                    index.setdefault(actor_id, []).append(mention)
+        self.post_message(self.MentionsLoaded(generation, index, "; ".join(problems) or None))
 
     def on_actors_screen_mentions_loaded(self, message: MentionsLoaded) -> None:
         if message.generation != self.generation:
             return  # a newer reload is on its way
+        if message.error is not None:
+            self.notify(f"Mentions are incomplete: {message.error}", title="Mentions", severity="error", markup=False)
         self.index = message.index
         table = self.query_one("#actors-table", DataTable)
         for actor_id in self.shown:
