@@ -69,10 +69,6 @@ def _encode(value: Any) -> str:
     return _json(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
-def _encode_string(value: str) -> str:
-    return json.encoder.encode_basestring(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-
-
 class ExportError(ClaimdeskError):
     """The export could not be written (bad destination, unknown format, …)."""
 
@@ -251,8 +247,10 @@ def record_tail(doc: dict[str, Any], actors: ActorNames) -> dict[str, Any]:
     kind = doc["kind"]
     claim = doc.get("claim") if kind == "claim" else None
     span = doc.get("span")
+    if span is not None and len(span) != 3:  # stored as {"start", "end", "quote"}: shared as it is, else copied
+        span = {"start": span["start"], "end": span["end"], "quote": span["quote"]}
     return {
-        "span": {"start": span["start"], "end": span["end"], "quote": span["quote"]} if span else None,
+        "span": span or None,
         "claim": {
             "text": claim["text"],
             "type": claim["type"] if claim.get("type") in CLAIM_TYPES else "other",
@@ -271,15 +269,25 @@ def record_tail(doc: dict[str, Any], actors: ActorNames) -> dict[str, Any]:
 def record_line(entry: Entry) -> str:
     """`json.dumps(entry.record)` (compact, UTF-8) plus a newline, with the report and paragraph
     objects encoded once for all their annotations: most of a record is its paragraph's text."""
-    return "".join((
-        '{"schema":"', SCHEMA, '","id":', _encode_string(entry.id), ',"kind":"', entry.kind,
+    line = "".join((
+        '{"schema":"', SCHEMA, '","id":', json.encoder.encode_basestring(entry.id), ',"kind":"', entry.kind,
         '","report":', entry.revision.encoded, ',"paragraph":', entry.paragraph.encoded,
-        ",", _encode(entry.tail)[1:], "\n",
+        ",", _json(entry.tail)[1:], "\n",
     ))
+    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # as _encode does
 
 
-def _order(doc: dict[str, Any], revisions: dict[str, int]) -> tuple[int, int, int, str, str]:
+def _order(doc: dict[str, Any], revisions: dict[str, int]) -> tuple[Any, ...]:
     """Revision (oldest first), paragraph, start, creation: the order of the export, whatever a document holds."""
+    try:
+        span = doc["span"]
+        return revisions[doc["revision"]], doc["paragraph"] + 0, span["start"] + 0 if span else -1, doc["created_at"] + "", doc["id"] + ""
+    except (KeyError, TypeError):
+        return _lenient_order(doc, revisions)
+
+
+def _lenient_order(doc: dict[str, Any], revisions: dict[str, int]) -> tuple[Any, ...]:
+    """The same order for a document edited by hand, whatever its fields hold."""
     span, number = doc.get("span"), doc.get("paragraph")
     start = span.get("start") if isinstance(span, dict) else None
     return (
@@ -635,8 +643,7 @@ def write_stream(db: Any, fmt: str, out: IO[str], selection: Selection = Selecti
         result.reports += 1
         result.annotations += len(batch.entries)
         if fmt == "jsonl":
-            for entry in batch.entries:
-                write(record_line(entry))
+            write("".join(map(record_line, batch.entries)))
             result.lines += len(batch.entries)
         elif fmt == "w3c":
             for entry in batch.entries:
