@@ -125,7 +125,8 @@ def import_command(context: Context, file: Path, dry_run: bool) -> None:
     the later updated_at wins, and a real conflict is reported. Other lines use
     the minimal form: {"report", "quote", "kind", and optionally "paragraph",
     "claim_type", "claimant", "reported_by", "credibility", "actor",
-    "actor_type", "note"}. Bad lines are reported with their line numbers and
+    "actor_type", "note", and "start" to pick one of several matches in the
+    paragraph}. Bad lines are reported with their line numbers and
     skipped; the exit status is 0 only if every line went in. "kept" counts
     lines whose annotation the database already holds in a newer version (or,
     for a pre-annotation, at all: it never overwrites an analyst's edit).
