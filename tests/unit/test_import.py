@@ -375,3 +375,12 @@ def test_import_and_export_of_a_real_file(tmp_path, sample_paths) -> None:
         second.add_report(path)
     assert run(second, export_text(first, "jsonl")).complete
     assert export_text(second, "jsonl") == export_text(first, "jsonl")
+
+
+def test_an_actor_affiliated_with_itself_is_created_once(db, sample, colleague) -> None:
+    record = record_of(db, sample["annotations"][1].id)
+    record["actor"] = {"name": "Lone Wolf", "type": "person", "aliases": [], "affiliation": "lone wolf"}
+    result = run(colleague, lines_of(record))
+    assert result.complete and result.actors_created == ["Lone Wolf"]
+    [actor] = colleague.actors()
+    assert actor.type == "person" and actor.affiliation is None
