@@ -280,8 +280,9 @@ class Importer:
         """The id of the actor a line names: found by name or alias, enriched, or created."""
         if ref is None:
             return None
-        affiliation = self.resolve(ActorRef(ref.affiliation)) if ref.affiliation else None
-        actor_id = self._names.get(ref.name.casefold())  # after the affiliation, which may be this very actor
+        own = ref.affiliation is not None and ref.affiliation.casefold() == ref.name.casefold()
+        affiliation = self.resolve(ActorRef(ref.affiliation)) if ref.affiliation and not own else None
+        actor_id = self._names.get(ref.name.casefold())
         if actor_id is None:
             actor = self.db.new_actor(ref.name, ref.type or "other", aliases=ref.aliases, affiliation=affiliation)
             self._created.add(actor.id)
