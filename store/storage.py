@@ -256,14 +256,15 @@ class TinyFile:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold this file's inter-process lock, or raise LockTimeout after `lock_timeout` seconds."""
-        if self._lock is None:
+        lock = self._lock  # one object per file; filelock keeps each thread's hold apart
+        if lock is None:
             try:
                 self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise WriteError(f"could not save {self.path}: cannot create {self.lock_path.parent}: {reason(error)}") from None
-            self._lock = FileLock(str(self.lock_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL)
+            lock = self._lock = FileLock(str(self.lock_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL)
         try:
-            self._lock.acquire(timeout=self.lock_timeout)
+            lock.acquire(timeout=self.lock_timeout)
         except Timeout:
             raise LockTimeout(
                 f"{self.path} stayed locked by another claimdesk process for over {self.lock_timeout:g} s "
@@ -274,7 +275,7 @@ class TinyFile:
         try:
             yield
         finally:
-            self._lock.release()
+            lock.release()
 
     def update(self, mutate: Callable[[Tables], Any]) -> Any:
         """Lock, re-read, apply `mutate` to a copy of the tables, write atomically, unlock.

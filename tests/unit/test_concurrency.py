@@ -101,24 +101,71 @@ def test_two_processes_editing_actors_lose_none(db) -> None:
 
 
 def test_threads_sharing_one_database_lose_none(db, report_id) -> None:
-    """The TUI saves from workers: two threads on one Database behave like two processes."""
+    """The TUI saves from workers: threads on one Database behave like processes, from the first save on."""
     report = db.report(report_id)
+    expected: set[str] = set()
+    for round_number in range(3):
+        shared = Database(db.root)  # fresh: the threads race to set up its locks too
+        errors: list[BaseException] = []
+
+        def work(tag: str) -> None:
+            try:
+                for n in range(10):
+                    shared.save_annotation(shared.new_annotation(Kind.CLAIM, report, 1, span=None, note=f"{tag}-{n}"))
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                errors.append(error)
+
+        tags = [f"{round_number}{t}" for t in "abcd"]
+        threads = [threading.Thread(target=work, args=(tag,)) for tag in tags]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        expected |= {f"{tag}-{n}" for tag in tags for n in range(10)}
+        assert {a.note for a in Database(db.root).annotations(report_id)} == expected
+
+
+def test_threads_racing_to_set_up_a_files_lock_both_stay_safe(db, report_id, monkeypatch) -> None:
+    """Two threads make their first save at once, while the file's lock object is still being created.
+
+    The second lock object must not replace (and so free, which unlocks) the one the first thread is saving under.
+    """
+    from store import storage
+
+    real_lock, real_encode = storage.FileLock, storage.encode
+    made: list[int] = []
+
+    def slow_lock(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        made.append(1)
+        time.sleep(0.01 if len(made) == 1 else 0.03)  # the second arrives while the first thread saves
+        return real_lock(*args, **kwargs)
+
+    def slow_encode(tables):  # noqa: ANN001, ANN202
+        time.sleep(0.05)
+        return real_encode(tables)
+
+    monkeypatch.setattr(storage, "FileLock", slow_lock)
+    monkeypatch.setattr(storage, "encode", slow_encode)
+    report = db.report(report_id)
+    shared = Database(db.root, lock_timeout=3)
     errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
 
     def work(tag: str) -> None:
+        barrier.wait()
         try:
-            for n in range(60):
-                db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note=f"{tag}-{n}"))
+            shared.save_annotation(shared.new_annotation(Kind.CLAIM, report, 1, span=None, note=tag))
         except BaseException as error:  # noqa: BLE001 - reported by the assertion below
             errors.append(error)
 
-    threads = [threading.Thread(target=work, args=(tag,)) for tag in ("a", "b")]
+    threads = [threading.Thread(target=work, args=(tag,)) for tag in "ab"]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     assert errors == []
-    assert {a.note for a in Database(db.root).annotations(report_id)} == {f"{t}-{n}" for t in "ab" for n in range(60)}
+    assert {a.note for a in Database(db.root).annotations(report_id)} == {"a", "b"}
 
 
 def test_a_lock_held_too_long_gives_a_clear_lock_timeout_and_the_change_can_be_retried(db, report_id) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import select
 import signal
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from pathlib import Path
 KILLS = int(os.environ.get("CLAIMDESK_CRASH_KILLS", "150"))
 SEED = int(os.environ.get("CLAIMDESK_CRASH_SEED", str(int(time.time()))))
 MAX_DELAY = 0.04  # seconds a writer lives: long enough for several saves, short enough to die in any of them
+WRITER_LIFE = 20.0  # seconds after which a writer nobody killed stops by itself
+READ_TIMEOUT = 60.0  # seconds the test waits for a line from the helper before it fails
 
 REPORT_TEXT = "Report {n}\n\nFirst paragraph of report {n}, with a claim in it.\n\nSecond paragraph, more text.\n"
 
@@ -60,10 +63,12 @@ def write_forever(root: Path, sources: Path, round_number: int) -> None:
     from store.model import Claim, Credibility, Kind, ParagraphStatus, Span
 
     rng = random.Random(round_number * 7919 + os.getpid())
+    give_up = time.monotonic() + WRITER_LIFE
     try:
         db = Database(root, reviewer=f"writer{round_number}")
+        os.write(1, b"ready\n")
         step = 0
-        while True:
+        while time.monotonic() < give_up:  # a writer the test forgot ends by itself (and the test fails)
             step += 1
             version = round_number * 1_000_000 + step  # grows across rounds: a later write has a larger one
             reports = db.reports()
@@ -202,18 +207,21 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path: Pa
     rng = random.Random(SEED)
     server = subprocess.Popen(
         [sys.executable, __file__, "serve", str(root), str(sources)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
     )
-    ledger = Ledger()
+    helper = Helper(server, Ledger())
+    ledger = helper.ledger
     in_flight_kills = 0
     try:
         for round_number in range(1, KILLS + 1):
-            server.stdin.write(f"go {round_number}\n")
-            server.stdin.flush()
-            pid = _read_until(server, ledger, "pid")
-            time.sleep(rng.uniform(0, MAX_DELAY))
+            pid = helper.start(round_number)
+            if rng.random() < 0.2:
+                time.sleep(rng.uniform(0, 0.005))  # while the writer starts and opens the database
+            else:
+                helper.wait_ready()
+                time.sleep(rng.uniform(0, MAX_DELAY))
             os.kill(pid, signal.SIGKILL)
-            status = _read_until(server, ledger, "dead")
+            status = helper.wait_dead()
             assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL, (
                 f"round {round_number} (seed {SEED}): the writer ended by itself with status {status}"
             )
@@ -221,9 +229,13 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path: Pa
             check_database(root, ledger)
     finally:
         server.stdin.close()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=WRITER_LIFE + 10)
+        except subprocess.TimeoutExpired:
+            server.kill()
     print(f"{KILLS} kills, {ledger.acknowledged} acknowledged changes, {in_flight_kills} killed mid-change, seed {SEED}")
-    assert ledger.acknowledged > KILLS and in_flight_kills > KILLS // 4
+    # Not vacuous: writers got work done, and many died in the middle of a change (even on a loaded machine).
+    assert ledger.acknowledged >= KILLS // 2 and in_flight_kills >= KILLS // 10
     # A crash may leave a temporary file behind (never read as data), or a report's text saved but not yet
     # indexed (adding the file again finishes it); `doctor --repair` cleans both up.
     from store.doctor import check, repair
@@ -232,24 +244,58 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path: Pa
     expected = ("leftover temporary file", "is not in the library index")
     assert all(any(e in f.message for e in expected) for f in leftovers), [f.line() for f in leftovers]
     outcome = repair(root)
-    assert outcome.remaining == [], [f.line() for f in outcome.remaining]
+    assert outcome.problems == [], [f.line() for f in outcome.problems]
     check_database(root, ledger)
 
 
-def _read_until(server: subprocess.Popen, ledger: Ledger, word: str) -> int:
-    while True:
-        line = server.stdout.readline()
-        if not line:
-            raise AssertionError(f"the writer helper ended (seed {SEED}): {server.stderr.read()}")
-        line = line.rstrip("\n")
-        if line.startswith(("want ", "done ")):
-            ledger.take(line)
-        elif line.startswith("error "):
-            raise AssertionError(f"a writer failed (seed {SEED}): {line}")
-        elif line.startswith(word + " "):
-            return int(line.split()[-1] if word == "dead" else line.split()[1])
-        else:
-            raise AssertionError(f"unexpected line from the writer helper: {line!r}")
+class Helper:
+    """Talks to the helper process: starts writers and reads their lines, never waiting forever."""
+
+    def __init__(self, server: subprocess.Popen, ledger: Ledger) -> None:
+        self.server, self.ledger = server, ledger
+        self.buffer = b""
+        self.ready = False
+
+    def start(self, round_number: int) -> int:
+        self.ready = False
+        self.server.stdin.write(f"go {round_number}\n".encode())
+        self.server.stdin.flush()
+        return int(self._until("pid").split()[1])
+
+    def wait_ready(self) -> None:
+        if not self.ready:
+            self._until("ready")
+
+    def wait_dead(self) -> int:
+        return int(self._until("dead").split()[2])
+
+    def _until(self, word: str) -> str:
+        while True:
+            line = self._line()
+            if line.startswith(("want ", "done ")):
+                self.ledger.take(line)
+            elif line.startswith("error "):
+                raise AssertionError(f"a writer failed (seed {SEED}): {line}")
+            elif line == "ready":
+                self.ready = True
+                if word == "ready":
+                    return line
+            elif line.startswith(word + " "):
+                return line
+            else:
+                raise AssertionError(f"unexpected line from the writer helper: {line!r}")
+
+    def _line(self) -> str:
+        fd = self.server.stdout.fileno()
+        while b"\n" not in self.buffer:
+            readable, _, _ = select.select([fd], [], [], READ_TIMEOUT)
+            chunk = os.read(fd, 65536) if readable else b""
+            if not chunk:
+                self.server.kill()
+                raise AssertionError(f"no word from the writer helper (seed {SEED}): {self.server.stderr.read().decode()[-2000:]}")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
