@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import CorruptFileError, NotFound, ReadOnlyError, StoreError
-from store.ingest import parse_file, report_id_for
+from store.ingest import parse_text, read_report_file, report_id_for
 from store.model import (
     SCHEMA_VERSION,
     Actor,
@@ -269,9 +269,14 @@ class Database:
 
     def add_report(self, path: str | os.PathLike[str]) -> AddResult:
         """Register a report file: new, unchanged (a no-op) or a new revision."""
-        parsed, decoded = parse_file(path)
+        decoded = read_report_file(path)
         report_id = report_id_for(path)
         revision = decoded.sha256[:16]
+        existing = self.find_report(report_id)
+        if existing and revision in existing.revisions and self._holds_revision(report_id, revision):
+            # Unchanged (every `claimdesk open`): the hash says so; the stored parse has its warnings.
+            return AddResult(existing, created=False, new_revision=False, warnings=self._stored_warnings(report_id, revision))
+        parsed = parse_text(decoded.text, name=Path(path).name, warnings=decoded.warnings)
         source = str(Path(path).resolve())
         return self.add_parsed(report_id, parsed, revision, source)
 
@@ -332,6 +337,12 @@ class Database:
             if self._rebuilt_index is None:
                 self._rebuilt_index, _ = index_from_text_files(self.root)
             return self._rebuilt_index.values()
+
+    def _stored_warnings(self, report_id: str, revision: str) -> tuple[str, ...]:
+        for doc in self._read(self.text_file(report_id)).get("revisions", {}).values():
+            if doc.get("revision") == revision:
+                return tuple(doc.get("parsed", {}).get("warnings", ()))
+        return ()
 
     def _holds_revision(self, report_id: str, revision: str) -> bool:
         """Is this revision's text stored? (Adding the file again restores a text lost to a broken file.)"""
