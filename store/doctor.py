@@ -89,7 +89,12 @@ class Summary:
 
 
 class Snapshot:
-    """Every database file of a folder, read once: parsed tables, or why a file could not be used."""
+    """A database folder's files: which ones cannot be read and why, and their tables on demand.
+
+    Every file is parsed once up front to find the broken ones; only library.json
+    and actors.json are kept in memory, report files are read again one at a
+    time when a check needs them (a 100,000-annotation database stays small).
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -98,18 +103,23 @@ class Snapshot:
         self.reports_dir = root / "reports"
         if not (root / "library.json").exists() and not self.reports_dir.is_dir():
             raise StoreError(f"no claimdesk database at {root} (no library.json, no reports/)")
-        self.tables: dict[Path, Tables] = {}
+        self.shared: dict[Path, Tables] = {}
+        self.found: list[Path] = self.paths()
         self.broken: dict[Path, str] = {}  # path → why it cannot be read
         self.corrupt: dict[Path, CorruptFileError] = {}
-        for path in self.paths():
+        self._cache: dict[str, tuple[Path, Tables]] = {}
+        for path in self.found:
             try:
                 raw, _ = read_file(path)
-                self.tables[path] = parse(raw, path)
+                tables = parse(raw, path)
             except CorruptFileError as error:
                 self.corrupt[path] = error
                 self.broken[path] = f"does not parse: {error.detail}"
             except StoreError as error:
                 self.broken[path] = str(error)
+            else:
+                if path.parent == root:
+                    self.shared[path] = tables
 
     def paths(self) -> list[Path]:
         shared = [self.root / "library.json", self.root / "actors.json"]
@@ -119,28 +129,53 @@ class Snapshot:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
+    def readable(self, path: Path) -> bool:
+        return path in self.found and path not in self.broken
+
+    def load(self, path: Path) -> Tables | None:
+        """A report file's tables (the last one of each kind is kept), None if it cannot be read."""
+        if path.parent == self.root:
+            return self.shared.get(path, {}) if path not in self.broken else None
+        if not self.readable(path):
+            return None
+        kind = path.name.rsplit(".", 2)[-2]
+        cached = self._cache.get(kind)
+        if cached and cached[0] == path:
+            return cached[1]
+        try:
+            raw, _ = read_file(path)
+            tables = parse(raw, path)
+        except StoreError:
+            return None  # changed since the scan; the next check will say so
+        self._cache[kind] = (path, tables)
+        return tables
+
     def library(self) -> Tables | None:
-        path = self.root / "library.json"
-        return self.tables.get(path, {}) if path not in self.broken else None
+        return self.load(self.root / "library.json")
 
     def actors(self) -> dict[str, dict[str, Any]] | None:
-        path = self.root / "actors.json"
-        return self.tables.get(path, {}).get("actors", {}) if path not in self.broken else None
+        tables = self.load(self.root / "actors.json")
+        return tables.get("actors", {}) if tables is not None else None
 
     def text_path(self, report_id: str) -> Path:
         return self.reports_dir / f"{report_id}.text.json"
 
+    def annotation_paths(self) -> list[tuple[str, Path]]:
+        return [(p.name.removesuffix(".annotations.json"), p) for p in self.found if p.name.endswith(".annotations.json")]
+
     def annotation_files(self) -> Iterator[tuple[str, Path, Tables]]:
-        for path, tables in self.tables.items():
-            if path.name.endswith(".annotations.json"):
-                yield path.name.removesuffix(".annotations.json"), path, tables
+        """Each readable annotations file, parsed, one at a time."""
+        for report_id, path in self.annotation_paths():
+            tables = self.load(path)
+            if tables is not None:
+                yield report_id, path, tables
 
     def revisions(self, report_id: str) -> dict[str, dict[str, Any]] | None:
         """revision → parsed report dict, or None if the text file is missing or broken."""
-        path = self.text_path(report_id)
-        if path not in self.tables:
+        tables = self.load(self.text_path(report_id))
+        if tables is None:
             return None
-        return {doc.get("revision"): doc.get("parsed", {}) for doc in self.tables[path].get("revisions", {}).values()}
+        return {doc.get("revision"): doc.get("parsed", {}) for doc in tables.get("revisions", {}).values()}
 
 
 def _paragraph_text(parsed: dict[str, Any], number: int) -> str | None:
@@ -236,9 +271,9 @@ def _check_index(snap: Snapshot) -> list[Finding]:
             findings.append(Finding(PROBLEM, snap.rel(text), f"does not hold revision {doc.get('revision')} of report {report_id!r}; add its file again: claimdesk add {doc.get('source', '?')}"))
     for path in sorted(snap.reports_dir.glob("*.text.json")):
         report_id = path.name.removesuffix(".text.json")
-        if report_id not in indexed and path in snap.tables:
+        if report_id not in indexed and snap.readable(path):
             findings.append(Finding(PROBLEM, snap.rel(path), f"report {report_id!r} is not in the library index"))
-    for report_id, path, _ in snap.annotation_files():
+    for report_id, path in snap.annotation_paths():
         if report_id not in indexed and not snap.text_path(report_id).exists():
             findings.append(Finding(PROBLEM, snap.rel(path), f"annotations of report {report_id!r}, which is not in the database; left alone"))
     return findings
