@@ -191,8 +191,10 @@ class Database:
     # --------------------------------------------------------------- schema
 
     def _stored_schema_version(self) -> int:
+        """The schema version in library.json (0: none recorded; -1: not a number)."""
         meta = self.library.table("meta")
-        return int(next(iter(meta.values()), {}).get("schema_version", 0)) if meta else 0
+        value = next(iter(meta.values()), {}).get("schema_version", 0) if meta else 0
+        return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else -1
 
     def _check_schema(self) -> None:
         try:
@@ -205,7 +207,10 @@ class Database:
             # A new database, or files written before the meta table existed (version 1).
             self._set_schema_version(1 if has_reports else SCHEMA_VERSION, created=not has_reports)
             version = 1 if has_reports else SCHEMA_VERSION
-        if version > SCHEMA_VERSION:
+        if version < 0:
+            self.read_only = True
+            self.problems.append(f"{self.library.path} records a schema version that is not a number; opened read-only — run 'claimdesk doctor'")
+        elif version > SCHEMA_VERSION:
             self.read_only = True
             self.problems.append(
                 f"{self.library.path} has schema version {version}, newer than this claimdesk understands "

@@ -86,3 +86,12 @@ def test_files_from_before_the_meta_table_count_as_version_one(db, sample_paths)
     del data["meta"]
     path.write_text(json.dumps(data), encoding="ascii")
     assert Database(db.root).schema_version == 1
+
+
+def test_a_schema_version_that_is_not_a_number_opens_read_only(db) -> None:
+    path = db.root / "library.json"
+    data = json.loads(path.read_bytes())
+    data["meta"]["1"]["schema_version"] = "one"
+    path.write_text(json.dumps(data), encoding="ascii")
+    odd = Database(db.root)
+    assert odd.read_only and "not a number" in odd.problems[0]
