@@ -20,6 +20,7 @@ other reports work as usual. See docs/storage.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -355,8 +356,9 @@ class Database:
         return any(doc.get("revision") == revision for doc in docs)
 
     def reports(self) -> list[Report]:
-        docs = self._report_docs()
-        return sorted((Report.from_dict(d) for d in docs), key=lambda r: (r.date or "", r.title), reverse=True)
+        with _readable_documents(self.library):
+            found = [Report.from_dict(d) for d in self._report_docs()]
+        return sorted(found, key=lambda r: (r.date or "", r.title), reverse=True)
 
     def find_report(self, key: str) -> Report | None:
         """A report by id, or by the file name it was added from."""
@@ -389,8 +391,9 @@ class Database:
     # ---------------------------------------------------------- annotations
 
     def annotations(self, report_id: str) -> list[Annotation]:
-        docs = self._read(self.annotations_file(report_id)).get("annotations", {})
-        found = [Annotation.from_dict(d) for d in docs.values()]
+        tiny = self.annotations_file(report_id)
+        with _readable_documents(tiny):
+            found = [Annotation.from_dict(d) for d in self._read(tiny).get("annotations", {}).values()]
         return sorted(found, key=lambda a: (a.paragraph, a.span.start if a.span else -1, a.created_at))
 
     def annotation(self, report_id: str, annotation_id: str) -> Annotation:
@@ -464,8 +467,9 @@ class Database:
     # ------------------------------------------------------ paragraph status
 
     def statuses(self, report_id: str) -> dict[int, ParagraphStatus]:
-        docs = self._read(self.annotations_file(report_id)).get("status", {})
-        return {int(d["paragraph"]): ParagraphStatus(d["status"]) for d in docs.values()}
+        tiny = self.annotations_file(report_id)
+        with _readable_documents(tiny):
+            return {int(d["paragraph"]): ParagraphStatus(d["status"]) for d in self._read(tiny).get("status", {}).values()}
 
     def set_status(self, report_id: str, paragraph: int, status: ParagraphStatus) -> Change:
         after = None
@@ -485,8 +489,9 @@ class Database:
     # ---------------------------------------------------------------- actors
 
     def actors(self) -> list[Actor]:
-        docs = self._read(self.actors_file).get("actors", {})
-        return sorted((Actor.from_dict(d) for d in docs.values()), key=lambda a: a.name.casefold())
+        with _readable_documents(self.actors_file):
+            found = [Actor.from_dict(d) for d in self._read(self.actors_file).get("actors", {}).values()]
+        return sorted(found, key=lambda a: a.name.casefold())
 
     def actor(self, actor_id: str) -> Actor:
         for doc in self._read(self.actors_file).get("actors", {}).values():
@@ -629,6 +634,16 @@ class Database:
             if len(self._files) > count:
                 del self._files[tiny.path]
         return Change(f"imported {len(edits)} annotation(s)", tuple(edits))
+
+
+@contextlib.contextmanager
+def _readable_documents(tiny: TinyFile) -> Iterator[None]:
+    """A document of the wrong shape (edited by hand, or by another program) is a one-line StoreError."""
+    try:
+        yield
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        detail = f"missing field {error}" if isinstance(error, KeyError) else str(error)
+        raise StoreError(f"{tiny.path}: a document cannot be read ({detail}); run 'claimdesk doctor'") from None
 
 
 def index_from_text_files(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:

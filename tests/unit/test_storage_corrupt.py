@@ -150,3 +150,17 @@ def test_each_different_broken_version_gets_its_own_copy(tmp_path) -> None:
     os.utime(path, (stamp, stamp))
     copies = _kept_copies(path)
     assert sorted(c.read_bytes() for c in copies) == [b"{broken one", b"{broken two"]
+
+
+def test_a_document_of_the_wrong_shape_is_a_one_line_store_error(filled) -> None:
+    import json
+
+    from store.errors import StoreError
+
+    root, (report_id, _) = filled
+    path = root / "reports" / f"{report_id}.annotations.json"
+    data = json.loads(path.read_bytes())
+    del next(iter(data["annotations"].values()))["kind"]
+    path.write_text(json.dumps(data), encoding="ascii")
+    with pytest.raises(StoreError, match=r"annotations\.json: a document cannot be read \(missing field 'kind'\)"):
+        Database(root).annotations(report_id)
