@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,8 @@ def load_settings(path: Path) -> Settings:
         return Settings()
     except OSError as error:
         raise ClaimdeskError(f"{clean_line(str(path))}: cannot be read ({error.strerror})") from None
+    import tomllib  # here, not at the top: most users have no config file, and every start reads this
+
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
