@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, TypeVar
+import sys
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,20 +21,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, OptionList, Static, TextArea
+from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from store.db import Database, OpenReport
 from store.errors import ClaimdeskError, ReadOnlyError, StoreError
 from store.history import History
 from store.model import Actor, Annotation, Claim, Credibility, Kind, ParagraphStatus, Span
 from tui import text_motion
-from tui.dialogs.claim_form import ClaimDraft, ClaimForm
-from tui.dialogs.confirm import ConfirmDialog
-from tui.dialogs.credibility_picker import CredibilityPicker
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
+
+if TYPE_CHECKING:
+    from tui.dialogs.claim_form import ClaimDraft
+# Dialogs are imported where they open, not here: start-up imports only what the first screen shows.
 
 WIDE = 120  # at this width and above the panel sits beside the text
 POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
@@ -226,6 +228,8 @@ class ReportScreen(Screen[None]):
                 if retry:
                     self.attempt(what, operation, then)
 
+            from tui.dialogs.confirm import ConfirmDialog
+
             self.app.push_screen(ConfirmDialog(f"{what} was not saved:\n{error}\n\nTry again?", yes="Retry", no="Give up"), answered)
             return
         then(result)
@@ -245,7 +249,7 @@ class ReportScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SELECTION_ACTIONS:
             return self.selecting
-        if action == "search" and isinstance(self.focused, (Input, TextArea)):
+        if action == "search" and _is_text_field(self.focused):
             return False  # `/` is a character there (the binding has priority over the field)
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
@@ -364,6 +368,8 @@ class ReportScreen(Screen[None]):
             self.new_claim(self.current_paragraph, None)
 
     def new_claim(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
+        from tui.dialogs.claim_form import ClaimDraft
+
         where = f"¶{paragraph}" + (f" · {span.start}–{span.end}" if span else " · whole paragraph")
         draft = ClaimDraft(
             text=span.quote.replace("\n", " ").strip() if span else "",
@@ -387,6 +393,8 @@ class ReportScreen(Screen[None]):
                 return
             self.save_claim(result, paragraph, span, existing)
 
+        from tui.dialogs.claim_form import ClaimForm
+
         self.app.push_screen(ClaimForm(self.db, self.history, draft), answered)
 
     def save_claim(self, draft: ClaimDraft, paragraph: int, span: Span | None, existing: Annotation | None) -> None:
@@ -409,6 +417,8 @@ class ReportScreen(Screen[None]):
         self.saved(change, f"Claim {verb} — r grades it, u undoes")
 
     def edit_claim(self, annotation: Annotation) -> None:
+        from tui.dialogs.claim_form import ClaimDraft
+
         claim = annotation.claim or Claim("")
         where = f"¶{annotation.paragraph}" + (
             f" · {annotation.span.start}–{annotation.span.end}" if annotation.span else " · whole paragraph"
@@ -513,6 +523,8 @@ class ReportScreen(Screen[None]):
                 lambda: self.db.save_annotation(edited),
                 lambda result: self.saved(result[1], f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared"),
             )
+
+        from tui.dialogs.credibility_picker import CredibilityPicker
 
         self.app.push_screen(CredibilityPicker(target.credibility, subject), graded)
 
@@ -690,6 +702,12 @@ class ReportScreen(Screen[None]):
 
     def kinds_here(self) -> set[Kind]:
         return {a.kind for a in self.annotations if a.paragraph == self.current_paragraph}
+
+
+def _is_text_field(widget: object) -> bool:
+    """An Input or a TextArea (only the claim form has one; TextArea is not imported until it opens)."""
+    text_area = sys.modules.get("textual.widgets._text_area")
+    return isinstance(widget, Input) or (text_area is not None and isinstance(widget, text_area.TextArea))
 
 
 def find_hits(paragraphs: Any, query: str) -> list[tuple[int, int, int]]:
