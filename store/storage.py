@@ -91,7 +91,8 @@ def atomic_write_bytes(path: Path, payload: bytes) -> Signature:
 def _replace(path: Path, payload: bytes) -> Signature:
     tmp = temp_path(path)
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o644)
+        # 0o666 less the umask, like lock files: a shared folder with umask 002 lets a group of analysts share it.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
     except OSError as error:
         raise _write_error(path, error) from error
     try:
