@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 
 from textual import work
@@ -43,15 +44,23 @@ class ClaimdeskApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
-        from tui.screens.library import LibraryScreen
+        # Pushed once Textual's start-up batch is over: pushed inside it, the first screen would be
+        # laid out and drawn once unseen, then drawn again (some 40 ms more before anything shows).
+        self.call_later(self._open_first_screen)
 
-        self.push_screen(LibraryScreen(self.db, self.history))
+    def _open_first_screen(self) -> None:
         if self.start_report_id is not None:
+            # Only the report is built at start; `esc` builds the library when it is wanted.
             from tui.screens.report import ReportScreen
 
             self.push_screen(ReportScreen(self.db, self.start_report_id, self.history))
+        else:
+            from tui.screens.library import LibraryScreen
+
+            self.push_screen(LibraryScreen(self.db, self.history))
         for problem in self.db.problems:
             self.notify(problem, title="Database problem", severity="error", timeout=30, markup=False)
+        self.call_after_refresh(_resume_garbage_collection)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, active_bindings_rows
@@ -94,6 +103,17 @@ class ClaimdeskApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Actors", "The actor registry: list, edit, merge, mentions (A)", self.action_actors)
         yield SystemCommand("Export annotations", "JSONL, doccano, Prodigy, W3C, brat or CSV, to a file (e)", self.action_export)
+
+
+def _resume_garbage_collection() -> None:
+    """After the first frame: the CLI paused the collector for start-up (see tui.cli._run_tui).
+
+    What start-up built lives as long as the app, so it is frozen out of every later
+    collection, which keeps them short. Tests start the app with the collector on: nothing to do.
+    """
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
 
 
 def make_app(db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:
