@@ -527,30 +527,41 @@ class Database:
         return actor, Change("edited actor" if before else "added actor", (Edit("actor", actor.id, None, before, after),))
 
     def merge_actors(self, survivor_id: str, loser_id: str) -> Change:
-        """Fold `loser` into `survivor`: mentions and claims follow, its names become aliases."""
+        """Fold `loser` into `survivor`: mentions and claims follow, its names become aliases.
+
+        Every report is read before anything is written (an unreadable report stops
+        the merge with nothing changed), each report is rewritten once, and if a
+        write fails part-way the edits already made are rolled back.
+        """
         survivor, loser = self.actor(survivor_id), self.actor(loser_id)
         if survivor.id == loser.id:
             raise StoreError("cannot merge an actor with itself")
-        edits: list[Edit] = []
+        moves: dict[str, list[Annotation]] = {}
         for report in self.reports():
-            for annotation in self.annotations(report.id):
-                moved = _repoint(annotation, loser.id, survivor.id)
-                if moved is not annotation:
-                    _, change = self.save_annotation(moved, keep_timestamps=True)
+            moved = [m for a in self.annotations(report.id) if (m := _repoint(a, loser.id, survivor.id)) is not a]
+            if moved:
+                moves[report.id] = moved
+        edits: list[Edit] = []
+        try:
+            for report_id, moved in moves.items():
+                edits.extend(self.save_annotations(report_id, moved).edits)
+            for actor in self.actors():
+                if actor.affiliation == loser.id and actor.id != loser.id:
+                    _, change = self.save_actor(actor.evolve(affiliation=survivor.id))
                     edits.extend(change.edits)
-        for actor in self.actors():
-            if actor.affiliation == loser.id and actor.id != loser.id:
-                _, change = self.save_actor(actor.evolve(affiliation=survivor.id))
-                edits.extend(change.edits)
-        merged = survivor.evolve(
-            aliases=tuple(dict.fromkeys([*survivor.aliases, *loser.names])),
-            note="\n".join(n for n in (survivor.note, loser.note) if n),
-            affiliation=survivor.affiliation if survivor.affiliation != loser.id else None,
-        )
-        _, change = self.save_actor(merged)
-        edits.extend(change.edits)
-        before = self._put(self.actors_file, "actors", "id", loser.id, None)
-        edits.append(Edit("actor", loser.id, None, before, None))
+            inherited = survivor.affiliation or loser.affiliation
+            merged = survivor.evolve(
+                aliases=tuple(dict.fromkeys([*survivor.aliases, *loser.names])),
+                note="\n".join(n for n in (survivor.note, loser.note) if n),
+                affiliation=inherited if inherited not in (loser.id, survivor.id) else None,
+            )
+            _, change = self.save_actor(merged)
+            edits.extend(change.edits)
+            before = self._put(self.actors_file, "actors", "id", loser.id, None)
+            edits.append(Edit("actor", loser.id, None, before, None))
+        except StoreError:
+            self.apply(Change("roll back a failed merge", tuple(edits)).inverse())
+            raise
         return Change(f"merged {loser.name} into {survivor.name}", tuple(edits))
 
     def delete_actor(self, actor_id: str) -> Change:

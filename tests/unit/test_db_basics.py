@@ -58,3 +58,43 @@ def test_undo_redo_through_change_objects(db, sample_paths) -> None:
     assert [a.id for a in db.annotations(report.id)] == [annotation.id]
     db.apply(added.inverse())
     assert db.annotations(report.id) == []
+
+
+def test_merge_is_rolled_back_when_a_write_fails(db, sample_paths, monkeypatch) -> None:
+    """A merge that fails part-way leaves every annotation and both actors as they were."""
+    from store.errors import WriteError
+
+    reports = [db.add_report(path).report for path in sample_paths[:2]]
+    keep, _ = db.save_actor(db.new_actor("Sayyed Al-Shuhada Brigades", "armed_group"))
+    lose, _ = db.save_actor(db.new_actor("Sayyid Al-Shuhada Brigades", "armed_group"))
+    for report in reports:
+        db.save_annotation(db.new_annotation(Kind.ACTOR, report, 1, span=None, actor_id=lose.id))
+    before = {r.id: db.annotations(r.id) for r in reports}
+    calls = {"n": 0}
+    real = db.save_annotations
+
+    def fail_second(report_id, annotations):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise WriteError("could not save: the disk is full")
+        return real(report_id, annotations)
+
+    monkeypatch.setattr(db, "save_annotations", fail_second)
+    try:
+        db.merge_actors(keep.id, lose.id)
+    except WriteError:
+        pass
+    else:
+        raise AssertionError("the merge should have failed")
+    assert {r.id: db.annotations(r.id) for r in reports} == before
+    assert {a.id for a in db.actors()} == {keep.id, lose.id}
+
+
+def test_merge_keeps_the_losers_affiliation_when_the_survivor_has_none(db) -> None:
+    patron, _ = db.save_actor(db.new_actor("Iran", "state"))
+    keep, _ = db.save_actor(db.new_actor("Nujaba", "armed_group"))
+    lose, _ = db.save_actor(db.new_actor("Al-Nujaba Movement", "armed_group", affiliation=patron.id))
+    db.merge_actors(keep.id, lose.id)
+    merged = db.actor(keep.id)
+    assert merged.affiliation == patron.id
+    assert "Al-Nujaba Movement" in merged.aliases

@@ -84,13 +84,16 @@ def merge_question(loser: Actor, survivor: Actor, mentions: int | None, actors: 
         lines.append(f"• Its note is added to the note of {keep}.")
     if any(a.affiliation == loser.id for a in actors.values() if a.id != loser.id):
         lines.append(f"• Actors affiliated with {lose} become affiliated with {keep}.")
-    if loser.affiliation and loser.affiliation != survivor.affiliation:
+    if loser.affiliation and loser.affiliation != survivor.affiliation and loser.affiliation != survivor.id:
         patron = actors.get(loser.affiliation)
-        own = actors.get(survivor.affiliation or "")
-        lines.append(
-            f"• Its affiliation ({patron.name if patron else 'a removed actor'}) is not kept: "
-            f"{keep} keeps its own ({own.name if own else 'none'})."
-        )
+        patron_name = patron.name if patron else "a removed actor"
+        if survivor.affiliation:
+            own = actors.get(survivor.affiliation)
+            lines.append(
+                f"• Its affiliation ({patron_name}) is not kept: {keep} keeps its own ({own.name if own else 'a removed actor'})."
+            )
+        else:
+            lines.append(f"• {keep} takes its affiliation ({patron_name}).")
     lines += ["", f"{lose} then leaves the registry. u undoes the merge."]
     return "\n".join(lines)
 
