@@ -53,12 +53,16 @@ def screen_text(raw: bytes) -> str:
 
 
 def child_environment(extra: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment of a user's terminal, without anything of ours or Textual's that changes how it runs."""
+    """The environment of a user's terminal, without anything of ours or Textual's that changes how it runs.
+
+    PYTHONDONTWRITEBYTECODE is dropped too: a user's installation has its bytecode
+    caches, and without them every start would time compiling our modules.
+    """
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith(("TEXTUAL", "CLAIMDESK", "XDG_", "PYTHONPROFILE", "PYTHONBREAKPOINT"))
-        and k not in ("NO_COLOR", "COLUMNS", "LINES")
+        and k not in ("NO_COLOR", "COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")
     }
     env.update(TERM="xterm-256color", COLORTERM="truecolor", LANG="C.UTF-8")
     env.update(extra or {})
