@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -87,6 +88,16 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 class ClaimdeskGroup(click.Group):
     """Turns every ClaimdeskError into one line on stderr, and anything else into one line too."""
 
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            # The reader went away (`claimdesk export | head`): not an error. Point stdout
+            # at /dev/null so the interpreter's final flush does not complain either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
+
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.pop("standalone_mode", None)
         try:
@@ -107,9 +118,6 @@ class ClaimdeskGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("claimdesk: interrupted", err=True)
             sys.exit(130)
-        except BrokenPipeError:
-            sys.stderr.close()
-            sys.exit(0)
         except Exception as error:  # the last line of defence: never a traceback for a user
             log = _log_internal_error()
             click.echo(

@@ -294,3 +294,16 @@ class TestHelp:
     def test_version(self, run) -> None:
         result = run("--version")
         assert result.returncode == 0 and result.stdout.startswith("claimdesk, version ")
+
+
+def test_a_reader_that_stops_early_is_not_an_error(env, tmp_path) -> None:
+    """`claimdesk parse --json BIG | head -c 100`: exit 0 and nothing on stderr (no EPIPE traceback)."""
+    big = tmp_path / "big.txt"
+    big.write_text("Title\n\n" + "".join(f"Paragraph {i} has a few words.\n\n" for i in range(20000)), encoding="utf-8")
+    producer = subprocess.Popen([claimdesk_executable(), "parse", str(big), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert producer.stdout is not None
+    producer.stdout.read(100)
+    producer.stdout.close()  # the reader goes away, like `head`
+    _, err = producer.communicate(timeout=60)
+    assert producer.returncode == 0
+    assert err.decode() == ""
