@@ -115,7 +115,12 @@ class ReportScreen(Screen[None]):
         self.set_interval(POLL_SECONDS, self.poll_store)
 
     def on_resize(self) -> None:
-        self.set_class(self.size.width < WIDE, "-narrow")
+        narrow = self.size.width < WIDE
+        self.set_class(narrow, "-narrow")
+        # At 80 columns the full footer would cut off before `? Help` and `q Quit`.
+        footer = self.query_one(Footer)
+        footer.compact = narrow
+        footer.show_command_palette = not narrow
 
     # ------------------------------------------------------------------ data
 
@@ -192,6 +197,7 @@ class ReportScreen(Screen[None]):
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" ¶ {self.current_paragraph}/{total}", style="bold")
         status.append(f"  ·  {progress}")
+        status.append("  ·  " + " · ".join(facts), style="dim")
         if self.search_query:
             status.append("  ·  search “")
             status.append(self.search_query)

@@ -73,8 +73,8 @@ class ParagraphView(Widget, can_focus=True):
     }
 
     BINDINGS = [
-        Binding("j,down", "next_paragraph", "Next ¶", id="next_paragraph"),
-        Binding("k,up", "previous_paragraph", "Prev ¶", id="previous_paragraph"),
+        Binding("j,down", "next_paragraph", "Next ¶", show=False, id="next_paragraph"),
+        Binding("k,up", "previous_paragraph", "Prev ¶", show=False, id="previous_paragraph"),
         Binding("g,home", "first_paragraph", "First", show=False, id="first_paragraph"),
         Binding("G,end", "last_paragraph", "Last", show=False, id="last_paragraph"),
         Binding("right_square_bracket", "next_section", "Next section", show=False, id="next_section"),
