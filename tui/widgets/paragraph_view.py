@@ -126,6 +126,7 @@ class ParagraphView(Widget, can_focus=True):
         self._heads: dict[tuple[int, int], list[_Line]] = {}  # (index, width) → heading rows
         self._section_starts: list[int] = []  # sorted indexes of paragraphs that open a section
         self._style_cache: dict[tuple[str, ...], Style] = {}  # one frame's styles, by component names
+        self._known_size: Size | None = None  # set on resize: `Widget.size` walks up to the screen each call
         self._strips: dict[tuple[_Line, bool], Strip] = {}  # drawn rows, by (row, is current); see render_lines
         self._strips_base: Style | None = None  # the widget style the cached rows were drawn with
         self.top = 0  # paragraph index at the top of the view
@@ -338,9 +339,12 @@ class ParagraphView(Widget, can_focus=True):
 
     # --------------------------------------------------------------- layout
 
+    def _view_size(self) -> Size:
+        return self._known_size or self.size
+
     @property
     def text_width(self) -> int:
-        return max(10, self.size.width - GUTTER - 1)
+        return max(10, self._view_size().width - GUTTER - 1)
 
     def _wrap(self, index: int) -> WrappedText:
         key = (index, self.text_width)
@@ -421,7 +425,7 @@ class ParagraphView(Widget, can_focus=True):
     def _lines(self) -> list[_Line]:
         """The rows on screen, from (`top`, `top_line`) down."""
         if self._screen_lines is None:
-            height = max(1, self.size.height)
+            height = max(1, self._view_size().height)
             lines: list[_Line] = []
             index, skip = self.top, self.top_line
             while len(lines) < height and index < len(self.paragraphs):
@@ -432,24 +436,59 @@ class ParagraphView(Widget, can_focus=True):
         return self._screen_lines
 
     def _scroll_to_current(self, downward: bool) -> None:
-        height = max(1, self.size.height)
+        """Scroll, if the current paragraph is not wholly in view, so that it is.
+
+        It comes back with context: moving down, it starts a third of the way down
+        the view (the end of the one before above it, what follows below); moving
+        up, it ends two thirds of the way down. So a run of `j` scrolls once a
+        screen or so, and the moves in between repaint only the rows that changed.
+        The view never scrolls past the end of the report.
+        """
+        height = max(1, self._view_size().height)
         current = self.current
-        if current < self.top or (current == self.top and self.top_line):
-            self.top, self.top_line = current, 0
-            return
-        if current - self.top <= height:
-            row = -self.top_line
-            for index in range(self.top, current):
-                row += self._height(index, height)
-                if row > height:
-                    break
-            current_height = self._height(current, height)
-            if row >= 0 and row + current_height <= height:
-                return
-            if current_height >= height or not downward:
+        current_height = self._height(current, height)
+        if current > self.top or (current == self.top and not self.top_line):
+            if current - self.top <= height:
+                row = -self.top_line
+                for index in range(self.top, current):
+                    row += self._height(index, height)
+                    if row > height:
+                        break
+                if row >= 0 and row + current_height <= height:
+                    return
+        context = height // 3
+        if current_height > height - context:
+            above = 0  # a long paragraph: from its first line
+        elif downward:
+            above = context
+        else:
+            above = height - context - current_height
+        self.top, self.top_line = self._rows_above(current, above, height)
+        if downward and not self._fills_view(height):
+            self._align_bottom(len(self.paragraphs) - 1, height)
+            if (self.top, self.top_line) > (current, 0):
                 self.top, self.top_line = current, 0
-                return
-        self._align_bottom(current, height)
+
+    def _rows_above(self, index: int, rows: int, height: int) -> tuple[int, int]:
+        """The (top, top_line) that leaves `rows` rows above paragraph `index` (fewer at the start)."""
+        top = index
+        while rows > 0 and top > 0:
+            above = self._height(top - 1, height * 4)
+            if above <= rows:
+                rows -= above
+                top -= 1
+            else:
+                return top - 1, above - rows
+        return top, 0
+
+    def _fills_view(self, height: int) -> bool:
+        """Do the rows from (top, top_line) to the end of the report fill the view?"""
+        rows = -self.top_line
+        for index in range(self.top, len(self.paragraphs)):
+            rows += self._height(index, height)
+            if rows >= height:
+                return True
+        return False
 
     def _align_bottom(self, index: int, height: int) -> None:
         """Scroll so paragraph `index` ends at the bottom of the view (or starts at its top)."""
@@ -504,6 +543,7 @@ class ParagraphView(Widget, can_focus=True):
             self._invalidate()
 
     def on_resize(self, event: events.Resize) -> None:
+        self._known_size = self.size
         self._wraps.clear()
         self._heads.clear()
         self.top_line = 0
@@ -547,7 +587,7 @@ class ParagraphView(Widget, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         lines = self._lines()
-        width = self.size.width
+        width = self._view_size().width
         if y >= len(lines):
             return Strip.blank(width, self._style())
         line = lines[y]
