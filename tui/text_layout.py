@@ -14,12 +14,26 @@ from bisect import bisect_right
 from rich.cells import cell_len
 
 _WORD = re.compile(r"[^\s]+\s*|\s+")
+# Characters one cell wide that are not white space (but space and tab): ASCII, Latin, Greek,
+# Cyrillic, the general punctuation of news text (dashes, curly quotes, ellipsis), box drawing.
+# A run of them wraps by counting characters (tests check each is one cell for Rich).
+_ONE_CELL = frozenset(
+    chr(code)
+    for low, high in ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2010, 0x2027),
+                      (0x2030, 0x205E), (0x2500, 0x25FC), (0x2800, 0x28FF))
+    for code in range(low, high + 1)
+) | {"\t"}
 _CHUNK = 4096  # characters scanned at a time when wrapping lazily
 
 
 def display_text(text: str) -> str:
     """Text as drawn: one cell-preserving character per code point (a tab is drawn as a space)."""
     return text.replace("\t", " ")
+
+
+def cells(text: str) -> int:
+    """The terminal cells `text` takes as drawn (a tab is one cell, as its space is)."""
+    return len(text) if text.isascii() else cell_len(display_text(text))
 
 
 class WrappedText:
@@ -61,23 +75,39 @@ class WrappedText:
         # Fast path: the rest of the hard line fits.
         if limit - pos <= width and (newline != -1 or limit == len(text)):
             segment = text[pos:limit]
-            if segment.isascii() or cell_len(segment) <= width:
+            if segment.isascii() or cells(segment) <= width:
                 self._emit(pos, limit, newline)
                 return
-        cells = 0
+        # Fast path: a line's worth of one-cell characters. The line ends before the word that
+        # crosses the right edge, after the spaces that follow the last word that fits: exactly
+        # what the word-by-word loop below decides, without a regular-expression match a word.
+        stop = pos + width
+        if stop < limit:
+            window = text[pos : stop + 1]
+            if _ONE_CELL.issuperset(window):
+                if window[-1] not in " \t":
+                    space = max(window.rfind(" ", 0, width), window.rfind("\t", 0, width))
+                    self._emit(pos, pos + space + 1 if space != -1 else stop, None)
+                    return
+                end = stop + 1
+                while end < limit and text[end] in " \t":
+                    end += 1
+                if end < limit and not text[end].isspace():  # else: other spaces, or the line's end
+                    self._emit(pos, end, None)
+                    return
+        used = 0
         end = pos
         for match in _WORD.finditer(text, pos, limit):
             word = match.group()
-            word_cells = len(word) if word.isascii() else cell_len(word)
             stripped = word.rstrip()
-            stripped_cells = len(stripped) if stripped.isascii() else cell_len(stripped)
-            if cells + stripped_cells <= width:
-                cells += word_cells
+            word_cells = cells(stripped)
+            if used + word_cells <= width:
+                used += word_cells + cells(word[len(stripped) :])
                 end = match.end()
                 continue
             if end == pos:  # one word longer than the line: break it by characters
                 end = _fit_characters(text, pos, match.end(), width)
-            self._emit(pos, end, None)
+            self._emit(pos, end, None if newline == -1 else newline)  # a break at the line's end takes its newline
             return
         end = limit
         if newline == -1 and limit < len(text):  # chunk ended mid-line without overflowing
@@ -101,10 +131,11 @@ class WrappedText:
 
 
 def _fit_characters(text: str, start: int, stop: int, width: int) -> int:
-    cells = 0
+    """Where to break a word longer than the line: as many characters as fit (at least one)."""
+    used = 0
     for index in range(start, stop):
-        char_cells = cell_len(text[index])
-        if cells + char_cells > width and index > start:
+        char_cells = cells(text[index])
+        if used + char_cells > width and index > start:
             return index
-        cells += char_cells
+        used += char_cells
     return stop

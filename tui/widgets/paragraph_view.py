@@ -28,7 +28,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.model import Paragraph, ParagraphStatus
-from tui.text_layout import WrappedText, display_text
+from tui.text_layout import WrappedText, cells, display_text
 
 GUTTER = 7  # "  12 ✓ "
 STATUS_MARK = {ParagraphStatus.UNREVIEWED: " ", ParagraphStatus.REVIEWED: "✓", ParagraphStatus.FLAGGED: "!"}
@@ -608,7 +608,7 @@ class ParagraphView(Widget, can_focus=True):
         bar = "▌" if is_current else " "
         bar_style = self._style("paragraph-view--current-bar") if is_current else base
         if line.kind == "blank":
-            return Strip([Segment(bar, bar_style)]).adjust_cell_length(width, base)
+            return Strip([Segment(bar, bar_style), Segment(" " * (width - 1), base)], width) if width > 0 else Strip([])
         body = ("paragraph-view--current",) if is_current else ()
         body_style = self._style(*body)
         if line.kind == "note":
@@ -629,7 +629,11 @@ class ParagraphView(Widget, can_focus=True):
         else:
             gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base)]
         segments = gutter + self._text_segments(line, paragraph.text, body)
-        return Strip(segments).adjust_cell_length(width, body_style)
+        used = sum(cells(segment.text) for segment in segments)  # measured once, here
+        if used <= width:
+            segments.append(Segment(" " * (width - used), body_style))
+            return Strip(segments, width)
+        return Strip(segments).adjust_cell_length(width, body_style)  # spaces at the end of a line run past the edge
 
     def _text_segments(self, line: _Line, text: str, body: tuple[str, ...]) -> list[Segment]:
         """The line's text, split where highlights begin and end; `body` are the component styles of the text."""
