@@ -63,9 +63,9 @@ class WrappedText:
 
     def line_of(self, offset: int) -> int:
         """The index of the line that holds `offset` (wrapping as far as needed)."""
-        while not self.done and self.lines[-1:] and self.lines[-1][1] < offset:
-            self.ensure(len(self.lines) + 64)
         self.ensure(1)
+        while not self.done and self.lines[-1][1] < offset:
+            self.ensure(len(self.lines) + 64)
         return max(0, bisect_right(self.lines, (offset, float("inf"))) - 1)
 
     def _wrap_line(self) -> None:
