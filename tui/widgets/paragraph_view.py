@@ -566,7 +566,36 @@ class ParagraphView(Widget, can_focus=True):
         if base != self._strips_base:
             self._strips.clear()
             self._strips_base = base
-        return super().render_lines(crop)
+        if not self._is_plain():
+            return super().render_lines(crop)
+        # No border, padding, outline, tint or opacity: Textual's per-row decoration would give back
+        # each row as drawn, at some 25 µs a row. Only the app's line filters are left to apply, and a
+        # kept row keeps its filtered copy (Strip.apply_filter caches), so a scroll costs little.
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        width = self._view_size().width
+        if crop.column_span != (0, width):
+            left, right = crop.column_span
+            strips = [strip.crop(left, right) for strip in strips]
+        return strips
+
+    def _is_plain(self) -> bool:
+        """Do the widget's styles leave its rows as drawn (what Textual's decoration would then do)?"""
+        styles = self.styles
+        return (
+            tuple(styles.gutter) == (0, 0, 0, 0)
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and self.opacity == 1
+        )
 
     def notify_style_update(self) -> None:
         self._style_cache.clear()
