@@ -27,14 +27,17 @@ import json
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
 from tinydb.storages import Storage
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 from store.errors import CorruptFileError, LockTimeout, ReadOnlyError, StoreError, WriteError
 
@@ -263,7 +266,10 @@ class TinyFile:
                 self.lock_path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise WriteError(f"could not save {self.path}: cannot create {self.lock_path.parent}: {reason(error)}") from None
-            lock = self._lock = FileLock(str(self.lock_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL)
+            lock_class = sys.modules[__name__].FileLock  # through the module: see __getattr__ below
+            lock = self._lock = lock_class(str(self.lock_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL)
+        from filelock import Timeout
+
         try:
             lock.acquire(timeout=self.lock_timeout)
         except Timeout:
@@ -345,3 +351,12 @@ def backup_folder(root: Path, label: str = "backup") -> Path:
 
 def next_doc_id(table: dict[str, Any]) -> str:
     return str(max((int(k) for k in table), default=0) + 1)
+
+
+def __getattr__(name: str) -> Any:
+    """`FileLock` is imported on the first save, not at start-up: filelock takes ~10 ms to import."""
+    if name == "FileLock":
+        from filelock import FileLock
+
+        return FileLock
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

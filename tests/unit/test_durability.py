@@ -38,6 +38,7 @@ REPORT_TEXT = "Report {n}\n\nFirst paragraph of report {n}, with a claim in it.\
 def serve(root: Path, sources: Path) -> None:
     """Read `go ROUND` lines; fork a writer for each; print `pid N`, then `dead N STATUS` once it died."""
     from store.db import Database  # noqa: F401 - imported once here, so each forked writer starts at once
+    from store.storage import FileLock  # noqa: F401 - store imports it on the first save: here too, once
 
     for line in sys.stdin:
         round_number = int(line.split()[1])
