@@ -16,13 +16,14 @@ from rich.cells import cell_len
 _WORD = re.compile(r"[^\s]+\s*|\s+")
 # Characters one cell wide that are not white space (but space and tab): ASCII, Latin, Greek,
 # Cyrillic, the general punctuation of news text (dashes, curly quotes, ellipsis), box drawing.
-# A run of them wraps by counting characters (tests check each is one cell for Rich).
-_ONE_CELL = frozenset(
-    chr(code)
-    for low, high in ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2010, 0x2027),
-                      (0x2030, 0x205E), (0x2500, 0x25FC), (0x2800, 0x28FF))
-    for code in range(low, high + 1)
-) | {"\t"}
+# A run of them is measured by counting (tests check each is one cell for Rich).
+_ONE_CELL_RANGES = ((0x20, 0x7E), (0xA1, 0xAC), (0xAE, 0x2FF), (0x370, 0x482), (0x2010, 0x2027),
+                    (0x2030, 0x205E), (0x2500, 0x25FC), (0x2800, 0x28FF))
+_ONE_CELL = frozenset(chr(code) for low, high in _ONE_CELL_RANGES for code in range(low, high + 1)) | {"\t"}
+_NOT_ONE_CELL = re.compile("[^\t" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in _ONE_CELL_RANGES) + "]")
+_OTHER_SPACE = re.compile(r"[^\S \t]")  # white space other than space and tab
+# Rich measures a ZWJ sequence or a character with VS16 as a whole, not as the sum of its characters.
+_JOINERS = ("\u200d", "\ufe0f")
 _CHUNK = 4096  # characters scanned at a time when wrapping lazily
 
 
@@ -78,43 +79,73 @@ class WrappedText:
             if segment.isascii() or cells(segment) <= width:
                 self._emit(pos, limit, newline)
                 return
-        # Fast path: a line's worth of one-cell characters. The line ends before the word that
-        # crosses the right edge, after the spaces that follow the last word that fits: exactly
-        # what the word-by-word loop below decides, without a regular-expression match a word.
-        stop = pos + width
-        if stop < limit:
-            window = text[pos : stop + 1]
-            if _ONE_CELL.issuperset(window):
-                if window[-1] not in " \t":
-                    space = max(window.rfind(" ", 0, width), window.rfind("\t", 0, width))
-                    self._emit(pos, pos + space + 1 if space != -1 else stop, None)
-                    return
-                end = stop + 1
-                while end < limit and text[end] in " \t":
+        # Where the line's cells run out: the first character past the right edge. The line ends
+        # before the word that holds it, or after the spaces that follow when it is a space: what
+        # the word-by-word loop below decides, measuring runs of one-cell characters by counting.
+        edge = self._edge(pos, limit)
+        stop = limit if edge is None else edge + 1
+        if all(text.find(joiner, pos, stop) == -1 for joiner in _JOINERS):
+            if edge is None:
+                self._emit_rest(pos, limit, newline)
+                return
+            if text[edge].isspace():
+                end = edge + 1
+                while end < limit and text[end].isspace():
                     end += 1
-                if end < limit and not text[end].isspace():  # else: other spaces, or the line's end
+                if end == limit:  # only spaces to the end of the line: they stay on it
+                    self._emit_rest(pos, limit, newline)
+                else:
                     self._emit(pos, end, None)
-                    return
+                return
+            space = max(text.rfind(" ", pos, edge), text.rfind("\t", pos, edge))
+            for other in _OTHER_SPACE.finditer(text, space + 1 if space != -1 else pos, edge):
+                space = other.start()
+            if space != -1:
+                end = space + 1
+            else:  # one word longer than the line: as many characters as fit, at least one
+                end = edge if edge > pos else pos + 1
+            self._emit(pos, end, None if newline == -1 else newline)
+            return
         used = 0
         end = pos
         for match in _WORD.finditer(text, pos, limit):
             word = match.group()
-            stripped = word.rstrip()
-            word_cells = cells(stripped)
-            if used + word_cells <= width:
-                used += word_cells + cells(word[len(stripped) :])
+            if used + cells(word.rstrip()) <= width:
+                used += cells(word)
                 end = match.end()
                 continue
             if end == pos:  # one word longer than the line: break it by characters
                 end = _fit_characters(text, pos, match.end(), width)
             self._emit(pos, end, None if newline == -1 else newline)  # a break at the line's end takes its newline
             return
-        end = limit
-        if newline == -1 and limit < len(text):  # chunk ended mid-line without overflowing
-            end = limit
-            self._emit(pos, end, None)
+        self._emit_rest(pos, limit, newline)
+
+    def _edge(self, pos: int, limit: int) -> int | None:
+        """The first index from `pos` whose character takes the line past the width (None: the rest fits)."""
+        text, width = self.text, self.width
+        used, index = 0, pos
+        while True:
+            room = width - used
+            bound = min(limit, index + room + 1)
+            special = _NOT_ONE_CELL.search(text, index, bound)
+            run_end = special.start() if special else bound
+            if run_end - index > room:
+                return index + room
+            used += run_end - index
+            if special is None:
+                return None
+            char_cells = cells(text[run_end])
+            if used + char_cells > width:
+                return run_end
+            used += char_cells
+            index = run_end + 1
+
+    def _emit_rest(self, pos: int, limit: int, newline: int) -> None:
+        """The rest of the hard line fits: a line to its end (or to the end of the chunk scanned)."""
+        if newline == -1 and limit < len(self.text):  # chunk ended mid-line without overflowing
+            self._emit(pos, limit, None)
             return
-        self._emit(pos, end, newline)
+        self._emit(pos, limit, newline)
 
     def _emit(self, start: int, end: int, newline: int | None) -> None:
         self.lines.append((start, end))
