@@ -34,7 +34,12 @@ def display_text(text: str) -> str:
 
 def cells(text: str) -> int:
     """The terminal cells `text` takes as drawn (a tab is one cell, as its space is)."""
-    return len(text) if text.isascii() else cell_len(display_text(text))
+    if text.isascii():
+        return len(text)
+    if any(joiner in text for joiner in _JOINERS):
+        return cell_len(display_text(text))
+    others = _NOT_ONE_CELL.findall(text)  # measured one by one; the rest is one cell each
+    return len(text) - len(others) + sum(cell_len(char) for char in others)
 
 
 class WrappedText:
@@ -162,7 +167,20 @@ class WrappedText:
 
 
 def _fit_characters(text: str, start: int, stop: int, width: int) -> int:
-    """Where to break a word longer than the line: as many characters as fit (at least one)."""
+    """Where to break a word longer than the line: as many characters as fit (at least one).
+
+    A zero-width character (a combining mark) never overflows, so it stays with its letter.
+    With emoji joiners the prefix is measured whole, and a glyph that does not fit goes to the
+    next line with its joiners and variation selectors.
+    """
+    if any(text.find(joiner, start, stop) != -1 for joiner in _JOINERS):
+        for end in range(start + 1, stop + 1):
+            if cells(text[start:end]) > width:
+                end -= 1  # the character that made the prefix too wide starts the next line...
+                while end > start + 1 and cells(text[end]) == 0:
+                    end -= 1  # ...with the glyph it belongs to
+                return max(end, start + 1)
+        return stop
     used = 0
     for index in range(start, stop):
         char_cells = cells(text[index])

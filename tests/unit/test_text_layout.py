@@ -46,12 +46,13 @@ def reference(text: str, width: int) -> list[tuple[int, int]]:
                     used += cells(word)
                     end = match.end()
                     continue
-                if end == pos:
+                if end == pos:  # as many characters as fit, at least one; a glyph's marks stay with it
                     end = pos + 1
-                    used = cells(text[pos])
-                    while end < match.end() and used + cells(text[end]) <= width:
-                        used += cells(text[end])
+                    while end < match.end() and cells(text[pos : end + 1]) <= width:
                         end += 1
+                    if end < match.end() and any(j in text[pos : match.end()] for j in ("\u200d", "\ufe0f")):
+                        while end > pos + 1 and cells(text[end]) == 0:
+                            end -= 1
                 lines.append((pos, end))
                 pos, broke = end, True
                 break
@@ -144,6 +145,7 @@ class TestLaziness:
 
 ALPHABET = "ab c  d\t e\xa0f北京é\u0301“”’—…\u3000x\n👨❤\u200d\ufe0f"  # with emoji joiners, measured whole
 texts = st.text(alphabet=ALPHABET, max_size=300)
+lines_of_text = st.text(alphabet=ALPHABET.replace("\n", ""), max_size=300)
 widths = st.integers(min_value=1, max_value=40)
 
 
@@ -160,6 +162,11 @@ class TestProperties:
             pieces += [gap, text[start:end]]
         assert "".join(pieces) == text
         assert all("\n" not in text[start:end] for start, end in lines)
+
+    @settings(max_examples=300, deadline=None)
+    @given(lines_of_text)
+    def test_cells_are_what_rich_measures_as_drawn(self, text: str) -> None:
+        assert cells(text) == cell_len(display_text(text))
 
     @settings(max_examples=300, deadline=None)
     @given(texts, widths)
