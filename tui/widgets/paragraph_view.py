@@ -125,7 +125,7 @@ class ParagraphView(Widget, can_focus=True):
         self._wraps: dict[tuple[int, int], WrappedText] = {}
         self._heads: dict[tuple[int, int], list[_Line]] = {}  # (index, width) → heading rows
         self._section_starts: list[int] = []  # sorted indexes of paragraphs that open a section
-        self._style_cache: dict[tuple[str, ...], Style] = {}  # one frame's styles, by component names
+        self._style_cache: dict[tuple[str, ...], Style] = {}  # styles by component names (see render_lines)
         self._known_size: Size | None = None  # set on resize: `Widget.size` walks up to the screen each call
         self._strips: dict[tuple[_Line, bool], Strip] = {}  # drawn rows, by (row, is current); see render_lines
         self._strips_base: Style | None = None  # the widget style the cached rows were drawn with
@@ -557,15 +557,15 @@ class ParagraphView(Widget, can_focus=True):
     # --------------------------------------------------------------- render
 
     def render_lines(self, crop: Region) -> list[Strip]:
-        # Styles are looked up once per frame (walking the ancestors for each row is
-        # most of a frame's cost), and afresh every frame, so CSS and theme changes show.
-        # Drawn rows are kept across frames: a scroll redraws every row of the screen,
-        # but most of them were on the previous screen, one or a few rows higher.
-        self._style_cache.clear()
-        base = self._style()
+        # Styles and drawn rows are kept across frames while the widget's style (which walks
+        # the ancestors, so it is computed once a frame) is unchanged; a change of this widget's
+        # CSS or theme clears them (notify_style_update). A scroll redraws every row of the
+        # screen, but most of them were on the previous screen, one or a few rows higher.
+        base = self.rich_style
         if base != self._strips_base:
+            self._style_cache.clear()
             self._strips.clear()
-            self._strips_base = base
+            self._strips_base = self._style_cache[()] = base
         if not self._is_plain():
             return super().render_lines(crop)
         # No border, padding, outline, tint or opacity: Textual's per-row decoration would give back
