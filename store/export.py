@@ -34,22 +34,12 @@ from typing import IO, Any
 from urllib.parse import quote as url_quote
 
 from store.errors import ClaimdeskError, NotFound
+from store.formats import FOLDER_FORMATS, FORMATS, SUFFIXES  # the one table of formats, re-exported here
 from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, ParsedReport, Report
 from store.text import clean_line
 
 SCHEMA = "claimdesk/1"
 SCHEMA_RESOURCE = "schema/claimdesk-1.schema.json"
-
-FORMATS: dict[str, str] = {
-    "jsonl": "claimdesk JSONL (one self-contained annotation per line; re-importable)",
-    "doccano": "doccano sequence labelling JSONL (one line per paragraph with spans)",
-    "prodigy": "Prodigy spans JSONL (one task per paragraph with spans)",
-    "w3c": "W3C Web Annotation JSON-LD (one annotation per line)",
-    "brat": "brat standoff (.txt and .ann per report, into a folder)",
-    "csv": "CSV for spreadsheets (one row per annotation)",
-}
-SUFFIXES = {"jsonl": ".jsonl", "doccano": ".doccano.jsonl", "prodigy": ".prodigy.jsonl", "w3c": ".w3c.jsonl", "brat": "", "csv": ".csv"}
-FOLDER_FORMATS = frozenset({"brat"})
 
 CSV_COLUMNS = (
     "id", "kind", "report_id", "report_title", "report_source", "revision", "paragraph", "section",

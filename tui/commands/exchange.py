@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from store.errors import ClaimdeskError
-from store.export import FOLDER_FORMATS, FORMATS, ExportResult, Selection, export_to_path, parse_time, schema_text, write_stream
+from store.formats import FOLDER_FORMATS, FORMATS
 from store.model import Kind
 from store.text import clean_line
 from tui.cli import EXIT_USER_ERROR, Context, common_options, main
@@ -48,6 +48,8 @@ def progress(length: int, label: str, data_on_terminal: bool = False) -> Iterato
 def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     if value is None:
         return None
+    from store.export import parse_time  # the exporter loads only when a command needs it
+
     try:
         return parse_time(value)
     except ValueError as error:
@@ -77,6 +79,8 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
     """
     if fmt in FOLDER_FORMATS and output == "-":
         raise click.UsageError(f"--format {fmt} writes a folder of files: give -o FOLDER")
+    from store.export import Selection, export_to_path
+
     db = context.database()
     selection = Selection(
         reports=reports,
@@ -101,7 +105,9 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
         click.echo(f"exported {result.annotations} annotation(s) from {result.reports} report(s) to {where}")
 
 
-def _export_to_stdout(db: Any, fmt: str, selection: Selection, on_report: Callable[[object], None]) -> ExportResult:
+def _export_to_stdout(db: Any, fmt: str, selection: Any, on_report: Callable[[object], None]) -> Any:
+    from store.export import write_stream
+
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:  # a text-only stream (an embedding program); it decides the encoding
         return write_stream(db, fmt, sys.stdout, selection, on_report)
@@ -189,4 +195,6 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
 @common_options
 def schema_command() -> None:
     """Print the JSON Schema of a `claimdesk export` JSONL record (claimdesk/1)."""
+    from store.export import schema_text
+
     click.echo(schema_text(), nl=False)

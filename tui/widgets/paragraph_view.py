@@ -85,16 +85,6 @@ class ParagraphView(Widget, can_focus=True):
 
     current: reactive[int] = reactive(0, always_update=True, repaint=False)
 
-    class CurrentChanged(Message):
-        """The analyst moved to another paragraph."""
-
-        def __init__(self, index: int) -> None:
-            self.index = index
-            super().__init__()
-
-        def can_replace(self, message: Message) -> bool:
-            return isinstance(message, ParagraphView.CurrentChanged)
-
     class SpanDragged(Message):
         """The mouse was dragged over paragraph `index` from code point `anchor` to `offset` (both inclusive)."""
 
@@ -276,7 +266,6 @@ class ParagraphView(Widget, can_focus=True):
             self._refresh_changed_rows(old, new)
         else:
             self._invalidate()
-        self.post_message(self.CurrentChanged(new))
 
     # ---------------------------------------------------------------- mouse
 
