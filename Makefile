@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 
-.PHONY: run test bench install install-test clean
+.PHONY: run test lint bench install install-test clean
 
 $(BIN)/claimdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,12 +14,18 @@ $(BIN)/claimdesk: pyproject.toml
 install: $(BIN)/claimdesk
 
 install-test: install
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,lint]'
 
 # Open the TUI on the bundled sample reports, in the default database.
 run: install
 	$(BIN)/claimdesk add sample_reports/*
 	$(BIN)/claimdesk
+
+# The linters, the type checker and the import contracts configured in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # The whole test suite (unit, Pilot, snapshots, end-to-end).
 test: install-test

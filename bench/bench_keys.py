@@ -39,7 +39,7 @@ def minimal_latencies(lab: Lab, presses: int) -> list[float]:
         return [term.press(b"j", key_text(count)).last for count in range(1, presses + 1)]
 
 
-def next_paragraph_latencies(lab: Lab, report, needle: str, presses: int) -> list[float]:  # noqa: ANN001 - a Path
+def next_paragraph_latencies(lab: Lab, report, needle: str, presses: int) -> list[float]:
     """Open `report` (added first, untimed) and press `j` `presses` times from its first paragraph."""
     db = lab.root / f"db-{report.stem}"
     lab.add(report, db)
@@ -73,7 +73,7 @@ def run(quick: bool) -> list[Figure]:
     ]
 
 
-def _paragraphs(path) -> int:  # noqa: ANN001 - a Path
+def _paragraphs(path) -> int:
     from store.ingest import parse_file
 
     return len(parse_file(path)[0].paragraphs)

@@ -74,7 +74,11 @@ def build(root: Path, stock_path: Path, annotations: int, rng: random.Random) ->
     for n in range(annotations // PER_REPORT):
         report_id, revision, parsed = f"report-{n:05d}", f"{n:016x}", _parsed(n)
         report_ids.append(report_id)
-        text = {"revisions": {"1": {"revision": revision, "added_at": now_iso(), "source_path": f"/src/{report_id}.txt", "parsed": parsed.to_dict()}}}
+        text = {
+            "revisions": {
+                "1": {"revision": revision, "added_at": now_iso(), "source_path": f"/src/{report_id}.txt", "parsed": parsed.to_dict()}
+            }
+        }
         (reports_dir / f"{report_id}.text.json").write_bytes(encode(text))
         docs = {str(i + 1): _annotation(rng, report_id, revision, parsed, actors).to_dict() for i in range(PER_REPORT)}
         (reports_dir / f"{report_id}.annotations.json").write_bytes(encode({"annotations": docs}))

@@ -65,7 +65,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, list[floa
 
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def machine() -> dict[str, object]:

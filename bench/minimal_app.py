@@ -11,7 +11,10 @@ the first frame.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import App, ComposeResult
+from textual.binding import BindingType
 from textual.widgets import Label
 
 READY = "minimal: ready"
@@ -24,7 +27,7 @@ def key_text(count: int) -> str:
 class MinimalApp(App[None]):
     # A fixed size: an update repaints the label without a re-layout (the fastest honest update).
     CSS = "#line { width: 40; height: 1; }"
-    BINDINGS = [("j", "count", "Count"), ("q", "quit", "Quit")]
+    BINDINGS: ClassVar[list[BindingType]] = [("j", "count", "Count"), ("q", "quit", "Quit")]
 
     def __init__(self) -> None:
         super().__init__()

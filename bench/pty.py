@@ -117,7 +117,7 @@ class Terminal:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,
-                preexec_fn=_take_controlling_terminal,  # noqa: PLW1509 - the benchmarks start no threads
+                preexec_fn=_take_controlling_terminal,
                 close_fds=True,
             )
         finally:

@@ -94,7 +94,7 @@ class OpenReport:
     parsed: ParsedReport
 
     @property
-    def paragraphs(self):  # noqa: ANN201 - tuple[Paragraph, ...]
+    def paragraphs(self):
         return self.parsed.paragraphs
 
 
@@ -210,7 +210,9 @@ class Database:
             version = 1 if has_reports else SCHEMA_VERSION
         if version < 0:
             self.read_only = True
-            self.problems.append(f"{self.library.path} records a schema version that is not a number; opened read-only — run 'claimdesk doctor'")
+            self.problems.append(
+                f"{self.library.path} records a schema version that is not a number; opened read-only — run 'claimdesk doctor'"
+            )
         elif version > SCHEMA_VERSION:
             self.read_only = True
             self.problems.append(
@@ -438,7 +440,9 @@ class Database:
         after = annotation.to_dict()
         before = self._put(self.annotations_file(annotation.report_id), "annotations", "id", annotation.id, after)
         verb = "edited" if before else "added"
-        return annotation, Change(f"{verb} {annotation.kind.value}", (Edit("annotation", annotation.id, annotation.report_id, before, after),))
+        return annotation, Change(
+            f"{verb} {annotation.kind.value}", (Edit("annotation", annotation.id, annotation.report_id, before, after),)
+        )
 
     def delete_annotation(self, report_id: str, annotation_id: str) -> Change:
         before = self._put(self.annotations_file(report_id), "annotations", "id", annotation_id, None)
@@ -446,7 +450,7 @@ class Database:
             raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
         return Change(f"deleted {before['kind']}", (Edit("annotation", annotation_id, report_id, before, None),))
 
-    def _put(self, tiny: TinyFile, table: str, key_field: str, key: str, doc: dict[str, Any] | None) -> dict[str, Any] | None:
+    def _put(self, tiny: TinyFile, table: str, key_field: str, key: str | int, doc: dict[str, Any] | None) -> dict[str, Any] | None:
         """Replace (or remove, with None) the document whose `key_field` is `key`; return the old one."""
 
         def mutate(tables: Tables) -> dict[str, Any] | None:
@@ -507,7 +511,7 @@ class Database:
                 return actor
         return None
 
-    def new_actor(self, name: str, type: str = "other", **fields: Any) -> Actor:  # noqa: A002
+    def new_actor(self, name: str, type: str = "other", **fields: Any) -> Actor:
         return Actor(id=new_id(), name=clean_line(name), type=type, reviewer=self.reviewer, **fields)
 
     def save_actor(self, actor: Actor) -> tuple[Actor, Change]:

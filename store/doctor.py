@@ -175,7 +175,7 @@ class Snapshot:
         tables = self.load(self.text_path(report_id))
         if tables is None:
             return None
-        return {doc.get("revision"): doc.get("parsed", {}) for doc in tables.get("revisions", {}).values()}
+        return {str(doc.get("revision")): doc.get("parsed", {}) for doc in tables.get("revisions", {}).values()}
 
 
 def _paragraph_text(parsed: dict[str, Any], number: int) -> str | None:
@@ -245,14 +245,16 @@ def _check_schema(snap: Snapshot) -> list[Finding]:
     if not isinstance(version, int):
         return [Finding(PROBLEM, "library.json", "no schema version recorded")]
     if version > SCHEMA_VERSION:
-        return [Finding(PROBLEM, "library.json", f"schema version {version} is newer than this claimdesk ({SCHEMA_VERSION}); upgrade claimdesk")]
+        return [
+            Finding(PROBLEM, "library.json", f"schema version {version} is newer than this claimdesk ({SCHEMA_VERSION}); upgrade claimdesk")
+        ]
     if version < SCHEMA_VERSION:
         return [Finding(NOTE, "library.json", f"schema version {version}; it is migrated to {SCHEMA_VERSION} when claimdesk next opens it")]
     return []
 
 
 def _check_index(snap: Snapshot) -> list[Finding]:
-    findings = []
+    findings: list[Finding] = []
     library = snap.library()
     if library is None:
         return findings
@@ -266,16 +268,31 @@ def _check_index(snap: Snapshot) -> list[Finding]:
         text = snap.text_path(report_id)
         revisions = snap.revisions(report_id)
         if not text.exists():
-            findings.append(Finding(PROBLEM, snap.rel(text), f"missing: report {report_id!r} has no text; add its file again: claimdesk add {doc.get('source', '?')}"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    snap.rel(text),
+                    f"missing: report {report_id!r} has no text; add its file again: claimdesk add {doc.get('source', '?')}",
+                )
+            )
         elif revisions is not None and doc.get("revision") not in revisions:
-            findings.append(Finding(PROBLEM, snap.rel(text), f"does not hold revision {doc.get('revision')} of report {report_id!r}; add its file again: claimdesk add {doc.get('source', '?')}"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    snap.rel(text),
+                    f"does not hold revision {doc.get('revision')} of report {report_id!r}; "
+                    f"add its file again: claimdesk add {doc.get('source', '?')}",
+                )
+            )
     for path in sorted(snap.reports_dir.glob("*.text.json")):
         report_id = path.name.removesuffix(".text.json")
         if report_id not in indexed and snap.readable(path):
             findings.append(Finding(PROBLEM, snap.rel(path), f"report {report_id!r} is not in the library index"))
     for report_id, path in snap.annotation_paths():
         if report_id not in indexed and not snap.text_path(report_id).exists():
-            findings.append(Finding(PROBLEM, snap.rel(path), f"annotations of report {report_id!r}, which is not in the database; left alone"))
+            findings.append(
+                Finding(PROBLEM, snap.rel(path), f"annotations of report {report_id!r}, which is not in the database; left alone")
+            )
     return findings
 
 
@@ -289,7 +306,9 @@ def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]
             try:
                 annotation = Annotation.from_dict(doc)
             except (KeyError, TypeError, ValueError) as error:
-                findings.append(Finding(PROBLEM, where, f"an annotation cannot be read ({type(error).__name__}: {error}): {json.dumps(doc)[:80]}"))
+                findings.append(
+                    Finding(PROBLEM, where, f"an annotation cannot be read ({type(error).__name__}: {error}): {json.dumps(doc)[:80]}")
+                )
                 continue
             if summary is not None:
                 summary.annotations += 1
@@ -303,15 +322,30 @@ def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]
                 continue  # the text file's own finding says why
             parsed = revisions.get(annotation.revision)
             if parsed is None:
-                findings.append(Finding(PROBLEM, where, f"{label} is on revision {annotation.revision}, which the report's text file does not hold"))
+                findings.append(
+                    Finding(PROBLEM, where, f"{label} is on revision {annotation.revision}, which the report's text file does not hold")
+                )
                 continue
             text = _paragraph_text(parsed, annotation.paragraph)
             if text is None:
-                findings.append(Finding(PROBLEM, where, f"{label} is on paragraph {annotation.paragraph}, which revision {annotation.revision} does not have"))
+                findings.append(
+                    Finding(
+                        PROBLEM,
+                        where,
+                        f"{label} is on paragraph {annotation.paragraph}, which revision {annotation.revision} does not have",
+                    )
+                )
                 continue
             span = annotation.span
             if span is not None and not (0 <= span.start < span.end <= len(text) and text[span.start : span.end] == span.quote):
-                findings.append(Finding(PROBLEM, where, f"{label}: span {span.start}-{span.end} no longer matches its quote {_short(span.quote)} in paragraph {annotation.paragraph}"))
+                findings.append(
+                    Finding(
+                        PROBLEM,
+                        where,
+                        f"{label}: span {span.start}-{span.end} no longer matches its quote {_short(span.quote)} "
+                        f"in paragraph {annotation.paragraph}",
+                    )
+                )
     return findings
 
 
@@ -326,14 +360,22 @@ def _check_actor_refs(snap: Snapshot) -> list[Finding]:
         return [Finding(NOTE, "actors.json", "actor references not checked: actors.json cannot be read")]
     known = {doc.get("id") for doc in actors.values()}
     findings = []
-    for report_id, path, tables in snap.annotation_files():
+    for _report_id, path, tables in snap.annotation_files():
         for doc in tables.get("annotations", {}).values():
             for name, actor_id in _actor_refs(doc):
                 if actor_id not in known:
-                    findings.append(Finding(PROBLEM, snap.rel(path), f"annotation {doc.get('id')}: {name} names actor {actor_id}, which does not exist"))
+                    findings.append(
+                        Finding(PROBLEM, snap.rel(path), f"annotation {doc.get('id')}: {name} names actor {actor_id}, which does not exist")
+                    )
     for doc in actors.values():
         if doc.get("affiliation") and doc["affiliation"] not in known:
-            findings.append(Finding(PROBLEM, "actors.json", f"actor {doc.get('id')} ({doc.get('name')}): affiliation names actor {doc['affiliation']}, which does not exist"))
+            findings.append(
+                Finding(
+                    PROBLEM,
+                    "actors.json",
+                    f"actor {doc.get('id')} ({doc.get('name')}): affiliation names actor {doc['affiliation']}, which does not exist",
+                )
+            )
     return findings
 
 
@@ -354,7 +396,9 @@ def _check_temp_files(snap: Snapshot) -> list[Finding]:
         if _lock_is_held(snap.root, target):
             findings.append(Finding(NOTE, snap.rel(tmp), f"a save to {target.name} is in progress"))
         else:
-            findings.append(Finding(PROBLEM, snap.rel(tmp), f"leftover temporary file from an interrupted save to {target.name}; never used as data"))
+            findings.append(
+                Finding(PROBLEM, snap.rel(tmp), f"leftover temporary file from an interrupted save to {target.name}; never used as data")
+            )
     return findings
 
 
@@ -368,7 +412,13 @@ def _check_locks(snap: Snapshot) -> list[Finding]:
             findings.append(Finding(NOTE, snap.rel(path), f"cannot test the lock: {reason(error)}"))
             continue
         if held:
-            findings.append(Finding(NOTE, snap.rel(path), "held by a running claimdesk process (a save in progress; if it stays held, that process is stuck)"))
+            findings.append(
+                Finding(
+                    NOTE,
+                    snap.rel(path),
+                    "held by a running claimdesk process (a save in progress; if it stays held, that process is stuck)",
+                )
+            )
     return findings
 
 
@@ -482,7 +532,7 @@ def _shapes_for(path: Path) -> dict[str, Callable[[dict[str, Any]], bool]] | Non
 
 def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
     """Keep each unparsable file aside, then replace it with what can be recovered from it."""
-    for path, error in snap.corrupt.items():
+    for path, _error in snap.corrupt.items():
         with _holding(snap.root, path) as got:
             if not got:
                 act(f"skipped {snap.rel(path)}: another process holds its lock")
@@ -500,7 +550,10 @@ def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
             kept_rel = snap.rel(Path(kept))
             if path == snap.root / "library.json":
                 index, skipped = index_from_text_files(snap.root)
-                tables: Tables = {"meta": {"1": {"schema_version": SCHEMA_VERSION, "created_at": now_iso(), "application": "claimdesk"}}, "reports": index}
+                tables: Tables = {
+                    "meta": {"1": {"schema_version": SCHEMA_VERSION, "created_at": now_iso(), "application": "claimdesk"}},
+                    "reports": index,
+                }
                 atomic_write_bytes(path, encode(tables))
                 act(f"rebuilt library.json from {len(index)} report text file(s); the unreadable file is kept at {kept_rel}")
                 for line in skipped:
@@ -564,7 +617,9 @@ def _reindex(root: Path, act: Callable[[str], None]) -> None:
                 reports[next_doc_id(reports)] = doc
         old = next(iter(tables.get("meta", {}).values()), {})
         if not isinstance(old.get("schema_version"), int):
-            tables["meta"] = {"1": {"schema_version": SCHEMA_VERSION, "created_at": old.get("created_at") or now_iso(), "application": "claimdesk"}}
+            tables["meta"] = {
+                "1": {"schema_version": SCHEMA_VERSION, "created_at": old.get("created_at") or now_iso(), "application": "claimdesk"}
+            }
 
     _update(root, root / "library.json", mutate)
     if unversioned:
@@ -580,12 +635,12 @@ def _fix_references(root: Path, act: Callable[[str], None]) -> None:
         return
     known = {doc.get("id") for doc in actors.values()}
 
-    for report_id, path, tables in snap.annotation_files():
+    for _report_id, path, tables in snap.annotation_files():
         if not any(actor_id not in known for doc in tables.get("annotations", {}).values() for _, actor_id in _actor_refs(doc)):
             continue
         fixed: list[str] = []
 
-        def mutate(tables: Tables) -> None:
+        def mutate(tables: Tables, fixed: list[str] = fixed) -> None:
             docs = tables.get("annotations", {})
             for doc_id, doc in list(docs.items()):
                 dangling = [(name, actor_id) for name, actor_id in _actor_refs(doc) if actor_id not in known]
@@ -611,7 +666,9 @@ def _fix_references(root: Path, act: Callable[[str], None]) -> None:
             docs = tables.get("actors", {})
             for doc_id, doc in list(docs.items()):
                 if doc.get("affiliation") and doc["affiliation"] not in known:
-                    fixed.append(f"actor {doc.get('id')} ({doc.get('name')}): affiliation named missing actor {doc['affiliation']}; set to none")
+                    fixed.append(
+                        f"actor {doc.get('id')} ({doc.get('name')}): affiliation named missing actor {doc['affiliation']}; set to none"
+                    )
                     docs[doc_id] = dict(doc, affiliation=None)
 
         _update(root, root / "actors.json", mutate_actors)
@@ -628,10 +685,11 @@ def _reanchor_spans(root: Path, act: Callable[[str], None]) -> None:
         moves: dict[str, tuple[int, int]] = {}
         for doc in tables.get("annotations", {}).values():
             span = doc.get("span")
-            parsed = revisions.get(doc.get("revision"))
-            if not isinstance(span, dict) or parsed is None:
+            parsed = revisions.get(str(doc.get("revision")))
+            paragraph = doc.get("paragraph")
+            if not isinstance(span, dict) or parsed is None or not isinstance(paragraph, int):
                 continue
-            text = _paragraph_text(parsed, doc.get("paragraph"))
+            text = _paragraph_text(parsed, paragraph)
             quote, start, end = span.get("quote"), span.get("start"), span.get("end")
             if text is None or not isinstance(quote, str) or not quote:
                 continue
@@ -639,11 +697,11 @@ def _reanchor_spans(root: Path, act: Callable[[str], None]) -> None:
                 continue
             if text.count(quote) == 1:
                 at = text.index(quote)
-                moves[doc.get("id")] = (at, at + len(quote))
+                moves[str(doc.get("id"))] = (at, at + len(quote))
         if not moves:
             continue
 
-        def mutate(tables: Tables) -> None:
+        def mutate(tables: Tables, moves: dict[str, tuple[int, int]] = moves) -> None:
             docs = tables.get("annotations", {})
             for doc_id, doc in list(docs.items()):
                 if doc.get("id") in moves:

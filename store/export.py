@@ -28,7 +28,7 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import IO, Any
 from urllib.parse import quote as url_quote
@@ -85,12 +85,12 @@ def parse_time(value: str) -> str:
     except ValueError:
         raise ValueError(f"{clean_line(value)!r} is not a date (use YYYY-MM-DD or an ISO 8601 time)") from None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return utc_stamp(moment)
 
 
 def utc_stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
         return default
     value = obj[key]
     kinds = kind if isinstance(kind, tuple) else (kind,)
-    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+    if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         wanted = " or ".join({str: "a string", int: "a whole number", dict: "an object", list: "a list"}[k] for k in kinds)
         raise LineError(f"{name} must be {wanted}, not {show(value)}")
     return value

@@ -16,6 +16,7 @@ character offset means the same thing everywhere.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class DecodedFile:
     sha256: str  # of the cleaned text: the revision's identity
 
 
-def read_report_file(path: str | Path) -> DecodedFile:
+def read_report_file(path: str | os.PathLike[str]) -> DecodedFile:
     """Read and decode a report file. Raises IngestError with a one-line message."""
     path = Path(path)
     shown = clean_line(str(path))
@@ -283,7 +284,7 @@ def _collect_notes(blocks: list[str], start: re.Pattern[str]) -> tuple[Footnote,
             notes.append([match.group(1), block[match.end():]])
         elif notes:
             notes[-1][1] += "\n\n" + block
-    result = []
+    result: list[Footnote] = []
     for key, text in notes:
         number = int(key) if str(key).isdigit() else len(result) + 1
         result.append(Footnote(number, text.strip()))
@@ -451,7 +452,7 @@ def _parse_plain(blocks: list[str], warnings: list[str]) -> ParsedReport:
     )
 
 
-def report_id_for(path: str | Path) -> str:
+def report_id_for(path: str | os.PathLike[str]) -> str:
     """A report's identity: its file name without extension, as a slug.
 
     The same file always gives the same id (a changed file becomes a new revision

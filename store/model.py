@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -48,12 +48,12 @@ ACTOR_TYPES = {
 }
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     CLAIM = "claim"
     ACTOR = "actor"
 
 
-class ParagraphStatus(str, Enum):
+class ParagraphStatus(StrEnum):
     UNREVIEWED = "unreviewed"
     REVIEWED = "reviewed"
     FLAGGED = "flagged"
@@ -61,7 +61,7 @@ class ParagraphStatus(str, Enum):
 
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with a Z, to the microsecond."""
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def new_id() -> str:

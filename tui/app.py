@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Sequence
+from pathlib import PurePath
+from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
@@ -19,10 +21,10 @@ _INERT = InertText()
 
 
 class ClaimdeskApp(App[None]):
-    CSS_PATH = ["styles/app.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["styles/app.tcss"]
     TITLE = "claimdesk"
     ENABLE_COMMAND_PALETTE = True
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("A", "actors", "Actors", id="actors"),
@@ -87,12 +89,12 @@ class ClaimdeskApp(App[None]):
         report = self.db.find_report(report_id) if report_id else None
         self.push_screen(ExportDialog(report_id, report.title if report else None), self._export_chosen)
 
-    def _export_chosen(self, choice) -> None:  # noqa: ANN001 - ExportChoice | None
+    def _export_chosen(self, choice) -> None:
         if choice is not None:
             self.export_annotations(choice)
 
     @work(thread=True, group="export")
-    def export_annotations(self, choice) -> None:  # noqa: ANN001 - ExportChoice
+    def export_annotations(self, choice) -> None:
         """Write the export off the UI thread; only a notification comes back."""
         from tui.dialogs.export_dialog import perform_export
 

@@ -6,12 +6,10 @@ Textual is imported only by the commands that start the TUI, so `add`, `parse`,
 
 from __future__ import annotations
 
-import functools
 import gc
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,74 +17,34 @@ import click
 
 from store.errors import ClaimdeskError
 from store.text import clean_line
+from tui.commands.common import EXIT_INTERNAL, EXIT_USER_ERROR, Context, common_options
 
-EXIT_USER_ERROR = 1
-EXIT_INTERNAL = 70
-
-
-class Context:
-    """What the group's options decided, shared with subcommands."""
-
-    def __init__(self) -> None:
-        self.db_path: Path | None = None
-        self.reviewer: str | None = None
-
-    def database(self, read_only_ok: bool = True):  # noqa: ANN201 - store.db.Database
-        from store.db import Database
-        from store.locations import default_db_path
-
-        db = Database(self.db_path or default_db_path(), self.resolved_reviewer())
-        if db.problems:
-            for problem in db.problems:
-                click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
-            if not read_only_ok:
-                raise ClaimdeskError("the database is read-only until it is repaired ('claimdesk doctor --repair')")
-        return db
-
-    def resolved_reviewer(self) -> str:
-        from store.locations import default_reviewer
-
-        if self.reviewer:
-            return self.reviewer
-        return self.settings().reviewer or default_reviewer()
-
-    @functools.cache  # noqa: B019 - one Context per process
-    def settings(self):  # noqa: ANN201 - store.config.Settings
-        from store.config import load_settings
-        from store.locations import config_path
-
-        settings = load_settings(config_path())
-        for warning in settings.warnings:
-            click.echo(f"claimdesk: warning: config: {warning}", err=True)
-        return settings
-
-
-def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--db` and `--reviewer`, accepted by the group and by every subcommand."""
-
-    def set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-        if value is not None:
-            ctx.ensure_object(Context).db_path = value
-
-    def set_reviewer(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-        if value is not None:
-            ctx.ensure_object(Context).reviewer = clean_line(value)
-
-    command = click.option(
-        "--reviewer", metavar="NAME", expose_value=False, callback=set_reviewer,
-        help="Who is annotating (default: the config file's reviewer, else your login name).",
-    )(command)
-    return click.option(
-        # No envvar here: the subcommand's copy of the option would read $CLAIMDESK_DB and
-        # override `claimdesk --db X cmd`; store.locations.default_db_path() reads it instead.
-        "--db", type=click.Path(path_type=Path), expose_value=False, callback=set_db,
-        metavar="PATH",
-        help="Database folder (default: $CLAIMDESK_DB, else the user data dir).",
-    )(command)
+# Commands that live in their own modules: name → "module:function", imported only when that
+# command runs (or `--help` lists them), so `claimdesk open` never loads the exporter.
+LAZY_COMMANDS = {
+    "export": "tui.commands.exchange:export_command",
+    "import": "tui.commands.exchange:import_command",
+    "schema": "tui.commands.exchange:schema_command",
+    "stats": "tui.commands.stats:stats_command",
+    "doctor": "tui.commands.maintenance:doctor_command",
+}
 
 
 class ClaimdeskGroup(click.Group):
-    """Turns every ClaimdeskError into one line on stderr, and anything else into one line too."""
+    """Loads commands by name; turns every ClaimdeskError into one line on stderr, and anything else into one line too."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            import importlib
+
+            module_name, attribute = LAZY_COMMANDS[cmd_name].split(":")
+            command = getattr(importlib.import_module(module_name), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -101,7 +59,7 @@ class ClaimdeskGroup(click.Group):
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.pop("standalone_mode", None)
         try:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[call-overload]
         except click.exceptions.Abort:
             click.echo("claimdesk: aborted", err=True)
             sys.exit(EXIT_USER_ERROR)
@@ -154,7 +112,7 @@ def main(ctx: click.Context) -> None:
         _run_tui(ctx.obj, report_id=None)
 
 
-def _run_tui(context: Context, report_id: str | None, db=None) -> None:  # noqa: ANN001 - store.db.Database
+def _run_tui(context: Context, report_id: str | None, db=None) -> None:
     # Start-up creates some 70,000 tracked objects that live as long as the TUI: the garbage collector
     # would scan them several times before the first frame and find nothing (~40 ms). It is
     # paused until the first frame is drawn; then the app freezes them out of later scans.
@@ -232,5 +190,3 @@ def parse_command(file: Path, as_json: bool) -> None:
         click.echo(f"warning:   {clean_line(warning)}")
 
 
-# Subcommands that live in their own modules register themselves on `main`.
-from tui.commands import exchange, maintenance, stats  # noqa: E402, F401

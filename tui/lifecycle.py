@@ -77,7 +77,7 @@ class TerminalWatch:
         self.app = app
         self.loop = loop
         # Textual reads the keyboard from stdin and draws on stderr.
-        wanted = fds if fds is not None else (sys.__stdin__.fileno(), sys.__stderr__.fileno())
+        wanted = fds if fds is not None else tuple(stream.fileno() for stream in (sys.__stdin__, sys.__stderr__) if stream is not None)
         self.fds = tuple(dict.fromkeys(fd for fd in wanted if os.isatty(fd)))
         self.exit_process = exit_process
         self._wake_read, self._wake_write = os.pipe()

@@ -45,7 +45,7 @@ def cells(text: str) -> int:
 class WrappedText:
     """The line ranges of one paragraph at one width, computed on demand."""
 
-    __slots__ = ("text", "width", "lines", "_pos", "done")
+    __slots__ = ("_pos", "done", "lines", "text", "width")
 
     def __init__(self, text: str, width: int) -> None:
         self.text = text

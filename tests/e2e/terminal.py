@@ -118,7 +118,7 @@ class Terminal:
                 stderr=slave,
                 env=self.env,
                 start_new_session=True,
-                preexec_fn=_take_controlling_terminal if self.controlling else None,  # noqa: PLW1509
+                preexec_fn=_take_controlling_terminal if self.controlling else None,
                 close_fds=True,
             )
         finally:

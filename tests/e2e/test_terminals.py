@@ -56,7 +56,32 @@ def only_greys(params: list[str]) -> bool:
                 return False
             index += 5
         else:
-            if p.isdigit() and int(p) in (31, 32, 33, 34, 35, 36, 41, 42, 43, 44, 45, 46, 91, 92, 93, 94, 95, 96, 101, 102, 103, 104, 105, 106):
+            if p.isdigit() and int(p) in (
+                31,
+                32,
+                33,
+                34,
+                35,
+                36,
+                41,
+                42,
+                43,
+                44,
+                45,
+                46,
+                91,
+                92,
+                93,
+                94,
+                95,
+                96,
+                101,
+                102,
+                103,
+                104,
+                105,
+                106,
+            ):
                 return False
             index += 1
     return True

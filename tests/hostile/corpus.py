@@ -177,11 +177,20 @@ def _utf16() -> bytes:
 
 CASES: tuple[Case, ...] = (
     Case("controls.txt", _controls, shows=_controls_shown(), paragraphs=len(PAYLOADS) - 2 + 2),
-    Case("markup.txt", lambda: _text("Markup [bold]title[/bold] [@click=app.quit]x[/]", *MARKUP), shows=("Markup [bold]title[/bold]", *MARKUP)),
+    Case(
+        "markup.txt",
+        lambda: _text("Markup [bold]title[/bold] [@click=app.quit]x[/]", *MARKUP),
+        shows=("Markup [bold]title[/bold]", *MARKUP),
+    ),
     Case(
         "markup.md",
         _markdown_markup,
-        shows=("[red]Section[/red] [@click=app.quit]heading[/]", "Footnoted [link=https://pwned.example]text[/link].[^1]", "[1] A note with [bold]markup[/bold] and ␛]52;c;", *MARKUP),
+        shows=(
+            "[red]Section[/red] [@click=app.quit]heading[/]",
+            "Footnoted [link=https://pwned.example]text[/link].[^1]",
+            "[1] A note with [bold]markup[/bold] and ␛]52;c;",
+            *MARKUP,
+        ),
     ),
     Case("bidi_arabic.txt", _bidi, shows=("RLO reversed PWNED", "LRM", "end.")),
     Case("zero_width.txt", _zero_width, shows=("end.",)),

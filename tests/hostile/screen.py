@@ -8,7 +8,10 @@ import re
 from textual.app import App
 
 # One run of same-styled text in Rich's SVG export: <text … x="…" … clip-path="url(#…-line-N)">text</text>
-_RUN = re.compile(r'<text class="[^"]*" x="(?P<x>[\d.]+)" y="[\d.]+" textLength="[\d.]+" clip-path="url\(#[\w-]+-line-(?P<line>\d+)\)">(?P<text>[^<]*)</text>')
+_RUN = re.compile(
+    r'<text class="[^"]*" x="(?P<x>[\d.]+)" y="[\d.]+" textLength="[\d.]+" '
+    r'clip-path="url\(#[\w-]+-line-(?P<line>\d+)\)">(?P<text>[^<]*)</text>'
+)
 
 
 def screen_lines(app: App) -> list[str]:

@@ -448,7 +448,7 @@ async def test_a_refused_save_reopens_the_form_with_what_was_typed(db, report_id
     real_save = db.save_annotation
     failures = iter([WriteError("could not save x.json: disk full; nothing was changed on disk")])
 
-    def flaky_save(annotation, keep_timestamps=False):  # noqa: ANN001, ANN202
+    def flaky_save(annotation, keep_timestamps=False):
         for error in failures:
             raise error
         return real_save(annotation, keep_timestamps)
@@ -477,7 +477,7 @@ async def test_a_refused_one_key_change_offers_a_retry(db, report_id, monkeypatc
     real_delete = db.delete_annotation
     failures = iter([WriteError("could not save: permission denied; nothing was changed on disk")])
 
-    def flaky_delete(report, annotation_id):  # noqa: ANN001, ANN202
+    def flaky_delete(report, annotation_id):
         for error in failures:
             raise error
         return real_delete(report, annotation_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import re
 import subprocess
 import sys
@@ -58,31 +59,31 @@ def one_paragraph_id(db, tmp_path: Path) -> str:
     return db.add_report(path).report.id
 
 
-def rows(app) -> list[str]:  # noqa: ANN001 - ClaimdeskApp
+def rows(app) -> list[str]:
     """The text view's rows as drawn."""
     view = app.screen.query_one(ParagraphView)
     return [view.render_line(y).text.rstrip() for y in range(view.size.height)]
 
 
-def current_rows(app) -> list[str]:  # noqa: ANN001
+def current_rows(app) -> list[str]:
     """The rows marked with the current-paragraph bar."""
     return [row for row in rows(app) if row.startswith("▌")]
 
 
-def numbers_shown(app) -> list[int]:  # noqa: ANN001
+def numbers_shown(app) -> list[int]:
     """The generated paragraphs' own numbers, `(n)`, on the rows of the view."""
     return [int(n) for row in rows(app) for n in re.findall(r"\((\d+)\) ", row)]
 
 
-def panel_heading(app) -> str:  # noqa: ANN001
+def panel_heading(app) -> str:
     return str(app.screen.query_one("#panel-heading", Static).render())
 
 
-def status_line(app) -> str:  # noqa: ANN001
+def status_line(app) -> str:
     return str(app.screen.query_one("#report-status", Static).render())
 
 
-def current_is(app, number: int) -> None:  # noqa: ANN001
+def current_is(app, number: int) -> None:
     """Paragraph `number` (1-based) is current, and the screen says so everywhere."""
     assert app.screen.query_one(ParagraphView).current == number - 1
     assert panel_heading(app).startswith(f"¶ {number} ")
@@ -187,7 +188,7 @@ class TestOneMegabyteParagraph:
             for _ in range(5):
                 await pilot.press("ctrl+d")
                 screens.append(rows(app))
-            for previous, shown in zip(screens, screens[1:]):
+            for previous, shown in itertools.pairwise(screens):
                 assert shown[:2] == previous[-2:]  # each page follows the last, two rows of overlap
                 assert min(marks_in("".join(shown))) > max(marks_in("".join(previous[:-2])))
             view = app.screen.query_one(ParagraphView)

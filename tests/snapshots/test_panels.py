@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from textual.widgets import Input, TextArea
 
 from store.db import Database
@@ -52,10 +51,10 @@ def annotate(db: Database, report_id: str) -> None:
     db.save_annotation(db.new_annotation(Kind.CLAIM, report, 2, span=None, claim=Claim("Hostile media fabricate", "statement")))
 
 
-def keys(*presses: str):  # noqa: ANN201 - a run_before coroutine function
+def keys(*presses: str):
     """Press the keys, then stop every text cursor blinking so the picture does not depend on timing."""
 
-    async def run_before(pilot) -> None:  # noqa: ANN001 - textual.pilot.Pilot
+    async def run_before(pilot) -> None:
         await pilot.press(*presses)
         await pilot.pause()
         for field in pilot.app.screen.query("Input, TextArea"):

@@ -268,9 +268,11 @@ class TestUserErrors:
 
 
 def command_names() -> list[str]:
+    import click
+
     from tui.cli import main
 
-    return sorted(main.commands)
+    return main.list_commands(click.Context(main))
 
 
 class TestHelp:
@@ -300,7 +302,9 @@ def test_a_reader_that_stops_early_is_not_an_error(env, tmp_path) -> None:
     """`claimdesk parse --json BIG | head -c 100`: exit 0 and nothing on stderr (no EPIPE traceback)."""
     big = tmp_path / "big.txt"
     big.write_text("Title\n\n" + "".join(f"Paragraph {i} has a few words.\n\n" for i in range(20000)), encoding="utf-8")
-    producer = subprocess.Popen([claimdesk_executable(), "parse", str(big), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    producer = subprocess.Popen(
+        [claimdesk_executable(), "parse", str(big), "--json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
     assert producer.stdout is not None
     producer.stdout.read(100)
     producer.stdout.close()  # the reader goes away, like `head`

@@ -108,11 +108,11 @@ def test_threads_sharing_one_database_lose_none(db, report_id) -> None:
         shared = Database(db.root)  # fresh: the threads race to set up its locks too
         errors: list[BaseException] = []
 
-        def work(tag: str) -> None:
+        def work(tag: str, shared: Database = shared, errors: list[BaseException] = errors) -> None:
             try:
                 for n in range(10):
                     shared.save_annotation(shared.new_annotation(Kind.CLAIM, report, 1, span=None, note=f"{tag}-{n}"))
-            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            except BaseException as error:
                 errors.append(error)
 
         tags = [f"{round_number}{t}" for t in "abcd"]
@@ -136,12 +136,12 @@ def test_threads_racing_to_set_up_a_files_lock_both_stay_safe(db, report_id, mon
     real_lock, real_encode = storage.FileLock, storage.encode
     made: list[int] = []
 
-    def slow_lock(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def slow_lock(*args, **kwargs):
         made.append(1)
         time.sleep(0.01 if len(made) == 1 else 0.03)  # the second arrives while the first thread saves
         return real_lock(*args, **kwargs)
 
-    def slow_encode(tables):  # noqa: ANN001, ANN202
+    def slow_encode(tables):
         time.sleep(0.05)
         return real_encode(tables)
 
@@ -156,7 +156,7 @@ def test_threads_racing_to_set_up_a_files_lock_both_stay_safe(db, report_id, mon
         barrier.wait()
         try:
             shared.save_annotation(shared.new_annotation(Kind.CLAIM, report, 1, span=None, note=tag))
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as error:
             errors.append(error)
 
     threads = [threading.Thread(target=work, args=(tag,)) for tag in "ab"]

@@ -44,7 +44,7 @@ def filled(db, sample_paths):
     return db.root, ids
 
 
-def _edit(path: Path, change) -> None:  # noqa: ANN001
+def _edit(path: Path, change) -> None:
     data = json.loads(path.read_bytes())
     change(data)
     path.write_text(json.dumps(data), encoding="ascii")
@@ -78,7 +78,10 @@ def test_leftover_temporary_files_are_reported_and_removed_after_a_backup(filled
     tmp.write_bytes(b'{"annotations": {"1": {"id"')
     code, lines = doctor(root)
     assert code == 1
-    assert f"problem: reports/{tmp.name}: leftover temporary file from an interrupted save to {ids[0]}.annotations.json; never used as data" in lines
+    assert (
+        f"problem: reports/{tmp.name}: leftover temporary file from an interrupted save to {ids[0]}.annotations.json; never used as data"
+        in lines
+    )
     assert lines[-1].startswith("1 problem remains")
     code, lines = doctor(root, "--repair")
     assert code == 0 and not tmp.exists()
@@ -94,7 +97,10 @@ def test_a_held_lock_is_a_note_and_its_save_in_progress_is_left_alone(filled) ->
     tmp.write_bytes(b"{}")
     with FileLock(str(root / ".locks" / f"{target}.lock")):
         code, lines = doctor(root, "--repair")
-        assert f"note: .locks/{target}.lock: held by a running claimdesk process (a save in progress; if it stays held, that process is stuck)" in lines
+        assert (
+            f"note: .locks/{target}.lock: held by a running claimdesk process (a save in progress; if it stays held, that process is stuck)"
+            in lines
+        )
         assert f"note: reports/{tmp.name}: a save to {target} is in progress" in lines
         assert code == 0 and tmp.exists()
 
@@ -197,7 +203,7 @@ def test_a_broken_library_is_rebuilt_from_the_report_texts(filled) -> None:
 
 
 def test_a_broken_actors_file_keeps_every_reference_through_placeholders(filled) -> None:
-    root, ids = filled
+    root, _ids = filled
     (root / "actors.json").write_bytes(b"<html>not json</html>")
     code, lines = doctor(root)
     assert code == 1 and "note: actors.json: actor references not checked: actors.json cannot be read" in lines
@@ -235,7 +241,7 @@ def test_a_backup_that_cannot_be_made_stops_the_repair(filled, monkeypatch) -> N
     tmp = root / "reports" / f".{ids[0]}.annotations.json.4242.1.tmp"
     tmp.write_bytes(b"{}")
 
-    def no_room(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def no_room(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(shutil, "copytree", no_room)

@@ -235,7 +235,7 @@ class TestCommand:
 
 class TestDoccanoAndProdigy:
     def test_doccano_one_line_per_paragraph_with_spans(self, db, sample) -> None:
-        a1, a2, *_ = sample["annotations"]
+        _a1, _a2, *_ = sample["annotations"]
         lines = jsonl(export_text(db, "doccano", reports=("first",)))
         assert [line["paragraph"] for line in lines] == [1, 2, 3]
         first = lines[0]
@@ -290,7 +290,7 @@ class TestW3C:
 
 class TestBrat:
     def test_txt_and_ann_per_report(self, db, sample, tmp_path) -> None:
-        a1, a2, _, a4, _ = sample["annotations"]
+        _a1, _a2, _, _a4, _ = sample["annotations"]
         folder = tmp_path / "brat"
         result = cli("export", "--db", str(db.root), "--format", "brat", "-o", str(folder))
         assert result.exit_code == 0, result.stderr
@@ -330,7 +330,13 @@ class TestCsv:
         assert len(rows) == 5 and list(rows[0]) == list(export.CSV_COLUMNS)
         row = next(r for r in rows if r["id"] == a1.id)
         assert row["quote"] == "fighters “repelled an advance”"
-        assert (row["start"], row["end"], row["claimant"], row["reported_by"], row["credibility"]) == ("35", "65", "Hezbollah", "Al-Manar", "B2")
+        assert (row["start"], row["end"], row["claimant"], row["reported_by"], row["credibility"]) == (
+            "35",
+            "65",
+            "Hezbollah",
+            "Al-Manar",
+            "B2",
+        )
         assert row["note"] == "'=HYPERLINK(\"x\")\nsecond line"
 
     def test_formula_injection_is_neutralised(self, db, sample) -> None:

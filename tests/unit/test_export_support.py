@@ -171,7 +171,7 @@ def check_offsets_everywhere(db: Any, folder: Path) -> int:
     return checked
 
 
-def cli(*args: str, input: str | bytes | None = None):  # noqa: A002
+def cli(*args: str, input: str | bytes | None = None):
     """Run `claimdesk ARGS` in-process; stdout and stderr apart."""
     from tui.cli import main
 

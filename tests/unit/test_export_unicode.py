@@ -21,7 +21,9 @@ from store.text import clean_text
 from tests.unit.test_export_support import add_report, check_offsets_everywhere, export_text, valid_records
 
 ARABIC = st.characters(min_codepoint=0x0600, max_codepoint=0x06FF)
-BIDI = st.sampled_from(["\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"])
+BIDI = st.sampled_from(
+    ["\u200e", "\u200f", "\u061c", "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"]
+)
 COMBINING = st.characters(min_codepoint=0x0300, max_codepoint=0x036F)
 EMOJI = st.sampled_from(["👩\u200d👩\u200d👧\u200d👦", "🏳\ufe0f\u200d🌈", "👍🏽", "🇮🇶", "❤\ufe0f", "🧑🏿\u200d🚀", "\u200d"])
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)

@@ -246,10 +246,19 @@ class TestMinimalForm:
         assert claim.id == minimal_id("first", claim.revision, 1, claim.span.start, claim.span.end, "claim")
 
     def test_actor_mentions(self, db, sample) -> None:
-        result = run(db, lines_of(
-            {"report": "second", "quote": "role", "kind": "actor", "actor": "Islamic Revolutionary Guard Corps", "actor_type": "state_body"},
-            {"report": "second", "quote": "Iran", "kind": "actor"},
-        ))
+        result = run(
+            db,
+            lines_of(
+                {
+                    "report": "second",
+                    "quote": "role",
+                    "kind": "actor",
+                    "actor": "Islamic Revolutionary Guard Corps",
+                    "actor_type": "state_body",
+                },
+                {"report": "second", "quote": "Iran", "kind": "actor"},
+            ),
+        )
         assert result.complete and result.added == 2
         irgc = db.find_actor("Islamic Revolutionary Guard Corps")
         assert irgc.type == "state_body"

@@ -226,7 +226,7 @@ class TestSeedDispatch:
         sections = [p.section for p in seed.paragraphs]
         assert sections[:5] == [None] * 5
         expected: list[str | None] = [None] * 5
-        for heading, size in zip(SEED_HEADINGS, SEED_SECTION_SIZES):
+        for heading, size in zip(SEED_HEADINGS, SEED_SECTION_SIZES, strict=False):
             expected += [heading] * size
         assert sections == expected
         assert seed.paragraphs[5].section == SEED_HEADINGS[0]

@@ -63,7 +63,7 @@ def test_broken_library_opens_read_only_names_the_file_and_keeps_a_copy(filled, 
     # Still readable: the index is rebuilt in memory from the report text files.
     assert sorted(r.id for r in db.reports()) == sorted(ids)
     assert [a.note for a in db.annotations(ids[0])] == [ids[0]]
-    with pytest.raises(ReadOnlyError, match="library.json"):
+    with pytest.raises(ReadOnlyError, match=r"library\.json"):
         db.add_report(sample_paths[2])
     report = db.report(ids[0])
     with pytest.raises(ReadOnlyError):
@@ -90,7 +90,7 @@ def test_broken_actors_file_makes_the_database_read_only_but_readable(filled) ->
     db = Database(root)
     assert db.read_only and "actors.json" in db.problems[0]
     assert [a.note for a in db.annotations(ids[1])] == [ids[1]]
-    with pytest.raises(CorruptFileError, match="actors.json"):
+    with pytest.raises(CorruptFileError, match=r"actors\.json"):
         db.actors()
     with pytest.raises(ReadOnlyError):
         db.save_actor(db.new_actor("New actor"))

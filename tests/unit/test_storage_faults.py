@@ -37,7 +37,7 @@ class Fault:
         self.code, self.hits = code, 0
         real = getattr(os, function)
 
-        def failing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        def failing(*args, **kwargs):
             if function != "open" or str(args[0]).endswith(".tmp"):
                 self.hits += 1
                 raise OSError(code, os.strerror(code))
@@ -112,7 +112,7 @@ def test_a_failed_folder_fsync_after_the_replace_says_so_and_a_retry_saves_once(
         raise OSError(errno.EIO, "Input/output error")
 
     monkeypatch.setattr(storage, "fsync_directory", failing)
-    with pytest.raises(WriteError, match="could not make sure .* reached the disk"):
+    with pytest.raises(WriteError, match=r"could not make sure .* reached the disk"):
         db.save_annotation(annotation)
     monkeypatch.undo()
     db.save_annotation(annotation)
@@ -128,7 +128,7 @@ def test_a_lock_folder_that_cannot_be_created_is_a_write_error(tmp_path, sample_
     (db.root / ".locks").rmdir()
     real_mkdir = pathlib.Path.mkdir
 
-    def read_only_mkdir(self: Path, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def read_only_mkdir(self: Path, *args, **kwargs) -> None:
         if self.name == ".locks":
             raise OSError(errno.EROFS, "Read-only file system")
         real_mkdir(self, *args, **kwargs)
@@ -143,13 +143,13 @@ def test_adding_a_report_that_fails_half_way_is_finished_by_a_retry(tmp_path, sa
     db = Database(tmp_path / "db")
     real_open = os.open
 
-    def library_full(path, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+    def library_full(path, *args, **kwargs):
         if str(path).endswith(".tmp") and ".library.json." in str(path):
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_open(path, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", library_full)
-    with pytest.raises(WriteError, match="library.json: the disk is full"):
+    with pytest.raises(WriteError, match=r"library\.json: the disk is full"):
         db.add_report(sample_paths[0])
     assert db.reports() == []
     monkeypatch.undo()

@@ -6,6 +6,7 @@ wrapped, and its speed by the benchmarks (`python -m bench large`).
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -156,7 +157,7 @@ class TestProperties:
         lines = WrappedText(text, width).all()
         assert lines[0][0] == 0 and lines[-1][1] == len(text)
         pieces = [text[lines[0][0] : lines[0][1]]]
-        for (_, previous_end), (start, end) in zip(lines, lines[1:]):
+        for (_, previous_end), (start, end) in itertools.pairwise(lines):
             gap = text[previous_end:start]
             assert gap in ("", "\n")  # a soft break loses nothing; a hard one only its newline
             pieces += [gap, text[start:end]]

@@ -10,7 +10,7 @@ from tui import text_motion as tm
 TEXT = "The Euphrates Defence Units denied it, calling it “a fabrication.” Al-Shuhada said 1,200 died. Next one"
 
 
-def walk(motion, text: str, start: int) -> list[int]:  # noqa: ANN001
+def walk(motion, text: str, start: int) -> list[int]:
     stops, offset = [], start
     while True:
         moved = motion(text, offset)

@@ -19,20 +19,7 @@ from store.errors import ClaimdeskError
 from store.formats import FOLDER_FORMATS, FORMATS
 from store.model import Kind
 from store.text import clean_line
-from tui.cli import EXIT_USER_ERROR, Context, common_options, main
-
-
-def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--db` alone, for `export`, whose own `--reviewer` filters by reviewer (it annotates nothing)."""
-
-    def set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
-        if value is not None:
-            ctx.ensure_object(Context).db_path = value
-
-    return click.option(
-        "--db", type=click.Path(path_type=Path), expose_value=False, callback=set_db, metavar="PATH",
-        help="Database folder (default: $CLAIMDESK_DB, else the user data dir).",
-    )(command)
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options, db_option
 
 
 @contextlib.contextmanager
@@ -56,7 +43,7 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
         raise click.BadParameter(str(error)) from None
 
 
-@main.command("export")
+@click.command("export")
 @db_option
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True,
               help="jsonl: claimdesk's own, re-importable; doccano, prodigy, w3c: JSONL for those tools; "
@@ -119,7 +106,7 @@ def _export_to_stdout(db: Any, fmt: str, selection: Any, on_report: Callable[[ob
         stream.detach()
 
 
-@main.command("import")
+@click.command("import")
 @common_options
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Check every line and say what would change; write nothing.")
@@ -179,7 +166,7 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
         return
     shown = clean_line(str(file))
     try:
-        handle = open(file, "rb")  # noqa: SIM115 - closed below
+        handle = open(file, "rb")
         size = file.stat().st_size
     except FileNotFoundError:
         raise ClaimdeskError(f"{shown}: no such file") from None
@@ -191,7 +178,7 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
         yield handle, size
 
 
-@main.command("schema")
+@click.command("schema")
 @common_options
 def schema_command() -> None:
     """Print the JSON Schema of a `claimdesk export` JSONL record (claimdesk/1)."""

@@ -7,10 +7,10 @@ import sys
 import click
 
 from store.text import clean_line
-from tui.cli import EXIT_USER_ERROR, Context, common_options, main
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options
 
 
-@main.command("doctor")
+@click.command("doctor")
 @common_options
 @click.option("--repair", is_flag=True, help="Back the database folder up, then fix what can be fixed.")
 @click.pass_obj

@@ -12,7 +12,7 @@ import click
 from store.errors import NotFound
 from store.model import Report
 from store.text import clean_line
-from tui.cli import Context, common_options, main
+from tui.commands.common import Context, common_options
 
 UNGRADED = "ungraded"
 
@@ -80,7 +80,7 @@ def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-@main.command("stats")
+@click.command("stats")
 @common_options
 @click.option("--report", "reports", multiple=True, metavar="ID", help="Only this report (id or file name). Repeatable.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
@@ -89,7 +89,7 @@ def stats_command(context: Context, reports: tuple[str, ...], as_json: bool) -> 
     """Per report: paragraphs reviewed, flagged and in all, and annotations; then counts by kind, reviewer and credibility code."""
     db = context.database()
     found = collect(db, reports)
-    totals = {name: Counter() for name in ("by_kind", "by_reviewer", "by_credibility")}
+    totals: dict[str, Counter[str]] = {name: Counter() for name in ("by_kind", "by_reviewer", "by_credibility")}
     for stats in found:
         totals["by_kind"].update(stats.by_kind)
         totals["by_reviewer"].update(stats.by_reviewer)

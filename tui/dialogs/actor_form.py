@@ -8,10 +8,12 @@ another actor, chosen with the `ActorPicker`.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
@@ -79,7 +81,7 @@ class ActorForm(ModalScreen[Actor | None]):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="actor_form.save"),
         Binding("escape", "cancel", "Cancel", id="actor_form.cancel"),
         Binding("ctrl+o", "pick_affiliation", "Affiliation", id="actor_form.affiliation"),
@@ -202,16 +204,13 @@ class ActorForm(ModalScreen[Actor | None]):
             self.notify("An actor needs a name.", title="Actor", severity="error")
             self.query_one("#form-name", Input).focus()
             return
-        fields = {
-            "type": str(self.query_one("#form-type", Select).value),
-            "aliases": split_aliases(self.query_one("#form-aliases", Input).value),
-            "affiliation": self.affiliation,
-            "note": self.query_one("#form-note", TextArea).text.strip(),
-        }
+        actor_type = str(self.query_one("#form-type", Select).value)
+        aliases = split_aliases(self.query_one("#form-aliases", Input).value)
+        note = self.query_one("#form-note", TextArea).text.strip()
         if self.actor is None:
-            self.dismiss(self.db.new_actor(name, **fields))
+            self.dismiss(self.db.new_actor(name, actor_type, aliases=aliases, affiliation=self.affiliation, note=note))
         else:
-            self.dismiss(self.actor.evolve(name=name, **fields))
+            self.dismiss(self.actor.evolve(name=name, type=actor_type, aliases=aliases, affiliation=self.affiliation, note=note))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -11,11 +11,12 @@ undo and answers with its id. So a new actor costs: ctrl+n, a digit, enter.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
 from textual.screen import ModalScreen
@@ -108,7 +109,7 @@ class ActorPicker(ModalScreen[str | None]):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Cancel", id="actor_picker.cancel"),
         Binding("ctrl+n", "create", "New actor", id="actor_picker.create"),
         Binding("up", "move(-1)", "Up", show=False, id="actor_picker.up"),

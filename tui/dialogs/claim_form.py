@@ -9,11 +9,12 @@ are actors, chosen with the actor picker: type a name and press enter.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
@@ -113,7 +114,7 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="claim_form.save"),
         Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
     ]

@@ -8,10 +8,12 @@ keeps what is shown, `x` clears both.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -21,7 +23,13 @@ from store.model import CREDIBILITY, RELIABILITY, Credibility
 
 def _reliability_bindings() -> list[Binding]:
     return [
-        Binding(f"{letter.lower()},{letter}", f"reliability('{letter}')", f"{letter} {meaning}", show=False, id=f"credibility.reliability_{letter.lower()}")
+        Binding(
+            f"{letter.lower()},{letter}",
+            f"reliability('{letter}')",
+            f"{letter} {meaning}",
+            show=False,
+            id=f"credibility.reliability_{letter.lower()}",
+        )
         for letter, meaning in RELIABILITY.items()
     ]
 
@@ -32,7 +40,9 @@ _DIGIT_NAMES = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
 def _credibility_bindings() -> list[Binding]:
     # Binding ids allow letters, dots and underscores only (the config file's rule), hence "one" … "six".
     return [
-        Binding(str(number), f"credibility({number})", f"{number} {meaning}", show=False, id=f"credibility.credibility_{_DIGIT_NAMES[number]}")
+        Binding(
+            str(number), f"credibility({number})", f"{number} {meaning}", show=False, id=f"credibility.credibility_{_DIGIT_NAMES[number]}"
+        )
         for number, meaning in CREDIBILITY.items()
     ]
 
@@ -67,7 +77,7 @@ class CredibilityPicker(ModalScreen[Credibility | None]):
     }
     """
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         *_reliability_bindings(),
         *_credibility_bindings(),
         Binding("x,backspace,delete", "clear", "Not graded", id="credibility.clear"),
@@ -88,7 +98,9 @@ class CredibilityPicker(ModalScreen[Credibility | None]):
             yield Static(Text(self.subject, overflow="ellipsis"), id="credibility-subject")
             yield Static(id="credibility-code")
             yield Static(self._scales(), id="credibility-scales")
-            yield Static(Text("a–f source reliability · 1–6 information credibility · x not graded · enter save · esc cancel"), id="credibility-hint")
+            yield Static(
+                Text("a–f source reliability · 1–6 information credibility · x not graded · enter save · esc cancel"), id="credibility-hint"
+            )
 
     def on_mount(self) -> None:
         self._show()
@@ -97,7 +109,7 @@ class CredibilityPicker(ModalScreen[Credibility | None]):
         table = Table(box=None, show_header=True, header_style="bold", expand=True, pad_edge=False)
         table.add_column("source reliability")
         table.add_column("information credibility")
-        for (letter, reliability), (number, credibility) in zip(RELIABILITY.items(), CREDIBILITY.items()):
+        for (letter, reliability), (number, credibility) in zip(RELIABILITY.items(), CREDIBILITY.items(), strict=False):
             table.add_row(Text(f"{letter}  {reliability}"), Text(f"{number}  {credibility}"))
         return table
 

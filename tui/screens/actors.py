@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
@@ -103,7 +104,7 @@ def cell(text: str, style: str = "", justify: str = "left") -> Text:
 
 
 class ActorsScreen(Screen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", id="actors.filter"),
         Binding("e", "edit", "Edit", id="actors.edit"),
         Binding("n", "new_actor", "New", id="actors.new"),
@@ -268,7 +269,7 @@ class ActorsScreen(Screen[None]):
         table = self.query_one("#actors-table", DataTable)
         if actor_id is None or actor_id not in self.actors or actor_id not in table.rows:
             return
-        for key, value in zip(("name", "type", "affiliation", "aliases", "mentions"), self.row_cells(self.actors[actor_id])):
+        for key, value in zip(("name", "type", "affiliation", "aliases", "mentions"), self.row_cells(self.actors[actor_id]), strict=False):
             table.update_cell(actor_id, key, value)
 
     @work(thread=True, exclusive=True, group="actor-mentions")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
@@ -22,7 +24,7 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
@@ -33,11 +35,11 @@ class HelpScreen(ModalScreen[None]):
             yield Static(Text("Keys  (esc closes · remap them in the config file's [keys] table)", style="bold"))
             yield Static(bindings_table(self.rows))
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss()
 
 
-def active_bindings_rows(app) -> list[tuple[str, str, str]]:  # noqa: ANN001 - textual.app.App
+def active_bindings_rows(app) -> list[tuple[str, str, str]]:
     """Every binding active on the current screen and focus chain, with all its current keys."""
     keys: dict[str, list[str]] = {}
     described: dict[str, Binding] = {}

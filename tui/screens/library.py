@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
+from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets.data_table import ColumnKey
 
 from store.db import Database
 from store.errors import ClaimdeskError
@@ -29,7 +33,7 @@ def progress_text(progress: Progress | None) -> Text:
 
 
 class LibraryScreen(Screen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_report", "Open", id="open_report"),
         Binding("r", "refresh", "Refresh", id="refresh_library"),
         Binding("j", "move_cursor(1)", "Next report", show=False, id="library.next"),
@@ -84,7 +88,7 @@ class LibraryScreen(Screen[None]):
 
     def on_resize(self) -> None:
         table = self.query_one(DataTable)
-        column = table.columns.get("title")
+        column = table.columns.get(ColumnKey("title"))
         if column is not None and column.width != self._title_width():
             column.width = self._title_width()
             table.refresh()
@@ -129,7 +133,9 @@ class LibraryScreen(Screen[None]):
         table = self.query_one(DataTable)
         if not self.reports or table.cursor_row is None:
             return
-        report_id = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value
+        report_id = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
+        if report_id is None:
+            return
         from tui.screens.report import ReportScreen
 
         try:

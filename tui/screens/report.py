@@ -10,14 +10,14 @@ what was typed, any other change offers to retry.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
-import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -51,7 +51,7 @@ _OFF_WHILE_SELECTING = {
 
 
 class ReportScreen(Screen[None]):
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "select_span", "Select", id="select_span"),
         Binding("c", "claim", "Claim", id="claim"),
         Binding("a", "actor", "Actor", id="actor"),

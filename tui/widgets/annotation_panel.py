@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import Actor, Annotation, Kind, ParagraphStatus
-
 
 CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
 
@@ -53,7 +54,7 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
 class AnnotationPanel(Vertical, can_focus=False):
     """Lists the current paragraph's annotations; posts what the analyst wants done with one."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "edit", "Edit", id="panel.edit"),
         Binding("d", "delete", "Delete", id="panel.delete"),
     ]

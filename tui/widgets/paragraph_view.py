@@ -14,13 +14,15 @@ Paragraph text is untrusted: it is drawn as plain `Segment`s, never as markup.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from dataclasses import dataclass
+from typing import ClassVar
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -57,7 +59,7 @@ class _Line:
 class ParagraphView(Widget, can_focus=True):
     """Shows paragraphs with their section headings; one paragraph is current."""
 
-    COMPONENT_CLASSES = {
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
         "paragraph-view--current",
         "paragraph-view--current-bar",
         "paragraph-view--gutter",
@@ -72,7 +74,7 @@ class ParagraphView(Widget, can_focus=True):
         "paragraph-view--search",
     }
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j,down", "next_paragraph", "Next ¶", show=False, id="next_paragraph"),
         Binding("k,up", "previous_paragraph", "Prev ¶", show=False, id="previous_paragraph"),
         Binding("g,home", "first_paragraph", "First", show=False, id="first_paragraph"),
@@ -103,7 +105,7 @@ class ParagraphView(Widget, can_focus=True):
             self.offset = offset
             super().__init__()
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.paragraphs: tuple[Paragraph, ...] = ()
         self._headings: dict[int, tuple[str, ...]] = {}
@@ -288,7 +290,9 @@ class ParagraphView(Widget, can_focus=True):
             return
         hit = self.offset_at(event.x, event.y)
         if hit is not None and hit[0] == self._drag[0] and hit[1] is not None and hit[1] != self._drag[1]:
-            self.post_message(self.SpanDragged(self._drag[0], self._drag[1], min(hit[1], len(self.paragraphs[hit[0]].text) - 1), finished=False))
+            self.post_message(
+                self.SpanDragged(self._drag[0], self._drag[1], min(hit[1], len(self.paragraphs[hit[0]].text) - 1), finished=False)
+            )
 
     def on_mouse_up(self, event: events.MouseUp) -> None:
         if self._drag is None:
@@ -643,7 +647,12 @@ class ParagraphView(Widget, can_focus=True):
                 mark_style = self._style("paragraph-view--reviewed")
             elif status is ParagraphStatus.FLAGGED:
                 mark_style = self._style("paragraph-view--flagged")
-            gutter = [Segment(bar, bar_style), Segment(f"{paragraph.number:>4}", gutter_style), Segment(STATUS_MARK[status], mark_style), Segment(" ", base)]
+            gutter = [
+                Segment(bar, bar_style),
+                Segment(f"{paragraph.number:>4}", gutter_style),
+                Segment(STATUS_MARK[status], mark_style),
+                Segment(" ", base),
+            ]
         else:
             gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base)]
         segments = gutter + self._text_segments(line, paragraph.text, body)
@@ -666,7 +675,7 @@ class ParagraphView(Widget, can_focus=True):
             cuts.add(min(end, highlight.end))
         points = sorted(cuts)
         segments = []
-        for left, right in zip(points, points[1:]):
+        for left, right in itertools.pairwise(points):
             covering = tuple(h.style for h in highlights if h.start <= left and h.end >= right)
             segments.append(Segment(display_text(text[left:right]), self._style(*body, *covering)))
         return segments

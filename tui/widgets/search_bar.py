@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Input, Label
 
 
 class SearchBar(Horizontal):
-    BINDINGS = [Binding("escape", "close", "Close search", id="search.close")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "close", "Close search", id="search.close")]
 
     class Submitted(Message):
         """Search the report for `query` (case-insensitive, literal)."""

@@ -75,7 +75,7 @@ class SpanSelector(Widget):
             self.state = state
             super().__init__()
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:  # noqa: A002
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.text = ""
         self.state: SpanState | None = None
