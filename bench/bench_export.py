@@ -1,7 +1,7 @@
 """Export: 100,000 annotations to native JSONL, against writing the same lines with json.dumps.
 
 The database (1,000 reports of 40 paragraphs, 100 annotations each) is written file by
-file in the store's layout (library.json, reports/<id>.text.json, reports/<id>.annotations.json;
+file in the store's layout (library.json, reports/<id>/text.json, reports/<id>/annotations-NNNN.json;
 see store/db.py) rather than through 100,000 saves.
 
 Baseline: the very records of our export, already in memory as dicts, written to
@@ -21,8 +21,9 @@ from pathlib import Path
 from bench.common import Figure, median_time, p95
 from store.db import Database
 from store.export import export_to_path
+from store.layout import ANNOTATIONS_PER_SHARD
 from store.model import Annotation, Claim, Credibility, Kind, Paragraph, ParsedReport, Report, Span, now_iso
-from store.storage import atomic_write_bytes, encode
+from store.storage import atomic_write_bytes, encode, make_folder
 
 WORDS = (
     "the spokesman of the brigades stated that fighters reached the crossing at dawn and that "
@@ -36,6 +37,13 @@ def paragraph_text(report: int, number: int) -> str:
     """About 400 characters of mixed Latin and Arabic text, different for every paragraph."""
     words = [WORDS[(report * 7 + number * 13 + i * 5) % len(WORDS)] for i in range(60)]
     return f"({number}) " + " ".join(words).capitalize() + "."
+
+
+def write_shards(db: Database, report_id: str, docs: list[dict]) -> None:
+    """Annotation documents written straight into a report's shards, as the store lays them out."""
+    for number, start in enumerate(range(0, len(docs), ANNOTATIONS_PER_SHARD), start=1):
+        chunk = {str(i): doc for i, doc in enumerate(docs[start : start + ANNOTATIONS_PER_SHARD], start=1)}
+        atomic_write_bytes(db.layout.annotation_shard(report_id, number), encode({"annotations": chunk}))
 
 
 def build_database(root: Path, reports: int = 1000, paragraphs: int = 40, per_report: int = 100) -> int:
@@ -65,7 +73,8 @@ def build_database(root: Path, reports: int = 1000, paragraphs: int = 40, per_re
         )
         index[str(r + 1)] = report.to_dict()
         text_doc = {"revision": revision, "added_at": stamp, "source_path": report.source, "parsed": parsed.to_dict()}
-        atomic_write_bytes(db.text_file(report_id).path, encode({"revisions": {"1": text_doc}}))
+        make_folder(db.layout.report_folder(report_id), db.modes)
+        atomic_write_bytes(db.layout.text(report_id), encode({"revisions": {"1": text_doc}}))
         docs = {}
         for i in range(per_report):
             number = i % paragraphs + 1
@@ -83,7 +92,7 @@ def build_database(root: Path, reports: int = 1000, paragraphs: int = 40, per_re
                 reviewer=("amira", "bob", "chen")[i % 3], created_at=stamp, updated_at=stamp,
             )
             docs[str(i + 1)] = annotation.to_dict()
-        atomic_write_bytes(db.annotations_file(report_id).path, encode({"annotations": docs, "status": {}}))
+        write_shards(db, report_id, list(docs.values()))
     library = json.loads(db.library.path.read_bytes())
     library["reports"] = index
     atomic_write_bytes(db.library.path, encode(library))

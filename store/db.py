@@ -1,63 +1,89 @@
-"""The store API: the only way the TUI and the CLI read or change data.
+"""The database: reading reports, annotations, marks and actors, and the one primitive that writes them.
 
-Layout of a database folder (every `*.json` file is a TinyDB database):
+The layout of the folder is `store/layout.py`'s; every file is a TinyDB database
+opened through `store.storage.TinyFile` (atomic, locked, change-detecting).
 
-    library.json                    meta (schema version) and the reports index
-    actors.json                     the actor registry shared by all reports
-    reports/<id>.text.json          every revision of one report's text
-    reports/<id>.annotations.json   that report's annotations and paragraph status
-    .locks/                         one lock file per database file (flock: never stale)
-
-A save rewrites one report's annotations file only, so its cost depends on that
-report's annotations, not on the size of the database; opening a report reads
-its two files and the actors, never another report's annotations.
+Writes: `Database.commit(plans)` is the only way documents change. Each `Plan`
+says which document (an annotation, an actor, a paragraph's mark), what it
+becomes (None deletes it) and which version of it the change was based on. Under
+the file's lock, after re-reading it, a plan whose base is not the stored version
+any more is refused with `ConflictError` and nothing of that file is written; a
+commit that spans several files writes them in turn and, if a later one fails,
+puts the earlier ones back. Every written document gets the next `rev`. The
+session layer (`store/session.py`) builds plans from what an analyst does, keeps
+undo, and applies the integrity rules; imports and repairs use `commit` directly.
 
 A file that does not parse is never written: if it is library.json or
 actors.json the whole database opens read-only (`read_only`, `problems`); if it
-is one report's file, only that report is read-only (`report_problem`) and the
-other reports work as usual. See docs/storage.md.
+is one of a report's files, only that report is read-only (`report_problem`) and
+the other reports work as usual. See docs/storage.md.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.errors import CorruptFileError, NotFound, ReadOnlyError, StoreError
+from tinydb import Query
+
+from store.errors import ConflictError, CorruptFileError, NotFound, ReadOnlyError, StoreError
 from store.ingest import parse_text, read_report_file, report_id_for
+from store.layout import ANNOTATIONS_PER_SHARD, SHARED_FILES, Layout, checked_report_id, is_report_id
+from store.locking import LOCK_TIMEOUT
 from store.model import (
     SCHEMA_VERSION,
     Actor,
     Annotation,
     Kind,
-    ParagraphStatus,
+    Mark,
+    Paragraph,
     ParsedReport,
     Progress,
     Report,
     new_id,
     now_iso,
 )
-from store.storage import LOCK_TIMEOUT, Tables, TinyFile, backup_folder, next_doc_id, parse, read_file
+from store.storage import (
+    PRIVATE,
+    Modes,
+    Tables,
+    TinyFile,
+    Transaction,
+    backup_folder,
+    make_folder,
+    modes_of,
+    parse,
+    read_file,
+)
 from store.text import clean_line, clean_text
 
-# How to bring a database from schema version N to N+1: MIGRATIONS[N](db).
+# How to bring a database from schema version N to N+1: MIGRATIONS[N](db, progress).
 # They run in order when a Database opens an older database, one process at a
 # time (under .locks/schema.lock), after a backup of the folder; the version is
 # recorded after each step, so a step must be safe to run again if a crash
-# interrupted it. None yet: version 1 is the first.
-MIGRATIONS: dict[int, Callable[[Database], None]] = {}
-SHARED_FILES = ("library.json", "actors.json")
+# interrupted it. Defined in store/migrations.py.
+Progressor = Callable[[str, int, int], None]  # (what, done, total)
+
+TABLES = {"annotation": "annotations", "actor": "actors", "mark": "marks"}
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Any = _Unchecked()  # a plan's base when the writer does not ask for a version check (imports, repairs)
 
 
 @dataclass(frozen=True)
 class Edit:
     """One document before and after a change: enough to undo or redo it."""
 
-    entity: str  # "annotation" | "actor" | "status"
+    entity: str  # "annotation" | "actor" | "mark"
     key: str  # annotation id, actor id, or str(paragraph number)
     report_id: str | None
     before: dict[str, Any] | None
@@ -79,11 +105,32 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Plan:
+    """One document to write: what it becomes (None deletes it) and the version it was based on.
+
+    `after` may be a function of the stored document (read under the lock), for
+    changes that set some fields whatever else is there (a paragraph's mark).
+    `base` is the document as the writer last saw it (None: it did not exist);
+    UNCHECKED skips the check. The check compares versions (`rev`); with
+    `by_content` it compares what the document says, whatever its version — an
+    undo expects the content it wrote, even after an undo of its own bumped the version.
+    """
+
+    entity: str
+    key: str
+    report_id: str | None
+    after: dict[str, Any] | Callable[[dict[str, Any] | None], dict[str, Any] | None] | None
+    base: Any = UNCHECKED
+    by_content: bool = False
+
+
+@dataclass(frozen=True)
 class AddResult:
     report: Report
     created: bool  # a report new to this database
     new_revision: bool  # the file changed since it was last added
     warnings: tuple[str, ...]
+    previous_revision: str | None = None  # the revision that was current before this one
 
 
 @dataclass
@@ -94,49 +141,78 @@ class OpenReport:
     parsed: ParsedReport
 
     @property
-    def paragraphs(self):
+    def paragraphs(self) -> tuple[Paragraph, ...]:
         return self.parsed.paragraphs
 
 
+BOOKKEEPING = ("rev", "updated_at", "updated_by")
+
+
+def same_version(base: dict[str, Any] | None, stored: dict[str, Any] | None, by_content: bool = False) -> bool:
+    if base is None or stored is None:
+        return base is None and stored is None
+    if by_content:
+        return {k: v for k, v in base.items() if k not in BOOKKEEPING} == {k: v for k, v in stored.items() if k not in BOOKKEEPING}
+    return int(base.get("rev", 0)) == int(stored.get("rev", 0))
+
+
+def _rev(doc: Any) -> int:
+    return int(doc.get("rev", 0)) if isinstance(doc, dict) else 0
+
+
 class Database:
-    def __init__(self, root: str | os.PathLike[str], reviewer: str = "", lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(
+        self,
+        root: str | os.PathLike[str],
+        reviewer: str = "",
+        lock_timeout: float = LOCK_TIMEOUT,
+        progress: Progressor | None = None,
+    ) -> None:
         self.root = Path(root)
+        self.layout = Layout(self.root)
         self.reviewer = clean_line(reviewer) or "unknown"
         self.lock_timeout = lock_timeout
+        self.on_progress = progress  # told how a long migration is going
         self.problems: list[str] = []  # why the database (or a report) is read-only, one line each
         self.notices: list[str] = []  # things worth telling the user that are not problems (a migration)
         self.read_only = False  # True when library.json or actors.json does not parse, or the schema is too new
         if self.root.exists() and not self.root.is_dir():
             raise StoreError(f"{self.root}: is a file; --db takes a folder")
         try:
-            (self.root / "reports").mkdir(parents=True, exist_ok=True)
+            new = not self.root.exists()
+            if new:
+                make_folder(self.root, PRIVATE)  # private unless made shared on purpose (`claimdesk init --group`)
+            self.modes: Modes = modes_of(self.root)
+            make_folder(self.layout.reports, self.modes)
         except OSError as error:
             raise StoreError(f"cannot create the database folder {self.root}: {error.strerror}") from None
         self._files: dict[Path, TinyFile] = {}
-        self._rebuilt_index: dict[str, dict[str, Any]] | None = None
-        self.library = self._file(self.root / "library.json")
-        self.actors_file = self._file(self.root / "actors.json")
+        self._rebuilt_index: list[dict[str, Any]] | None = None
+        self._shard_ids: dict[Path, tuple[Any, frozenset[str]]] = {}  # shard → (its signature, the ids it holds)
+        self._parsed: dict[Path, tuple[Any, list[Annotation]]] = {}  # shard → (signature, its annotations)
+        self.library = self._file(self.layout.library)
+        self.actors_file = self._file(self.layout.actors)
         self._check_readable(self.actors_file)
-        self._check_schema()
+        self._check_schema(new)
 
     # ---------------------------------------------------------------- files
 
     def _file(self, path: Path) -> TinyFile:
         tiny = self._files.get(path)
         if tiny is None:
-            tiny = self._files[path] = TinyFile(path, self.root / ".locks", self.lock_timeout)
+            tiny = self._files[path] = TinyFile(path, self.layout.locks, self.lock_timeout, self.modes)
         return tiny
 
     def text_file(self, report_id: str) -> TinyFile:
-        return self._file(self.root / "reports" / f"{report_id}.text.json")
-
-    def annotations_file(self, report_id: str) -> TinyFile:
-        return self._file(self.root / "reports" / f"{report_id}.annotations.json")
+        return self._file(self.layout.text(report_id))
 
     def files(self) -> list[Path]:
         """Every database file on disk."""
-        paths = [self.root / "library.json", self.root / "actors.json"]
-        paths += sorted((self.root / "reports").glob("*.json"))
+        paths = [self.layout.library, self.layout.actors]
+        for report_id in self.layout.report_ids_on_disk():
+            paths.append(self.layout.text(report_id))
+            paths += [p for _, p in self.layout.shards(report_id, "annotations")]
+            paths += [p for _, p in self.layout.shards(report_id, "marks")]
         return [p for p in paths if p.exists()]
 
     def _check_readable(self, tiny: TinyFile) -> None:
@@ -144,6 +220,10 @@ class Database:
             tiny.read()
         except CorruptFileError as error:
             self._note_problem(error)
+        except StoreError as error:  # a symlink or FIFO in place of a shared file
+            self.read_only = True
+            if str(error) not in self.problems:
+                self.problems.append(str(error))
 
     def _read(self, tiny: TinyFile) -> Tables:
         try:
@@ -159,35 +239,38 @@ class Database:
         if str(error) not in self.problems:
             self.problems.append(str(error))
 
-    def _update(self, tiny: TinyFile, mutate: Callable[[Tables], Any]) -> Any:
-        if self.read_only:
-            raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
-        try:
-            return tiny.update(mutate)
-        except ReadOnlyError:
-            if tiny.corrupt is not None:
-                self._note_problem(tiny.corrupt)
-            raise
-
     def report_problem(self, report_id: str) -> str | None:
-        """Why this report cannot be changed (one of its files does not parse, or the database is read-only), else None."""
-        for tiny in (self.text_file(report_id), self.annotations_file(report_id)):
-            try:
+        """Why this report cannot be changed (one of its files cannot be read, or the database is read-only), else None."""
+        try:
+            for tiny in self._report_files(report_id):
                 tiny.read()
-            except CorruptFileError as error:
-                self._note_problem(error)
-                return str(error)
+        except CorruptFileError as error:
+            self._note_problem(error)
+            return str(error)
+        except StoreError as error:
+            return str(error)
         if self.read_only:
             return "the database is open read-only: " + "; ".join(self.problems)
         return None
 
-    def report_changed(self, report_id: str) -> bool:
-        """Has another process changed this report's annotations since this Database last read or wrote them?
+    def _report_files(self, report_id: str) -> list[TinyFile]:
+        paths = [self.layout.text(report_id)]
+        paths += [p for _, p in self.layout.shards(report_id, "annotations")]
+        paths += [p for _, p in self.layout.shards(report_id, "marks")]
+        return [self._file(p) for p in paths]
 
-        One `stat`, cheap enough to poll: every write stamps the file with a new
-        (inode, size, nanosecond mtime), and our own writes update what we compare against.
+    def report_changed(self, report_id: str) -> bool:
+        """Has another process changed this report's annotations or marks since this Database last read or wrote them?
+
+        A folder listing and one `stat` a shard, cheap enough to poll: every write stamps its
+        file with a new (inode, size, nanosecond mtime), and our own writes update what we compare against.
         """
-        return self.annotations_file(report_id).changed()
+        for kind in ("annotations", "marks"):
+            for _, path in self.layout.shards(report_id, kind):
+                tiny = self._files.get(path)
+                if tiny is None or tiny.changed():
+                    return True
+        return False
 
     # --------------------------------------------------------------- schema
 
@@ -197,12 +280,18 @@ class Database:
         value = next(iter(meta.values()), {}).get("schema_version", 0) if meta else 0
         return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else -1
 
-    def _check_schema(self) -> None:
+    def _check_schema(self, new: bool) -> None:
         try:
+            if not self.layout.library.exists() and not new:
+                self._reindex_lost_library()
             version = self._stored_schema_version()
             has_reports = bool(self.library.table("reports"))
         except CorruptFileError as error:
             self._note_problem(error)
+            return
+        except StoreError as error:
+            self.read_only = True
+            self.problems.append(str(error))
             return
         if version == 0:
             # A new database, or files written before the meta table existed (version 1).
@@ -222,11 +311,33 @@ class Database:
         elif version < SCHEMA_VERSION:
             self._migrate()
 
+    def _reindex_lost_library(self) -> None:
+        """library.json is gone but reports are there: rebuild the index from their text files, and say so."""
+        from store.migrations import index_from_text_files
+
+        index, skipped = index_from_text_files(self.root)
+        if not index:
+            return
+        version = 2 if any(self.layout.report_ids_on_disk()) else 1
+
+        def write(tables: Tables) -> None:
+            tables["meta"] = {"1": {"schema_version": version, "created_at": now_iso(), "application": "claimdesk"}}
+            tables["reports"] = {str(n): doc for n, doc in enumerate(index, start=1)}
+
+        self.library.update(write)
+        self.notices.append(
+            f"{self.layout.library} was missing: re-indexed {len(index)} report(s) from their text files"
+            + (f" ({len(skipped)} could not be read; run 'claimdesk doctor')" if skipped else "")
+        )
+
     def _migrate(self) -> None:
-        """Run MIGRATIONS up to SCHEMA_VERSION, one process at a time, after a backup of the folder."""
-        gate = TinyFile(self.root / "schema", self.root / ".locks", self.lock_timeout)
+        """Run the migrations up to SCHEMA_VERSION, one process at a time, after a backup of the folder."""
+        from store.locking import hold
+        from store.migrations import MIGRATIONS
+
         try:
-            with gate.locked():
+            make_folder(self.layout.locks, self.modes)
+            with hold(self.layout.locks / "schema.lock", self.lock_timeout, self.modes.file & 0o777, "the schema"):
                 self.library.forget()
                 version = self._stored_schema_version()
                 if version >= SCHEMA_VERSION:
@@ -239,7 +350,8 @@ class Database:
                         f"migration from version {missing[0]}; opened read-only"
                     )
                     return
-                backup = backup_folder(self.root, f"before-schema-{SCHEMA_VERSION}")
+                backup, skipped = backup_folder(self.root, f"before-schema-{SCHEMA_VERSION}")
+                self.notices += skipped
                 while version < SCHEMA_VERSION:
                     MIGRATIONS[version](self)
                     version += 1
@@ -252,13 +364,8 @@ class Database:
     def _set_schema_version(self, version: int, created: bool) -> None:
         def mutate(tables: Tables) -> None:
             old = tables.get("meta", {}).get("1", {})
-            tables["meta"] = {
-                "1": {
-                    "schema_version": version,
-                    "created_at": old.get("created_at") or now_iso(),
-                    "application": "claimdesk",
-                }
-            }
+            created_at = old.get("created_at") or now_iso()
+            tables["meta"] = {"1": {**old, "schema_version": version, "created_at": created_at, "application": "claimdesk"}}
             tables.setdefault("reports", {})
 
         try:
@@ -289,23 +396,22 @@ class Database:
         return self.add_parsed(report_id, parsed, revision, source)
 
     def add_parsed(self, report_id: str, parsed: ParsedReport, revision: str, source: str) -> AddResult:
+        checked_report_id(report_id)
         existing = self.find_report(report_id)
         if existing and revision in existing.revisions and self._holds_revision(report_id, revision):
             return AddResult(existing, created=False, new_revision=False, warnings=parsed.warnings)
+        if self.read_only:
+            raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
         now = now_iso()
+        make_folder(self.layout.report_folder(report_id), self.modes)
+        stored_revision = {"revision": revision, "added_at": now, "source_path": clean_line(source), "parsed": parsed.to_dict()}
 
-        def add_revision(tables: Tables) -> None:
-            revisions = tables.setdefault("revisions", {})
-            if any(doc.get("revision") == revision for doc in revisions.values()):
-                return
-            revisions[next_doc_id(revisions)] = {
-                "revision": revision,
-                "added_at": now,
-                "source_path": clean_line(source),
-                "parsed": parsed.to_dict(),
-            }
+        def add_revision(txn: Transaction) -> None:
+            revisions = txn.table("revisions")
+            if not revisions.contains(Query().revision == revision):
+                revisions.insert(stored_revision)
 
-        self._update(self.text_file(report_id), add_revision)
+        self.text_file(report_id).transact(add_revision)
         report = Report(
             id=report_id,
             title=parsed.title,
@@ -318,44 +424,54 @@ class Database:
             paragraph_count=len(parsed.paragraphs),
             added_at=existing.added_at if existing else now,
         )
+        def index(txn: Transaction) -> None:
+            reports = txn.table("reports")
+            stored = reports.get(Query().id == report_id)
+            doc = report.to_dict()
+            if stored is not None and not isinstance(stored, list):
+                doc["revisions"] = list(dict.fromkeys([*stored.get("revisions", []), revision]))
+                doc = {**stored, **doc}  # keeps fields other features keep there (assignees)
+                reports.update(_replacing(doc), doc_ids=[stored.doc_id])
+            else:
+                reports.insert(doc)
 
-        def index(tables: Tables) -> None:
-            reports = tables.setdefault("reports", {})
-            for doc_id, doc in reports.items():
-                if doc["id"] == report_id:
-                    merged = report.to_dict()
-                    merged["revisions"] = list(dict.fromkeys([*doc.get("revisions", []), revision]))
-                    reports[doc_id] = merged
-                    return
-            reports[next_doc_id(reports)] = report.to_dict()
-
-        self._update(self.library, index)
+        self.library.transact(index)
         return AddResult(
             self.find_report(report_id) or report,
             created=existing is None,
             new_revision=existing is not None,
             warnings=parsed.warnings,
+            previous_revision=existing.revision if existing else None,
         )
 
-    def _report_docs(self) -> Iterable[dict[str, Any]]:
-        """The reports index; rebuilt from the text files (read-only) when library.json does not parse."""
+    def _report_docs(self) -> list[dict[str, Any]]:
+        """The reports index (only entries whose id is safe as a path); rebuilt from the text files when library.json does not parse."""
         try:
-            return self._read(self.library).get("reports", {}).values()
+            docs = list(self._read(self.library).get("reports", {}).values())
         except CorruptFileError:
             if self._rebuilt_index is None:
+                from store.migrations import index_from_text_files
+
                 self._rebuilt_index, _ = index_from_text_files(self.root)
-            return self._rebuilt_index.values()
+            docs = self._rebuilt_index
+        return [doc for doc in docs if isinstance(doc, dict) and is_report_id(doc.get("id"))]
 
     def _stored_warnings(self, report_id: str, revision: str) -> tuple[str, ...]:
-        for doc in self._read(self.text_file(report_id)).get("revisions", {}).values():
-            if doc.get("revision") == revision:
-                return tuple(doc.get("parsed", {}).get("warnings", ()))
-        return ()
+        doc = self._revision_doc(report_id, revision)
+        return tuple(doc.get("parsed", {}).get("warnings", ())) if doc else ()
+
+    def _revision_doc(self, report_id: str, revision: str) -> dict[str, Any] | None:
+        tiny = self.text_file(report_id)
+        self._read(tiny)
+        found = tiny.view("revisions").get(Query().revision == revision)
+        return dict(found) if isinstance(found, dict) else None
 
     def _holds_revision(self, report_id: str, revision: str) -> bool:
         """Is this revision's text stored? (Adding the file again restores a text lost to a broken file.)"""
-        docs = self._read(self.text_file(report_id)).get("revisions", {}).values()
-        return any(doc.get("revision") == revision for doc in docs)
+        try:
+            return self._revision_doc(report_id, revision) is not None
+        except CorruptFileError:
+            return False
 
     def reports(self) -> list[Report]:
         with _readable_documents(self.library):
@@ -363,15 +479,16 @@ class Database:
         return sorted(found, key=lambda r: (r.date or "", r.title), reverse=True)
 
     def find_report(self, key: str) -> Report | None:
-        """A report by id, or by the file name it was added from."""
+        """A report by id, or by the file name it was added from. The one place reports are looked up."""
         docs = self._report_docs()
-        for doc in docs:
-            if doc["id"] == key:
-                return Report.from_dict(doc)
-        wanted = report_id_for(key)
-        for doc in docs:
-            if doc["id"] == wanted or Path(doc.get("source", "")).name == key:
-                return Report.from_dict(doc)
+        with _readable_documents(self.library):
+            for doc in docs:
+                if doc["id"] == key:
+                    return Report.from_dict(doc)
+            wanted = report_id_for(key)
+            for doc in docs:
+                if doc["id"] == wanted or Path(doc.get("source", "")).name == key:
+                    return Report.from_dict(doc)
         return None
 
     def report(self, key: str) -> Report:
@@ -385,35 +502,90 @@ class Database:
         return OpenReport(report, self.report_text(report.id, revision or report.revision))
 
     def report_text(self, report_id: str, revision: str) -> ParsedReport:
-        for doc in self._read(self.text_file(report_id)).get("revisions", {}).values():
-            if doc["revision"] == revision:
-                return ParsedReport.from_dict(doc["parsed"])
-        raise NotFound(f"report {report_id!r} has no revision {revision!r}")
+        doc = self._revision_doc(report_id, revision)
+        if doc is None:
+            raise NotFound(f"report {report_id!r} has no revision {revision!r}")
+        with _readable_documents(self.text_file(report_id)):
+            return ParsedReport.from_dict(doc["parsed"])
+
+    def revision_texts(self, report_id: str) -> dict[str, ParsedReport]:
+        """Every stored revision of one report's text, by revision hash (read, then forgotten)."""
+        path = self.layout.text(report_id)
+        kept = path in self._files
+        tiny = self._file(path)
+        try:
+            docs = self._read(tiny).get("revisions", {}).values()
+            with _readable_documents(tiny):
+                return {doc["revision"]: ParsedReport.from_dict(doc["parsed"]) for doc in docs}
+        finally:
+            if not kept:
+                self._files.pop(path, None)
 
     # ---------------------------------------------------------- annotations
 
-    def annotations(self, report_id: str) -> list[Annotation]:
-        tiny = self.annotations_file(report_id)
-        with _readable_documents(tiny):
-            found = [Annotation.from_dict(d) for d in self._read(tiny).get("annotations", {}).values()]
+    def _shard_annotations(self, path: Path, keep: bool) -> list[Annotation]:
+        """One shard's annotations, parsed once per version of the file."""
+        kept = path in self._files
+        tiny = self._file(path)
+        try:
+            tables = self._read(tiny)
+            cached = self._parsed.get(path)
+            if cached is not None and cached[0] == tiny.seen:
+                return cached[1]
+            with _readable_documents(tiny):
+                found = [Annotation.from_dict(d) for d in tables.get("annotations", {}).values()]
+            if keep or kept:
+                self._parsed[path] = (tiny.seen, found)
+            return found
+        finally:
+            if not (keep or kept):
+                self._files.pop(path, None)
+
+    def annotations(self, report_id: str, keep: bool = True) -> list[Annotation]:
+        """A report's annotations, in reading order (paragraph, start, creation).
+
+        With `keep`, the shards stay in memory and a later call re-reads only those another process changed.
+        """
+        found: list[Annotation] = []
+        for _, path in self.layout.shards(report_id, "annotations"):
+            found += self._shard_annotations(path, keep)
         return sorted(found, key=lambda a: (a.paragraph, a.span.start if a.span else -1, a.created_at))
 
+    def paragraph_annotations(self, report_id: str, paragraph: int) -> list[Annotation]:
+        """One paragraph's annotations (unsorted), from the shards in memory; re-read only where changed."""
+        found: list[Annotation] = []
+        for _, path in self.layout.shards(report_id, "annotations"):
+            found += [a for a in self._shard_annotations(path, keep=True) if a.paragraph == paragraph]
+        return found
+
     def annotation(self, report_id: str, annotation_id: str) -> Annotation:
-        for doc in self._read(self.annotations_file(report_id)).get("annotations", {}).values():
-            if doc["id"] == annotation_id:
-                return Annotation.from_dict(doc)
+        for annotation in self.annotations(report_id):
+            if annotation.id == annotation_id:
+                return annotation
         raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
 
     def iter_annotations(self, report_ids: Iterable[str] | None = None) -> Iterator[Annotation]:
-        """Every annotation, report by report: one report's file in memory at a time."""
+        """Every annotation, report by report: one report's files in memory at a time."""
         ids = list(report_ids) if report_ids is not None else [r.id for r in self.reports()]
         for report_id in ids:
-            path = self.root / "reports" / f"{report_id}.annotations.json"
-            was_open = path in self._files
-            found = self.annotations(report_id)
-            if not was_open:
-                del self._files[path]  # do not keep every report's annotations in memory
-            yield from found
+            yield from self.annotations(report_id, keep=False)
+
+    def annotation_documents(self, report_id: str) -> list[dict[str, Any]]:
+        """One report's annotations as stored (`Annotation.to_dict` layout; do not mutate them).
+
+        Read from disk and then forgotten (unless the report is open), so an export streams a
+        large database one report at a time.
+        """
+        docs: list[dict[str, Any]] = []
+        for _, path in self.layout.shards(report_id, "annotations"):
+            kept = path in self._files
+            tiny = self._file(path)
+            try:
+                docs += self._read(tiny).get("annotations", {}).values()
+            finally:
+                if not kept:
+                    self._files.pop(path, None)
+        return docs
 
     def new_annotation(self, kind: Kind, report: Report, paragraph: int, **fields: Any) -> Annotation:
         """An annotation not yet saved, stamped with this reviewer."""
@@ -427,67 +599,25 @@ class Database:
             **fields,
         )
 
-    def save_annotation(self, annotation: Annotation, keep_timestamps: bool = False) -> tuple[Annotation, Change]:
-        """Insert or replace an annotation; durably on disk when this returns."""
-        now = now_iso()
-        annotation = _clean_annotation(annotation)
-        if not keep_timestamps:
-            annotation = annotation.evolve(
-                created_at=annotation.created_at or now,
-                updated_at=now,
-                reviewer=annotation.reviewer or self.reviewer,
-            )
-        after = annotation.to_dict()
-        before = self._put(self.annotations_file(annotation.report_id), "annotations", "id", annotation.id, after)
-        verb = "edited" if before else "added"
-        return annotation, Change(
-            f"{verb} {annotation.kind.value}", (Edit("annotation", annotation.id, annotation.report_id, before, after),)
-        )
+    # ------------------------------------------------------ paragraph marks
 
-    def delete_annotation(self, report_id: str, annotation_id: str) -> Change:
-        before = self._put(self.annotations_file(report_id), "annotations", "id", annotation_id, None)
-        if before is None:
-            raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
-        return Change(f"deleted {before['kind']}", (Edit("annotation", annotation_id, report_id, before, None),))
-
-    def _put(self, tiny: TinyFile, table: str, key_field: str, key: str | int, doc: dict[str, Any] | None) -> dict[str, Any] | None:
-        """Replace (or remove, with None) the document whose `key_field` is `key`; return the old one."""
-
-        def mutate(tables: Tables) -> dict[str, Any] | None:
-            docs = tables.setdefault(table, {})
-            for doc_id, old in docs.items():
-                if old.get(key_field) == key:
-                    if doc is None:
-                        del docs[doc_id]
-                    else:
-                        docs[doc_id] = doc
-                    return old
-            if doc is not None:
-                docs[next_doc_id(docs)] = doc
-            return None
-
-        return self._update(tiny, mutate)
-
-    # ------------------------------------------------------ paragraph status
-
-    def statuses(self, report_id: str) -> dict[int, ParagraphStatus]:
-        tiny = self.annotations_file(report_id)
-        with _readable_documents(tiny):
-            return {int(d["paragraph"]): ParagraphStatus(d["status"]) for d in self._read(tiny).get("status", {}).values()}
-
-    def set_status(self, report_id: str, paragraph: int, status: ParagraphStatus) -> Change:
-        after = None
-        if status is not ParagraphStatus.UNREVIEWED:
-            after = {"paragraph": paragraph, "status": status.value, "reviewer": self.reviewer, "updated_at": now_iso()}
-        before = self._put(self.annotations_file(report_id), "status", "paragraph", paragraph, after)
-        return Change(f"marked paragraph {paragraph} {status.value}", (Edit("status", str(paragraph), report_id, before, after),))
+    def marks(self, report_id: str) -> dict[int, Mark]:
+        """Every paragraph's mark (reviewed / flagged), by 1-based paragraph number."""
+        found: dict[int, Mark] = {}
+        for _, path in self.layout.shards(report_id, "marks"):
+            tiny = self._file(path)
+            with _readable_documents(tiny):
+                for doc in self._read(tiny).get("marks", {}).values():
+                    mark = Mark.from_dict(doc)
+                    found[mark.paragraph] = mark
+        return found
 
     def progress(self, report: Report) -> Progress:
-        values = list(self.statuses(report.id).values())
+        marks = [m for m in self.marks(report.id).values() if 1 <= m.paragraph <= report.paragraph_count]
         return Progress(
             total=report.paragraph_count,
-            reviewed=values.count(ParagraphStatus.REVIEWED),
-            flagged=values.count(ParagraphStatus.FLAGGED),
+            reviewed=sum(m.reviewed for m in marks),
+            flagged=sum(m.flagged for m in marks),
         )
 
     # ---------------------------------------------------------------- actors
@@ -498,10 +628,12 @@ class Database:
         return sorted(found, key=lambda a: a.name.casefold())
 
     def actor(self, actor_id: str) -> Actor:
-        for doc in self._read(self.actors_file).get("actors", {}).values():
-            if doc["id"] == actor_id:
-                return Actor.from_dict(doc)
-        raise NotFound(f"no actor {actor_id!r}")
+        self._read(self.actors_file)
+        found = self.actors_file.view("actors").get(Query().id == actor_id)
+        if not isinstance(found, dict):
+            raise NotFound(f"no actor {actor_id!r}")
+        with _readable_documents(self.actors_file):
+            return Actor.from_dict(found)
 
     def find_actor(self, name: str) -> Actor | None:
         """The actor whose canonical name or an alias is `name` (case-insensitive)."""
@@ -514,141 +646,215 @@ class Database:
     def new_actor(self, name: str, type: str = "other", **fields: Any) -> Actor:
         return Actor(id=new_id(), name=clean_line(name), type=type, reviewer=self.reviewer, **fields)
 
-    def save_actor(self, actor: Actor) -> tuple[Actor, Change]:
-        now = now_iso()
-        actor = actor.evolve(
-            name=clean_line(actor.name),
-            aliases=tuple(dict.fromkeys(a for a in (clean_line(x) for x in actor.aliases) if a and a != clean_line(actor.name))),
-            note=clean_text(actor.note),
-            created_at=actor.created_at or now,
-            updated_at=now,
-            reviewer=actor.reviewer or self.reviewer,
-        )
-        if not actor.name:
+    def resolve_actor(self, name: str, type: str = "other", **fields: Any) -> tuple[Actor, Edit | None]:
+        """The actor named `name` (canonical name or alias, any case), created if there is none.
+
+        Looked up and created under the registry's lock, after re-reading it, so two
+        imports (or an import and a TUI) naming the same new actor create it once.
+        Returns the actor and the edit that created it (None when it existed).
+        """
+        wanted = clean_line(name)
+        if not wanted:
             raise StoreError("an actor needs a name")
-        after = actor.to_dict()
-        before = self._put(self.actors_file, "actors", "id", actor.id, after)
-        return actor, Change("edited actor" if before else "added actor", (Edit("actor", actor.id, None, before, after),))
+        if self.read_only:
+            raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
+        folded = wanted.casefold()
 
-    def merge_actors(self, survivor_id: str, loser_id: str) -> Change:
-        """Fold `loser` into `survivor`: mentions and claims follow, its names become aliases.
-
-        Every report is read before anything is written (an unreadable report stops
-        the merge with nothing changed), each report is rewritten once, and if a
-        write fails part-way the edits already made are rolled back.
-        """
-        survivor, loser = self.actor(survivor_id), self.actor(loser_id)
-        if survivor.id == loser.id:
-            raise StoreError("cannot merge an actor with itself")
-        moves: dict[str, list[Annotation]] = {}
-        for report in self.reports():
-            moved = [m for a in self.annotations(report.id) if (m := _repoint(a, loser.id, survivor.id)) is not a]
-            if moved:
-                moves[report.id] = moved
-        edits: list[Edit] = []
-        try:
-            for report_id, moved in moves.items():
-                edits.extend(self.save_annotations(report_id, moved).edits)
-            for actor in self.actors():
-                if actor.affiliation == loser.id and actor.id != loser.id:
-                    _, change = self.save_actor(actor.evolve(affiliation=survivor.id))
-                    edits.extend(change.edits)
-            inherited = survivor.affiliation or loser.affiliation
-            merged = survivor.evolve(
-                aliases=tuple(dict.fromkeys([*survivor.aliases, *loser.names])),
-                note="\n".join(n for n in (survivor.note, loser.note) if n),
-                affiliation=inherited if inherited not in (loser.id, survivor.id) else None,
+        def find_or_create(txn: Transaction) -> tuple[Actor, Edit | None]:
+            actors = txn.table("actors")
+            for doc in actors:
+                names = [doc.get("name", ""), *doc.get("aliases", [])]
+                if any(isinstance(n, str) and n.casefold() == folded for n in names):
+                    with _readable_documents(self.actors_file):
+                        return Actor.from_dict(doc), None
+            now = now_iso()
+            actor = clean_actor(self.new_actor(wanted, type, **fields)).evolve(
+                created_at=now, updated_at=now, updated_by=self.reviewer, rev=1
             )
-            _, change = self.save_actor(merged)
-            edits.extend(change.edits)
-            before = self._put(self.actors_file, "actors", "id", loser.id, None)
-            edits.append(Edit("actor", loser.id, None, before, None))
-        except StoreError:
-            self.apply(Change("roll back a failed merge", tuple(edits)).inverse())
-            raise
-        return Change(f"merged {loser.name} into {survivor.name}", tuple(edits))
+            after = actor.to_dict()
+            actors.insert(after)
+            return actor, Edit("actor", actor.id, None, None, after)
 
-    def delete_actor(self, actor_id: str) -> Change:
-        in_use = [a for a in self.iter_annotations() if _repoint(a, actor_id, None) is not a]
-        if in_use:
-            raise StoreError(f"actor is used by {len(in_use)} annotation(s); merge it instead of deleting")
-        before = self._put(self.actors_file, "actors", "id", actor_id, None)
-        return Change("deleted actor", (Edit("actor", actor_id, None, before, None),))
+        return self.actors_file.transact(find_or_create)
 
-    def mentions(self, actor_id: str) -> list[Annotation]:
-        """Every annotation that names the actor, across all reports."""
-        return [a for a in self.iter_annotations() if _repoint(a, actor_id, None) is not a]
+    # ---------------------------------------------------------------- writing
 
-    # ---------------------------------------------------------- undo / redo
-
-    def apply(self, change: Change) -> None:
-        """Write each edit's `after` state (use `change.inverse()` to undo)."""
-        for edit in change.edits:
-            if edit.entity == "annotation":
-                assert edit.report_id is not None
-                self._put(self.annotations_file(edit.report_id), "annotations", "id", edit.key, edit.after)
-            elif edit.entity == "actor":
-                self._put(self.actors_file, "actors", "id", edit.key, edit.after)
-            elif edit.entity == "status":
-                assert edit.report_id is not None
-                self._put(self.annotations_file(edit.report_id), "status", "paragraph", int(edit.key), edit.after)
-
-    # ------------------------------------------- streaming (export, import)
-
-    def _read_once(self, open_file: Callable[[str], TinyFile], report_id: str) -> Tables:
-        """Read one report file, not kept in memory afterwards unless it was already open."""
-        count = len(self._files)
-        tiny = open_file(report_id)
+    def commit(self, plans: Sequence[Plan]) -> tuple[Edit, ...]:
+        """Write every plan, file by file; all or nothing. Raises ConflictError, ReadOnlyError, WriteError…"""
+        if self.read_only:
+            raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
         try:
-            return self._read(tiny)
-        finally:
-            if len(self._files) > count:
-                del self._files[tiny.path]
+            places = self._places(plans)
+        except CorruptFileError as error:
+            self._note_problem(error)
+            raise ReadOnlyError(f"{error}; the change was not saved") from None
+        groups: dict[Path, list[Plan]] = {}
+        for plan, path in zip(plans, places, strict=True):
+            groups.setdefault(path, []).append(plan)
+        written: list[Edit] = []
+        try:
+            for path, group in groups.items():
+                written += self._commit_file(path, group)
+        except StoreError:
+            self._roll_back(written)
+            raise
+        return tuple(written)
 
-    def annotation_documents(self, report_id: str) -> list[dict[str, Any]]:
-        """One report's annotations as stored (`Annotation.to_dict` layout; do not mutate them).
+    def _ids_in(self, path: Path) -> frozenset[str]:
+        """The annotation ids a shard holds (re-read only when the file changed)."""
+        tiny = self._file(path)
+        tables = self._read(tiny)
+        cached = self._shard_ids.get(path)
+        if cached is None or cached[0] != tiny.seen:
+            cached = (tiny.seen, frozenset(str(doc.get("id")) for doc in tables.get("annotations", {}).values()))
+            self._shard_ids[path] = cached
+        return cached[1]
 
-        Read from disk and then forgotten, so an export streams a large database one report at a time.
-        """
-        return list(self._read_once(self.annotations_file, report_id).get("annotations", {}).values())
+    def _places(self, plans: Sequence[Plan]) -> list[Path]:
+        """Which file each plan writes: an annotation's own shard, else the newest shard with room."""
+        places: list[Path] = []
+        shards: dict[str, list[tuple[int, Path]]] = {}
+        room: dict[str, tuple[int, int]] = {}  # report id → (newest shard number, annotations in it)
+        for plan in plans:
+            if plan.entity == "actor":
+                places.append(self.layout.actors)
+            elif plan.entity == "mark":
+                places.append(self.layout.mark_shard(checked_report_id(plan.report_id), int(plan.key)))
+            elif plan.entity == "annotation":
+                report_id = checked_report_id(plan.report_id)
+                if report_id not in shards:
+                    shards[report_id] = self.layout.shards(report_id, "annotations")
+                home = next((path for _, path in shards[report_id] if plan.key in self._ids_in(path)), None)
+                if home is None:
+                    if report_id not in room:
+                        newest = shards[report_id][-1] if shards[report_id] else (1, self.layout.annotation_shard(report_id, 1))
+                        count = len(self._ids_in(newest[1])) if shards[report_id] else 0
+                        room[report_id] = (newest[0], count)
+                    number, count = room[report_id]
+                    if count >= ANNOTATIONS_PER_SHARD:
+                        number, count = number + 1, 0
+                    room[report_id] = (number, count + 1)
+                    home = self.layout.annotation_shard(report_id, number)
+                places.append(home)
+            else:
+                raise StoreError(f"cannot write a {plan.entity!r}")
+        return places
 
-    def revision_texts(self, report_id: str) -> dict[str, ParsedReport]:
-        """Every stored revision of one report's text, by revision hash (read, then forgotten)."""
-        docs = self._read_once(self.text_file, report_id).get("revisions", {}).values()
-        return {doc["revision"]: ParsedReport.from_dict(doc["parsed"]) for doc in docs}
+    def _commit_file(self, path: Path, plans: list[Plan]) -> list[Edit]:
+        tiny = self._file(path)
+        make_folder(path.parent, self.modes)
+        table_name = TABLES[plans[0].entity]
+        key_field = "paragraph" if plans[0].entity == "mark" else "id"
 
-    def save_annotations(self, report_id: str, annotations: Iterable[Annotation]) -> Change:
-        """Insert or replace many annotations of one report in one atomic write (an import).
-
-        Timestamps and reviewers are kept as given; the file is not kept in memory afterwards.
-        """
-        cleaned = [_clean_annotation(a) for a in annotations]
-        if any(a.report_id != report_id for a in cleaned):
-            raise StoreError(f"save_annotations: every annotation must belong to report {report_id!r}")
-
-        def mutate(tables: Tables) -> list[Edit]:
-            docs = tables.setdefault("annotations", {})
-            where = {doc.get("id"): doc_id for doc_id, doc in docs.items()}
-            next_id = int(next_doc_id(docs))
-            edits = []
-            for annotation in cleaned:
-                after = annotation.to_dict()
-                doc_id = where.get(annotation.id)
-                if doc_id is None:
-                    doc_id = where[annotation.id] = str(next_id)
-                    next_id += 1
-                edits.append(Edit("annotation", annotation.id, report_id, docs.get(doc_id), after))
-                docs[doc_id] = after
+        def change(txn: Transaction) -> list[Edit]:
+            edits: list[Edit] = []
+            conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+            table = txn.table(table_name)
+            doc_ids = {doc.get(key_field): doc.doc_id for doc in table}
+            for plan in plans:
+                key: Any = int(plan.key) if key_field == "paragraph" else plan.key
+                doc_id = doc_ids.get(key)
+                found = table.get(doc_id=doc_id) if doc_id is not None else None
+                stored = dict(found) if isinstance(found, dict) else None
+                after = plan.after(stored) if callable(plan.after) else plan.after
+                if plan.base is not UNCHECKED and not same_version(plan.base, stored, plan.by_content):
+                    conflicts.append((plan.entity, plan.key, after, stored))
+                    continue
+                if after is not None:
+                    after = {**after, "rev": max(_rev(stored), _rev(plan.base)) + 1}
+                if doc_id is not None and after is None:
+                    table.remove(doc_ids=[doc_id])
+                    del doc_ids[key]
+                elif doc_id is not None and after is not None:
+                    table.update(_replacing(after), doc_ids=[doc_id])
+                elif after is not None:
+                    doc_ids[key] = table.insert(after)
+                edits.append(Edit(plan.entity, plan.key, plan.report_id, stored, after))
+            if conflicts:
+                raise ConflictError(_conflict_message(conflicts), conflicts)
             return edits
 
-        count = len(self._files)
-        tiny = self.annotations_file(report_id)
         try:
-            edits = self._update(tiny, mutate) if cleaned else []
-        finally:
-            if len(self._files) > count:
-                del self._files[tiny.path]
-        return Change(f"imported {len(edits)} annotation(s)", tuple(edits))
+            edits = tiny.transact(change)
+        except ReadOnlyError:
+            if tiny.corrupt is not None:
+                self._note_problem(tiny.corrupt)
+            raise
+        if table_name == "annotations":
+            self._parsed.pop(path, None)
+        return edits
+
+    def _roll_back(self, written: list[Edit]) -> None:
+        """Put back what a failed commit already wrote (best effort: the failure itself is what is reported)."""
+        if not written:
+            return
+        undo = [Plan(e.entity, e.key, e.report_id, e.before) for e in reversed(written)]
+        with contextlib.suppress(StoreError):
+            groups: dict[Path, list[Plan]] = {}
+            for plan, path in zip(undo, self._places(undo), strict=True):
+                groups.setdefault(path, []).append(plan)
+            for path, group in groups.items():
+                self._commit_file(path, group)
+
+    # Writes below the session (imports, repairs, tests): no version check, no undo, no integrity rules.
+
+    def save_annotation(self, annotation: Annotation, keep_timestamps: bool = False) -> tuple[Annotation, Change]:
+        """Insert or replace an annotation; durably on disk when this returns."""
+        annotation = clean_annotation(annotation)
+        if not keep_timestamps:
+            now = now_iso()
+            annotation = annotation.evolve(
+                created_at=annotation.created_at or now,
+                updated_at=now,
+                reviewer=annotation.reviewer or self.reviewer,
+                updated_by=self.reviewer,
+            )
+        (edit,) = self.commit([Plan("annotation", annotation.id, annotation.report_id, annotation.to_dict())])
+        saved = Annotation.from_dict(edit.after or {})
+        return saved, Change(f"{'edited' if edit.before else 'added'} {annotation.kind.value}", (edit,))
+
+    def save_annotations(self, report_id: str, annotations: Iterable[Annotation]) -> Change:
+        """Insert or replace many annotations of one report (an import); timestamps and reviewers kept as given."""
+        cleaned = [clean_annotation(a) for a in annotations]
+        if any(a.report_id != report_id for a in cleaned):
+            raise StoreError(f"save_annotations: every annotation must belong to report {report_id!r}")
+        edits = self.commit([Plan("annotation", a.id, report_id, a.to_dict()) for a in cleaned])
+        return Change(f"imported {len(edits)} annotation(s)", edits)
+
+    def delete_annotation(self, report_id: str, annotation_id: str) -> Change:
+        (edit,) = self.commit([Plan("annotation", annotation_id, report_id, None)])
+        if edit.before is None:
+            raise NotFound(f"no annotation {annotation_id!r} in report {report_id!r}")
+        return Change(f"deleted {edit.before['kind']}", (edit,))
+
+    def save_actor(self, actor: Actor) -> tuple[Actor, Change]:
+        now = now_iso()
+        actor = clean_actor(actor).evolve(
+            created_at=actor.created_at or now, updated_at=now, reviewer=actor.reviewer or self.reviewer, updated_by=self.reviewer
+        )
+        (edit,) = self.commit([Plan("actor", actor.id, None, actor.to_dict())])
+        return Actor.from_dict(edit.after or {}), Change("edited actor" if edit.before else "added actor", (edit,))
+
+
+def _replacing(doc: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
+    """A TinyDB update that makes a stored document exactly `doc` (fields it no longer has go)."""
+
+    def replace(stored: MutableMapping[str, Any]) -> None:
+        stored.clear()
+        stored.update(doc)
+
+    return replace
+
+
+def _conflict_message(conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]) -> str:
+    entity, _key, _mine, theirs = conflicts[0]
+    what = {"annotation": "this annotation", "actor": "this actor", "mark": "this paragraph's mark"}.get(entity, entity)
+    if theirs is None:
+        return f"{what} was deleted by someone else since you opened it; nothing was saved"
+    who = theirs.get("updated_by") or theirs.get("reviewer") or "someone else"
+    when = str(theirs.get("updated_at", ""))[:16].replace("T", " ")
+    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+    return f"{what} was changed by {who}{' at ' + when if when else ''} since you opened it{more}; nothing was saved"
 
 
 @contextlib.contextmanager
@@ -661,59 +867,23 @@ def _readable_documents(tiny: TinyFile) -> Iterator[None]:
         raise StoreError(f"{tiny.path}: a document cannot be read ({detail}); run 'claimdesk doctor'") from None
 
 
-def index_from_text_files(root: Path) -> tuple[dict[str, dict[str, Any]], list[str]]:
-    """The reports index as library.json would hold it, rebuilt from reports/*.text.json.
-
-    Returns the index (doc id → report document) and one line per text file that could not be used.
-    """
-    index: dict[str, dict[str, Any]] = {}
-    skipped: list[str] = []
-    for path in sorted((root / "reports").glob("*.text.json")):
-        try:
-            raw, _ = read_file(path)
-            revisions = [doc for _, doc in sorted(parse(raw, path).get("revisions", {}).items(), key=lambda kv: int(kv[0]))]
-            if not revisions:
-                skipped.append(f"{path} holds no revision")
-                continue
-            latest = revisions[-1]
-            parsed = ParsedReport.from_dict(latest["parsed"])
-            report = Report(
-                id=path.name.removesuffix(".text.json"),
-                title=parsed.title,
-                date=parsed.date,
-                source=latest.get("source_path", ""),
-                dispatch_number=parsed.dispatch_number,
-                regions=parsed.regions,
-                revision=latest["revision"],
-                revisions=tuple(doc["revision"] for doc in revisions),
-                paragraph_count=len(parsed.paragraphs),
-                added_at=revisions[0].get("added_at", ""),
-            )
-        except (StoreError, KeyError, TypeError, ValueError) as error:
-            skipped.append(f"{path}: {error}")
-            continue
-        index[str(len(index) + 1)] = report.to_dict()
-    return index, skipped
-
-
-def _repoint(annotation: Annotation, old: str, new: str | None) -> Annotation:
-    """The annotation with actor `old` replaced by `new`; the same object if it does not name `old`."""
-    changes: dict[str, Any] = {}
-    if annotation.actor_id == old:
-        changes["actor_id"] = new
-    claim = annotation.claim
-    if claim and old in (claim.claimant, claim.reported_by):
-        changes["claim"] = type(claim)(
-            text=claim.text,
-            type=claim.type,
-            claimant=new if claim.claimant == old else claim.claimant,
-            reported_by=new if claim.reported_by == old else claim.reported_by,
-        )
-    return annotation.evolve(**changes) if changes else annotation
-
-
-def _clean_annotation(annotation: Annotation) -> Annotation:
+def clean_annotation(annotation: Annotation) -> Annotation:
+    """Analyst-typed text cleaned of control characters (the boundary where it enters the store)."""
     claim = annotation.claim
     if claim is not None:
         claim = type(claim)(clean_text(claim.text), clean_line(claim.type), claim.claimant, claim.reported_by)
     return annotation.evolve(note=clean_text(annotation.note), claim=claim)
+
+
+def clean_actor(actor: Actor) -> Actor:
+    name = clean_line(actor.name)
+    if not name:
+        raise StoreError("an actor needs a name")
+    aliases = tuple(dict.fromkeys(a for a in (clean_line(x) for x in actor.aliases) if a and a != name))
+    return actor.evolve(name=name, aliases=aliases, note=clean_text(actor.note))
+
+
+def read_tables(path: Path) -> Tables:
+    """A database file's tables, read once (no cache): for checks and migrations."""
+    raw, _ = read_file(path)
+    return parse(raw, path)

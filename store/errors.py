@@ -40,3 +40,34 @@ class ReadOnlyError(StoreError):
 
 class NotFound(ClaimdeskError):
     """No such report, annotation or actor."""
+
+
+class UnsafePathError(StoreError):
+    """A path claimdesk will not use: a symlink, FIFO, device or folder where a file belongs, or a bad id."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed (or deleted) what this change was based on; nothing was written.
+
+    `conflicts` lists each document that differs: (entity, key, mine, theirs) where
+    `mine` is what this change would have written (None: a delete) and `theirs` is
+    what is stored now (None: someone deleted it). `retry` re-runs the change on top
+    of theirs (keep mine).
+    """
+
+    def __init__(self, message: str, conflicts: list[tuple[str, str, dict | None, dict | None]], retry: object = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts
+        self.retry = retry
+
+
+class IntegrityError(StoreError):
+    """A change the database's rules refuse (an actor still named elsewhere, a span tagged twice, a cycle)."""
+
+    def __init__(self, message: str, existing_id: str | None = None) -> None:
+        super().__init__(message)
+        self.existing_id = existing_id  # the annotation that already says this, to show the analyst
+
+
+class StaleUndo(StoreError):
+    """An undo or redo whose target someone else has changed since; refused, nothing written."""

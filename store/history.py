@@ -1,13 +1,14 @@
 """Undo and redo of every change an analyst makes in a session (plain Python).
 
-Each store mutation returns a `Change` (the documents before and after); the
-history keeps them in order. Undo writes the `before` states back through the
-store, redo the `after` states, so an undo is itself durable at once.
+Each change a `Session` makes is a `Change` (the documents before and after);
+the history keeps them in order. The session writes the `before` states back
+to undo (checking nobody changed them since), the `after` states to redo, so an
+undo is itself durable at once. This module only keeps the order.
 """
 
 from __future__ import annotations
 
-from store.db import Change, Database
+from store.db import Change
 
 
 class History:
@@ -31,19 +32,18 @@ class History:
     def can_redo(self) -> bool:
         return bool(self._undone)
 
-    def undo(self, db: Database) -> Change | None:
-        """Revert the last change; returns it (None when there is nothing to undo)."""
-        if not self._done:
-            return None
-        change = self._done[-1]
-        db.apply(change.inverse())  # raises StoreError: then nothing moves in the history
-        self._undone.append(self._done.pop())
-        return change
+    def last_done(self) -> Change | None:
+        return self._done[-1] if self._done else None
 
-    def redo(self, db: Database) -> Change | None:
-        if not self._undone:
-            return None
-        change = self._undone[-1]
-        db.apply(change)
-        self._done.append(self._undone.pop())
-        return change
+    def last_undone(self) -> Change | None:
+        return self._undone[-1] if self._undone else None
+
+    def undone(self, written: Change) -> None:
+        """The last change was undone; `written` is what the undo wrote (redo writes its inverse)."""
+        self._done.pop()
+        self._undone.append(written)
+
+    def redone(self, written: Change) -> None:
+        """The last undone change was redone; `written` is what the redo wrote."""
+        self._undone.pop()
+        self._done.append(written)

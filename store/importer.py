@@ -34,6 +34,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from store.db import Plan
 from store.errors import ClaimdeskError, StoreError
 from store.export import SCHEMA, parse_time
 from store.model import (
@@ -195,7 +196,10 @@ _COMPARED_WITHOUT_TIME = ("created_at", "updated_at", "reviewer")
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored annotation as its export shows it: what two versions must share to be the same."""
-    view = dict(doc)
+    view = {k: v for k, v in doc.items() if k not in ("rev", "updated_by")}  # the store's bookkeeping, not content
+    span = view.get("span")
+    if isinstance(span, dict):
+        view["span"] = {k: span.get(k) for k in ("start", "end", "quote")}  # the context around it is derived
     cred = view.get("credibility")
     if not cred or (cred.get("reliability") is None and cred.get("credibility") is None):
         view["credibility"] = None
@@ -596,7 +600,7 @@ class Importer:
             if actor_id not in self._created:
                 continue
             try:
-                self.db.delete_actor(actor_id)
+                self.db.commit([Plan("actor", actor_id, None, None)])
             except StoreError as error:
                 message = f"actor {show(self.actors[actor_id].name)} was created but its lines were not written ({error})"
                 self.result.warnings.append(Problem(line, clean_line(message)))

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a report's files in reports/<id>/, annotations in shards, marks, rev and updated_by
+CONTEXT_CHARS = 32  # characters of text kept on each side of a span (as W3C TextQuoteSelector's prefix/suffix)
 
 RELIABILITY = {
     "A": "completely reliable",
@@ -186,12 +187,23 @@ class Span:
     start: int  # code point offset into the paragraph text
     end: int  # end-exclusive
     quote: str
+    # The text just before and after the span (up to CONTEXT_CHARS each): what finds the span
+    # again when its paragraph changes in a new revision of the report.
+    prefix: str = ""
+    suffix: str = ""
 
     @classmethod
     def of(cls, text: str, start: int, end: int) -> Span:
         if not 0 <= start < end <= len(text):
             raise ValueError(f"span {start}-{end} is outside a paragraph of {len(text)} characters")
-        return cls(start, end, text[start:end])
+        return cls(start, end, text[start:end], text[max(0, start - CONTEXT_CHARS) : start], text[end : end + CONTEXT_CHARS])
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(int(data["start"]), int(data["end"]), data["quote"], data.get("prefix", ""), data.get("suffix", ""))
 
 
 @dataclass(frozen=True)
@@ -214,6 +226,12 @@ class Credibility:
         """`B2`, or `B?` / `?2` while one half is not yet graded."""
         return f"{self.reliability or '?'}{self.credibility or '?'}"
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> Credibility | None:
+        if not data:
+            return None
+        return cls(data.get("reliability"), data.get("credibility"))
+
     @property
     def meaning(self) -> str:
         if not self.is_set:
@@ -229,6 +247,15 @@ class Credibility:
         if len(code) != 2 or code[0] not in RELIABILITY or not code[1].isdigit():
             raise ValueError(f"credibility must look like B2 (A-F then 1-6), not {code!r}")
         return cls(code[0], int(code[1]))
+
+
+def credibility_code(doc: dict[str, Any]) -> str:
+    """A stored annotation's grade as `B2` (`B?`, `?2` half-graded), or "ungraded". The one place this is decided."""
+    try:
+        grade = Credibility.from_dict(doc.get("credibility"))
+    except (TypeError, ValueError):
+        return "ungraded"
+    return grade.code if grade is not None and grade.is_set else "ungraded"
 
 
 @dataclass(frozen=True)
@@ -253,9 +280,20 @@ class Annotation:
     actor_id: str | None = None  # for actor mentions
     credibility: Credibility | None = None
     note: str = ""
-    reviewer: str = ""
+    reviewer: str = ""  # who made it
     created_at: str = ""
     updated_at: str = ""
+    updated_by: str = ""  # who changed it last
+    rev: int = 0  # its version: every save adds one; a change based on an older one is a conflict
+
+    @property
+    def paragraph_number(self) -> int:
+        """1-based, as in the store and every export (`paragraph_index` is the 0-based place in a widget)."""
+        return self.paragraph
+
+    def actor_refs(self) -> list[tuple[str, str]]:
+        """(role, actor id) for every actor this annotation names: "mention", "claimant", "reported_by"."""
+        return actor_refs(self.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -264,7 +302,7 @@ class Annotation:
             "report_id": self.report_id,
             "revision": self.revision,
             "paragraph": self.paragraph,
-            "span": asdict(self.span) if self.span else None,
+            "span": self.span.to_dict() if self.span else None,
             "claim": asdict(self.claim) if self.claim else None,
             "actor_id": self.actor_id,
             "credibility": asdict(self.credibility) if self.credibility else None,
@@ -272,6 +310,8 @@ class Annotation:
             "reviewer": self.reviewer,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "rev": self.rev,
         }
 
     @classmethod
@@ -285,7 +325,7 @@ class Annotation:
             report_id=data["report_id"],
             revision=data["revision"],
             paragraph=int(data["paragraph"]),
-            span=Span(**span) if span else None,
+            span=Span.from_dict(span) if span else None,
             claim=Claim(**claim) if claim else None,
             actor_id=data.get("actor_id"),
             credibility=Credibility(**cred) if cred else None,
@@ -293,6 +333,8 @@ class Annotation:
             reviewer=data.get("reviewer", ""),
             created_at=data.get("created_at", ""),
             updated_at=data.get("updated_at", ""),
+            updated_by=data.get("updated_by", "") or data.get("reviewer", ""),
+            rev=int(data.get("rev", 0)),
         )
 
     def evolve(self, **changes: Any) -> Annotation:
@@ -310,6 +352,8 @@ class Actor:
     reviewer: str = ""
     created_at: str = ""
     updated_at: str = ""
+    updated_by: str = ""
+    rev: int = 0
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -332,10 +376,106 @@ class Actor:
             reviewer=data.get("reviewer", ""),
             created_at=data.get("created_at", ""),
             updated_at=data.get("updated_at", ""),
+            updated_by=data.get("updated_by", "") or data.get("reviewer", ""),
+            rev=int(data.get("rev", 0)),
         )
 
     def evolve(self, **changes: Any) -> Actor:
         return replace(self, **changes)
+
+
+def actor_refs(doc: dict[str, Any]) -> list[tuple[str, str]]:
+    """(role, actor id) for every actor a stored annotation names. The one place this is decided.
+
+    Roles: "mention" (an actor mention's actor), "claimant", "reported_by".
+    """
+    found: list[tuple[str, str]] = []
+    if isinstance(doc.get("actor_id"), str):
+        found.append(("mention", doc["actor_id"]))
+    claim = doc.get("claim")
+    if isinstance(claim, dict):
+        for role in ("claimant", "reported_by"):
+            if isinstance(claim.get(role), str):
+                found.append((role, claim[role]))
+    return found
+
+
+@dataclass(frozen=True)
+class Mark:
+    """What analysts said of one paragraph: reviewed, flagged (with a reason), or both."""
+
+    paragraph: int  # 1-based
+    reviewed: bool = False
+    flagged: bool = False
+    flag_reason: str = ""
+    changed_since_review: bool = False  # reviewed, then its text changed in a new revision
+    reviewed_by: str = ""
+    reviewed_at: str = ""
+    flagged_by: str = ""
+    flagged_at: str = ""
+    updated_by: str = ""
+    updated_at: str = ""
+    rev: int = 0
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.reviewed or self.flagged or self.changed_since_review)
+
+    @property
+    def status(self) -> ParagraphStatus:
+        """One word for a paragraph (a flag outranks reviewed)."""
+        if self.flagged:
+            return ParagraphStatus.FLAGGED
+        return ParagraphStatus.REVIEWED if self.reviewed else ParagraphStatus.UNREVIEWED
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Mark:
+        if "status" in data and "reviewed" not in data:  # schema 1: one status per paragraph
+            status = data.get("status")
+            who, when = data.get("reviewer", ""), data.get("updated_at", "")
+            return cls(
+                paragraph=int(data["paragraph"]),
+                reviewed=status == ParagraphStatus.REVIEWED.value,
+                flagged=status == ParagraphStatus.FLAGGED.value,
+                reviewed_by=who if status == ParagraphStatus.REVIEWED.value else "",
+                reviewed_at=when if status == ParagraphStatus.REVIEWED.value else "",
+                flagged_by=who if status == ParagraphStatus.FLAGGED.value else "",
+                flagged_at=when if status == ParagraphStatus.FLAGGED.value else "",
+                updated_by=who,
+                updated_at=when,
+                rev=int(data.get("rev", 0)),
+            )
+        return cls(
+            paragraph=int(data["paragraph"]),
+            reviewed=bool(data.get("reviewed", False)),
+            flagged=bool(data.get("flagged", False)),
+            flag_reason=str(data.get("flag_reason", "")),
+            changed_since_review=bool(data.get("changed_since_review", False)),
+            reviewed_by=str(data.get("reviewed_by", "")),
+            reviewed_at=str(data.get("reviewed_at", "")),
+            flagged_by=str(data.get("flagged_by", "")),
+            flagged_at=str(data.get("flagged_at", "")),
+            updated_by=str(data.get("updated_by", "")),
+            updated_at=str(data.get("updated_at", "")),
+            rev=int(data.get("rev", 0)),
+        )
+
+    def evolve(self, **changes: Any) -> Mark:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class NewActor:
+    """An actor the analyst asked to create (from the picker): made in the same step as what names it."""
+
+    name: str
+    type: str = "other"
+
+
+ActorChoice = str | NewActor  # an existing actor's id, or one to create
 
 
 @dataclass(frozen=True)
@@ -346,11 +486,33 @@ class Progress:
 
     @property
     def fraction(self) -> float:
-        return (self.reviewed + self.flagged) / self.total if self.total else 0.0
+        """How much of the report is reviewed (a flag alone is not a review)."""
+        return self.reviewed / self.total if self.total else 0.0
 
 
 __all__ = [
-    "ACTOR_TYPES", "CLAIM_TYPES", "CREDIBILITY", "RELIABILITY", "SCHEMA_VERSION",
-    "Actor", "Annotation", "Claim", "Credibility", "Footnote", "Kind", "Paragraph",
-    "ParagraphStatus", "ParsedReport", "Progress", "Report", "Span", "new_id", "now_iso",
+    "ACTOR_TYPES",
+    "CLAIM_TYPES",
+    "CREDIBILITY",
+    "RELIABILITY",
+    "SCHEMA_VERSION",
+    "Actor",
+    "ActorChoice",
+    "Annotation",
+    "Claim",
+    "Credibility",
+    "Footnote",
+    "Kind",
+    "Mark",
+    "NewActor",
+    "Paragraph",
+    "ParagraphStatus",
+    "ParsedReport",
+    "Progress",
+    "Report",
+    "Span",
+    "actor_refs",
+    "credibility_code",
+    "new_id",
+    "now_iso",
 ]

@@ -1,4 +1,4 @@
-"""Durable TinyDB files: atomic replace + fsync, inter-process locks, change detection.
+"""Durable TinyDB files: atomic replace + fsync, inter-process locks, change detection, no path tricks.
 
 Stock `tinydb.JSONStorage` rewrites a file in place (seek, write, truncate): a
 crash can leave half a file. `atomic_write_bytes` writes a temporary file in
@@ -7,46 +7,65 @@ folder, so a file is always either the old or the new version, whole. The files
 stay plain TinyDB JSON (`{"table": {"1": {...}}}`, ASCII so that stock
 `tinydb.TinyDB(path)` reads them the same under any locale).
 
-`TinyFile` adds what several analysts on one server need: a `filelock` lock
-around every read-modify-write, a re-read of what another process wrote, and a
-refusal to ever overwrite a file that did not parse.
+`TinyFile` is one such file as several analysts on one server need it. Reads
+are cached and re-read when another process replaced the file. Writes go through
+`transact(change)`: it takes the file's inter-process lock (`store.locking`),
+re-reads the file, hands `change` a `tinydb.TinyDB` whose storage is that fresh
+copy, and writes the result atomically — so every read-modify-write goes through
+TinyDB's own `Table`, `Query` and document-id API, and no other process can slip
+a change in between the read and the write. A file that did not parse is never
+overwritten.
+
+Belt and braces against a lock that was lost (someone deleted the lock file while
+it was held, so another process could take a new one): the replace happens only
+if the file is still the version that was read (compared just before the rename,
+after the slow fsync); otherwise the whole change is made again on the new
+version. Two writers would have to pass that check within the same few
+microseconds to lose an update.
 
 Change detection: a file is never modified in place, so (inode, size, mtime)
 identifies one version of it. Inode numbers are reused and file-system clocks
 tick coarsely, so every write stamps its file with a nanosecond mtime, and a
-read-modify-write (under the lock) compares the file's bytes with the bytes we
-last saw rather than trusting the stat alone.
+transaction compares the file's bytes with the bytes we last saw rather than
+trusting the stat alone.
+
+On a shared server nothing here follows a symlink or trusts a file it did not
+make: every file is opened with `O_NOFOLLOW` and must be a regular file (a FIFO,
+a device or a directory in its place is refused, never read or waited on), reads
+are capped in size, temporary files are created exclusively with an unguessable
+name, and every file and folder gets the database's mode (0600/0700 private,
+0660/2770 group-shared) whatever the umask. See docs/security.md.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import filecmp
 import json
 import os
-import re
-import shutil
-import sys
+import secrets
+import stat
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
+from tinydb import TinyDB
 from tinydb.storages import Storage
+from tinydb.table import Table
 
-if TYPE_CHECKING:
-    from filelock import FileLock
-
-from store.errors import CorruptFileError, LockTimeout, ReadOnlyError, StoreError, WriteError
+from store import locking
+from store.errors import CorruptFileError, ReadOnlyError, StoreError, UnsafePathError, WriteError
+from store.locking import LOCK_TIMEOUT
 
 Tables = dict[str, dict[str, dict[str, Any]]]
 Signature = tuple[int, int, int]
+T = TypeVar("T")
 
-LOCK_TIMEOUT = 10.0
-LOCK_POLL = 0.005  # seconds between attempts while another process holds a lock
-TEMP_NAME = re.compile(r"^\.(?P<target>.+)\.(?P<pid>\d+)\.(?P<ns>\d+)\.tmp$")
+MAX_FILE_BYTES = 512 * 1024 * 1024  # no database file is read whole beyond this (a shard is ~0.2 MB)
+TEMP_SUFFIX = ".tmp"
 CORRUPT_MARK = ".corrupt-"
 
 # Held while a file is being replaced. A hang-up exit (tui.lifecycle) takes it
@@ -60,6 +79,7 @@ _REASONS = {
     errno.EACCES: "permission denied",
     errno.EPERM: "permission denied",
     errno.EIO: "an input/output error (the disk may be failing)",
+    errno.ELOOP: "it is a symbolic link",
 }
 
 
@@ -68,64 +88,134 @@ def reason(error: OSError) -> str:
     return _REASONS.get(error.errno or 0) or error.strerror or str(error)
 
 
+# ---------------------------------------------------------------- file modes
+
+
+@dataclass(frozen=True)
+class Modes:
+    """The permissions of a database's folders and files (never left to the umask)."""
+
+    folder: int
+    file: int
+
+    @property
+    def shared(self) -> bool:
+        return bool(self.file & 0o070)
+
+
+PRIVATE = Modes(folder=0o700, file=0o600)
+GROUP_SHARED = Modes(folder=0o2770, file=0o660)
+
+
+def modes_of(root: Path) -> Modes:
+    """A database folder made group-shared on purpose (setgid, group rwx) keeps that; anything else is private."""
+    try:
+        st = os.stat(root)
+    except OSError:
+        return PRIVATE
+    shared = st.st_mode & stat.S_ISGID and stat.S_IMODE(st.st_mode) & 0o070 == 0o070
+    return GROUP_SHARED if shared else PRIVATE
+
+
+def make_folder(path: Path, modes: Modes) -> None:
+    """Create a folder (and missing parents inside an existing one) with `modes.folder`; refuse a symlink."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        make_folder(path.parent, modes) if not path.parent.exists() else None
+        try:
+            os.mkdir(path, modes.folder & 0o777)
+        except FileExistsError:
+            pass
+        else:
+            os.chmod(path, modes.folder)  # exact, whatever the umask (and the setgid bit of a shared folder)
+            return
+        st = os.lstat(path)
+    if stat.S_ISLNK(st.st_mode):
+        raise UnsafePathError(f"{path} is a symbolic link where claimdesk expects a folder; it is never followed")
+    if not stat.S_ISDIR(st.st_mode):
+        raise UnsafePathError(f"{path} is not a folder")
+
+
 def fsync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def temp_path(path: Path) -> Path:
-    """Where a new version of `path` is written before it replaces `path` (see TEMP_NAME)."""
-    return path.with_name(f".{path.name}.{os.getpid()}.{time.monotonic_ns()}.tmp")
+# ---------------------------------------------------------------- reading
 
 
-def atomic_write_bytes(path: Path, payload: bytes) -> Signature:
-    """Replace `path` with `payload` so that a crash leaves the old or the new file, whole.
+def kind_of(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a regular file"
 
-    Returns the new file's signature. On any OSError the old file is untouched,
-    the temporary file is removed and WriteError is raised.
+
+def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.stat_result]:
+    """The bytes of a regular file, never through a symlink, never more than `limit`.
+
+    Raises FileNotFoundError when it does not exist, UnsafePathError when it is a
+    symlink, FIFO, device or folder, StoreError when it is too large or unreadable.
     """
-    with WRITE_GATE:
-        return _replace(path, payload)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise UnsafePathError(f"{path} is a symbolic link; claimdesk never reads through one") from None
+        raise StoreError(f"cannot read {path}: {reason(error)}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise UnsafePathError(f"{path} is {kind_of(st.st_mode)}, not a regular file; claimdesk never reads it")
+        if st.st_size > limit:
+            raise StoreError(f"{path} is {st.st_size:,} bytes, over the {limit:,}-byte limit for one file; not read")
+        chunks = []
+        remaining = limit + 1
+        while remaining > 0:
+            chunk = os.read(fd, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        raw = b"".join(chunks)
+        if len(raw) > limit:
+            raise StoreError(f"{path} grew over the {limit:,}-byte limit for one file while being read; not read")
+        return raw, st
+    except OSError as error:
+        raise StoreError(f"cannot read {path}: {reason(error)}") from None
+    finally:
+        os.close(fd)
 
 
-def _replace(path: Path, payload: bytes) -> Signature:
-    tmp = temp_path(path)
+def read_file(path: Path) -> tuple[bytes | None, Signature | None]:
+    """A file's bytes and the signature of exactly that version (None, None if it does not exist)."""
     try:
-        # 0o666 less the umask, like lock files: a shared folder with umask 002 lets a group of analysts share it.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666)
-    except OSError as error:
-        raise _write_error(path, error) from error
+        raw, st = read_regular(path)
+    except FileNotFoundError:
+        return None, None
+    return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def signature(path: Path) -> Signature | None:
+    """What changes whenever the file is replaced: inode, size and mtime (None if it does not exist)."""
     try:
-        try:
-            view = memoryview(payload)
-            while view:
-                written = os.write(fd, view)
-                view = view[written:]
-            stamp = time.time_ns()  # finer than the file system's clock: see the module docstring
-            os.utime(fd, ns=(stamp, stamp))
-            os.fsync(fd)
-            st = os.fstat(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except OSError as error:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise _write_error(path, error) from error
-    try:
-        fsync_directory(path.parent)
-    except OSError as error:
-        raise WriteError(
-            f"could not make sure {path} reached the disk: {reason(error)}; try again"
-        ) from error
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return None
     return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _write_error(path: Path, error: OSError) -> WriteError:
-    return WriteError(f"could not save {path}: {reason(error)}; nothing on disk was changed — try again once that is fixed")
 
 
 def encode(data: Tables) -> bytes:
@@ -140,24 +230,15 @@ def parse(raw: bytes | None, path: Path) -> Tables:
         data = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CorruptFileError(str(path), _describe(error)) from None
+    except RecursionError:
+        raise CorruptFileError(str(path), "it nests too deeply to be a claimdesk file") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise CorruptFileError(str(path), str(error).split(";")[0]) from None
     if not isinstance(data, dict) or not all(isinstance(t, dict) for t in data.values()):
         raise CorruptFileError(str(path), "it is JSON but not a TinyDB database")
     if not all(isinstance(doc, dict) for table in data.values() for doc in table.values()):
         raise CorruptFileError(str(path), "a table holds something that is not a document")
     return data
-
-
-def read_file(path: Path) -> tuple[bytes | None, Signature | None]:
-    """A file's bytes and the signature of exactly that version (None, None if it does not exist)."""
-    try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            raw = handle.read()
-    except FileNotFoundError:
-        return None, None
-    except OSError as error:
-        raise StoreError(f"cannot read {path}: {reason(error)}") from None
-    return raw, (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def _describe(error: Exception) -> str:
@@ -166,10 +247,143 @@ def _describe(error: Exception) -> str:
     return "it is not UTF-8 text"
 
 
-class AtomicJSONStorage(Storage):
-    """A TinyDB storage that never leaves a half-written file and never overwrites one it could not parse.
+# ---------------------------------------------------------------- writing
 
-    `TinyDB(path, storage=AtomicJSONStorage)` works; claimdesk itself goes through `TinyFile`.
+
+def temp_path(path: Path) -> Path:
+    """Where a new version of `path` is written before it replaces `path`: unguessable, in the same folder."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(8)}{TEMP_SUFFIX}")
+
+
+def temp_target(name: str) -> str | None:
+    """The file a temporary file named `name` was meant to replace, or None if it is not one of ours."""
+    if not name.startswith(".") or not name.endswith(TEMP_SUFFIX):
+        return None
+    parts = name[1 : -len(TEMP_SUFFIX)].rsplit(".", 2)
+    if len(parts) != 3 or not parts[1].isdigit() or not parts[2].isalnum():
+        return None
+    return parts[0]
+
+
+def check_destination(path: Path) -> None:
+    """A file about to be replaced must be a regular file or absent: a symlink, FIFO or folder there is refused."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise UnsafePathError(f"{path} is {kind_of(st.st_mode)}, not a regular file; claimdesk never writes through it")
+
+
+class Raced(StoreError):
+    """The file changed between the read and the replace: the change must be made again on the new version."""
+
+
+_ANY: Any = ("any",)
+
+
+def atomic_write_bytes(path: Path, payload: bytes, mode: int = PRIVATE.file, expect: Signature | None = _ANY) -> Signature:
+    """Replace `path` with `payload` so that a crash leaves the old or the new file, whole.
+
+    With `expect`, the replace happens only if the file is still that version (None:
+    still absent); else Raced is raised and nothing changes. Returns the new file's
+    signature. On any OSError the old file is untouched, the temporary file is removed
+    and WriteError is raised.
+    """
+    check_destination(path)
+    with WRITE_GATE:
+        return _replace(path, payload, mode, expect)
+
+
+def _replace(path: Path, payload: bytes, mode: int, expect: Signature | None = _ANY) -> Signature:
+    tmp = temp_path(path)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, mode & 0o777)
+    except OSError as error:
+        raise _write_error(path, error) from error
+    try:
+        try:
+            os.fchmod(fd, mode & 0o777)  # exact: the umask never decides who can read annotations
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            stamp = time.time_ns()  # finer than the file system's clock: see the module docstring
+            os.utime(fd, ns=(stamp, stamp))
+            os.fsync(fd)
+            st = os.fstat(fd)
+        finally:
+            os.close(fd)
+        if expect is not _ANY and signature(path) != expect:
+            os.unlink(tmp)
+            raise Raced(f"{path} changed while it was being saved")
+        os.replace(tmp, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _write_error(path, error) from error
+    try:
+        fsync_directory(path.parent)
+    except OSError as error:
+        raise WriteError(f"could not make sure {path} reached the disk: {reason(error)}; try again") from error
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _write_error(path: Path, error: OSError) -> WriteError:
+    return WriteError(f"could not save {path}: {reason(error)}; nothing on disk was changed — try again once that is fixed")
+
+
+# ---------------------------------------------------------------- TinyDB storages
+
+
+class _Snapshot(Storage):
+    """A TinyDB storage over one in-memory copy of a file's tables (what a transaction works on)."""
+
+    def __init__(self, owner: Transaction) -> None:
+        self.owner = owner
+
+    def read(self) -> Tables:
+        return self.owner.tables
+
+    def write(self, data: Tables) -> None:
+        self.owner.tables = data
+        self.owner.dirty = True
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+class _Cached(Storage):
+    """A read-only TinyDB storage over a TinyFile's cached tables (re-read when the file changed)."""
+
+    def __init__(self, tiny: TinyFile) -> None:
+        self.tiny = tiny
+
+    def read(self) -> Tables:
+        return self.tiny.read()
+
+    def write(self, data: Tables) -> None:
+        raise ReadOnlyError(f"{self.tiny.path}: changes are made in a transaction, never through a read view")
+
+    def close(self) -> None:
+        """Nothing is held open."""
+
+
+class Transaction:
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.dirty = False
+        self.db = TinyDB(self, storage=_Snapshot)
+
+    def table(self, name: str) -> Table:
+        # No query cache: another process may change the file between two transactions.
+        return self.db.table(name, cache_size=0)
+
+
+class AtomicJSONStorage(Storage):
+    """A stock-TinyDB storage that never leaves a half-written file and never overwrites one it could not parse.
+
+    `TinyDB(path, storage=AtomicJSONStorage)` works (for scripts); claimdesk itself goes through `TinyFile`.
     """
 
     def __init__(self, path: str | os.PathLike[str], create_dirs: bool = True) -> None:
@@ -197,26 +411,18 @@ class AtomicJSONStorage(Storage):
         """Nothing is held open between calls."""
 
 
-def signature(path: Path) -> Signature | None:
-    """What changes whenever the file is replaced: inode, size and mtime (None if it does not exist)."""
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 _UNREAD: Any = ("unread",)
 
 
 class TinyFile:
     """One TinyDB file of the database, cached in memory and re-read when another process changed it."""
 
-    def __init__(self, path: Path, lock_dir: Path, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, path: Path, lock_dir: Path, lock_timeout: float = LOCK_TIMEOUT, modes: Modes = PRIVATE) -> None:
         self.path = path
-        self.lock_path = lock_dir / (path.name + ".lock")
+        self.lock_dir = lock_dir
+        self.lock_path = lock_dir / lock_name(path)
         self.lock_timeout = lock_timeout
-        self._lock: FileLock | None = None
+        self.modes = modes
         self._data: Tables = {}
         self._raw: bytes | None = None
         self._signature: Signature | None = _UNREAD
@@ -224,7 +430,7 @@ class TinyFile:
 
     def _load(self, verify: bool = False) -> Tables:
         """The current tables; re-read if the file changed (or, with `verify`, if its bytes differ)."""
-        if not verify and signature(self.path) == self._signature:
+        if not verify and self._signature is not _UNREAD and signature(self.path) == self._signature:
             if self.corrupt:
                 raise self.corrupt
             return self._data
@@ -235,7 +441,7 @@ class TinyFile:
         try:
             data = parse(raw, self.path)
         except CorruptFileError as error:
-            self.corrupt = CorruptFileError(error.path, error.detail, keep_aside(self.path))
+            self.corrupt = CorruptFileError(error.path, error.detail, keep_aside(self.path, self.modes))
             self._signature = current
             raise self.corrupt from None
         self.corrupt = None
@@ -249,9 +455,18 @@ class TinyFile:
     def table(self, name: str) -> dict[str, dict[str, Any]]:
         return self.read().get(name, {})
 
+    def view(self, name: str) -> Table:
+        """A read-only TinyDB table over the cached file (`all()`, `get(Query()...)`, `search`…)."""
+        return TinyDB(self, storage=_Cached).table(name, cache_size=0)
+
     def changed(self) -> bool:
         """Has the file been replaced since we last read or wrote it? One stat."""
         return signature(self.path) != self._signature
+
+    @property
+    def seen(self) -> Signature | None:
+        """The signature of the version last read or written (None: absent; unread: a sentinel)."""
+        return self._signature
 
     def forget(self) -> None:
         """Drop the cached tables (the next read re-reads the file)."""
@@ -260,103 +475,172 @@ class TinyFile:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """Hold this file's inter-process lock, or raise LockTimeout after `lock_timeout` seconds."""
-        lock = self._lock  # one object per file; filelock keeps each thread's hold apart
-        if lock is None:
+        for folder in (self.lock_dir, self.path.parent):
             try:
-                self.lock_path.parent.mkdir(parents=True, exist_ok=True)
+                make_folder(folder, self.modes)
             except OSError as error:
-                raise WriteError(f"could not save {self.path}: cannot create {self.lock_path.parent}: {reason(error)}") from None
-            lock_class = sys.modules[__name__].FileLock  # through the module: see __getattr__ below
-            lock = self._lock = lock_class(str(self.lock_path), timeout=self.lock_timeout, poll_interval=LOCK_POLL)
-        from filelock import Timeout
-
-        try:
-            lock.acquire(timeout=self.lock_timeout)
-        except Timeout:
-            raise LockTimeout(
-                f"{self.path} stayed locked by another claimdesk process for over {self.lock_timeout:g} s "
-                f"(lock file {self.lock_path}); your change was not saved — try again"
-            ) from None
-        except OSError as error:
-            raise WriteError(f"could not save {self.path}: cannot lock {self.lock_path}: {reason(error)}") from None
-        try:
+                raise WriteError(f"could not save {self.path}: cannot create {folder}: {reason(error)}") from None
+        guards = str(self.path)
+        with (
+            locking.hold_folder(self.path.parent, self.lock_timeout, guards),
+            locking.hold(self.lock_path, self.lock_timeout, self.modes.file & 0o777, guards),
+        ):
             yield
-        finally:
-            lock.release()
+
+    def transact(self, change: Callable[[Transaction], T]) -> T:
+        """Lock, re-read, let `change` work on a TinyDB over a fresh copy of the tables, write it atomically, unlock.
+
+        `change` may run more than once (see the module docstring), each time on a
+        fresh copy, so it must not have other effects. If it raises, nothing is
+        written. If the write fails, memory and disk keep the old state and
+        WriteError is raised; a file that does not parse raises ReadOnlyError and is
+        left alone.
+        """
+        deadline = time.monotonic() + self.lock_timeout
+        while True:
+            with self.locked():
+                try:
+                    self._load(verify=True)
+                except CorruptFileError as error:
+                    raise ReadOnlyError(f"{error}; the change was not saved") from None
+                # A private copy to change: parsed again from the bytes (documents are small, a shard is bounded).
+                draft = Transaction(parse(self._raw, self.path) if self._raw else {})
+                result = change(draft)
+                if not draft.dirty:
+                    return result
+                payload = encode(draft.tables)
+                try:
+                    written = atomic_write_bytes(self.path, payload, self.modes.file, expect=self._signature)
+                except Raced:
+                    if time.monotonic() > deadline:
+                        raise WriteError(f"could not save {self.path}: it kept changing under a lost lock; try again") from None
+                    continue
+                self._data, self._raw, self._signature = draft.tables, payload, written
+                return result
 
     def update(self, mutate: Callable[[Tables], Any]) -> Any:
-        """Lock, re-read, apply `mutate` to a copy of the tables, write atomically, unlock.
+        """A transaction that applies `mutate` to the raw tables (for bulk rewrites: repair, migration)."""
 
-        `mutate` may add, replace or remove documents in the table dicts it is
-        given (each is a fresh copy) but must not change a document in place.
-        If the write fails, memory and disk keep the old state and WriteError is
-        raised; a file that does not parse raises ReadOnlyError and is left alone.
-        """
-        with self.locked():
-            try:
-                current = self._load(verify=True)
-            except CorruptFileError as error:
-                raise ReadOnlyError(f"{error}; the change was not saved") from None
-            draft: Tables = {name: dict(docs) for name, docs in current.items()}
-            result = mutate(draft)
-            payload = encode(draft)
-            written = atomic_write_bytes(self.path, payload)
-            self._data, self._raw, self._signature = draft, payload, written
-        return result
+        def change(draft: Transaction) -> Any:
+            draft.dirty = True
+            return mutate(draft.tables)
+
+        return self.transact(change)
+
+
+def lock_name(path: Path) -> str:
+    """The lock file's name for a database file: its path inside the database, flattened (`reports/x/a.json` → `x.a.json.lock`)."""
+    parent = path.parent.name
+    if path.parent.parent.name == "reports":
+        return f"{parent}.{path.name}.lock"
+    return f"{path.name}.lock"
+
+
+# ---------------------------------------------------------------- setting aside and backing up
 
 
 def kept_aside_path(path: Path) -> Path | None:
     """Where `keep_aside` keeps the current version of `path`: its name, `.corrupt-`, its mtime (UTC)."""
     try:
-        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(os.stat(path).st_mtime))
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(os.lstat(path).st_mtime))
     except OSError:
         return None
     return path.with_name(f"{path.name}{CORRUPT_MARK}{stamp}")
 
 
-def keep_aside(path: Path) -> str | None:
-    """Copy an unparsable file to a timestamped name beside it, once per version; return that name."""
-    aside = kept_aside_path(path)
-    if aside is None:
+def keep_aside(path: Path, modes: Modes = PRIVATE) -> str | None:
+    """Copy an unparsable regular file to a timestamped name beside it, once per version; return that name.
+
+    Never through a symlink (a link planted in place of a database file is not ours
+    to copy), with the database's private mode, created exclusively.
+    """
+    first = kept_aside_path(path)
+    if first is None:
         return None
     try:
-        n = 1
-        while aside.exists():
-            if filecmp.cmp(path, aside, shallow=False):
-                return str(aside)  # this version is already kept
-            n += 1
-            aside = aside.with_name(f"{kept_aside_path(path).name}-{n}")  # type: ignore[union-attr]
-        shutil.copy2(path, aside)
-    except OSError:
+        raw, _ = read_regular(path)
+    except (OSError, StoreError):
         return None
-    return str(aside)
+    aside, n = first, 1
+    while True:
+        try:
+            fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, modes.file & 0o777)
+        except FileExistsError:
+            try:
+                if read_regular(aside)[0] == raw:
+                    return str(aside)  # this version is already kept
+            except (OSError, StoreError):
+                pass
+            n += 1
+            aside = first.with_name(f"{first.name}-{n}")
+            continue
+        except OSError:
+            return None
+        try:
+            os.fchmod(fd, modes.file & 0o777)
+            os.write(fd, raw)
+            os.fsync(fd)
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        return str(aside)
 
 
-def backup_folder(root: Path, label: str = "backup") -> Path:
-    """Copy a database folder, lock files aside, to `<root>.<label>-<UTC time>` beside it; return that path."""
+def backup_folder(root: Path, label: str = "backup") -> tuple[Path, list[str]]:
+    """Copy a database folder's regular files (lock files aside) to `<root>.<label>-<UTC time>` beside it.
+
+    Symlinks, FIFOs and devices are never followed or copied: each is listed in the
+    second value, one line each. Returns the backup's path and those lines.
+    """
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     target = root.with_name(f"{root.name}.{label}-{stamp}")
     n = 1
     while target.exists():
         n += 1
         target = root.with_name(f"{root.name}.{label}-{stamp}-{n}")
+    modes = modes_of(root)
+    skipped: list[str] = []
     try:
-        shutil.copytree(root, target, ignore=shutil.ignore_patterns(".locks"))
-    except (OSError, shutil.Error) as error:
-        shutil.rmtree(target, ignore_errors=True)
-        detail = reason(error) if isinstance(error, OSError) and error.errno else str(error)
+        make_folder(target, modes)
+        _copy_tree(root, target, modes, skipped, root)
+    except (OSError, StoreError) as error:
+        _remove_tree(target)
+        detail = reason(error) if isinstance(error, OSError) else str(error)
         raise WriteError(f"could not back up {root} to {target}: {detail}") from None
-    return target
+    return target, skipped
 
 
-def next_doc_id(table: dict[str, Any]) -> str:
-    return str(max((int(k) for k in table), default=0) + 1)
+def _copy_tree(source: Path, target: Path, modes: Modes, skipped: list[str], root: Path) -> None:
+    with os.scandir(source) as entries:
+        for entry in entries:
+            if entry.name == ".locks":
+                continue
+            where = Path(entry.path)
+            st = entry.stat(follow_symlinks=False)
+            if stat.S_ISDIR(st.st_mode):
+                make_folder(target / entry.name, modes)
+                _copy_tree(where, target / entry.name, modes, skipped, root)
+            elif stat.S_ISREG(st.st_mode):
+                raw, _ = read_regular(where)
+                fd = os.open(target / entry.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+                try:
+                    os.fchmod(fd, modes.file & 0o777)
+                    os.write(fd, raw)
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            else:
+                skipped.append(f"{where.relative_to(root).as_posix()} is {kind_of(st.st_mode)}; not copied")
 
 
-def __getattr__(name: str) -> Any:
-    """`FileLock` is imported on the first save, not at start-up: filelock takes ~10 ms to import."""
-    if name == "FileLock":
-        from filelock import FileLock
-
-        return FileLock
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _remove_tree(path: Path) -> None:
+    """Remove a folder this process made (a failed backup), never following a link out of it."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(path):
+            if entry.is_dir(follow_symlinks=False):
+                _remove_tree(Path(entry.path))
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+        os.rmdir(path)

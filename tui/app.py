@@ -14,7 +14,8 @@ from textual.filter import LineFilter
 from textual.screen import ModalScreen, Screen
 
 from store.db import Database
-from store.history import History
+from store.errors import ClaimdeskError
+from store.session import Session
 from tui.inert import InertText
 
 _INERT = InertText()
@@ -32,12 +33,11 @@ class ClaimdeskApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
     ]
 
-    def __init__(self, db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> None:
+    def __init__(self, session: Session, report_id: str | None = None, keymap: dict[str, str] | None = None) -> None:
         super().__init__()
-        self.db = db
+        self.session = session  # every screen reads and writes through it; it keeps the undo history
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
-        self.history = History()  # undo/redo of every change in this session, shared by all screens
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters (NO_COLOR…), then the guard that keeps control characters off the terminal."""
@@ -55,14 +55,41 @@ class ClaimdeskApp(App[None]):
             # Only the report is built at start; `esc` builds the library when it is wanted.
             from tui.screens.report import ReportScreen
 
-            self.push_screen(ReportScreen(self.db, self.start_report_id, self.history))
+            self.push_screen(ReportScreen(self.session, self.start_report_id))
         else:
             from tui.screens.library import LibraryScreen
 
-            self.push_screen(LibraryScreen(self.db, self.history))
-        for problem in self.db.problems:
+            self.push_screen(LibraryScreen(self.session))
+        for problem in self.session.db.problems:
             self.notify(problem, title="Database problem", severity="error", timeout=30, markup=False)
+        for notice in self.session.db.notices:
+            self.notify(notice, title="Database", timeout=15, markup=False)
         self.call_after_refresh(_resume_garbage_collection)
+
+    # ------------------------------------------------------------ navigation (tui.navigation.Navigator)
+
+    def show_library(self) -> None:
+        """Leave the current screen: back to the one under it, or to a new library when it is the first."""
+        from tui.screens.library import LibraryScreen
+
+        if len(self.screen_stack) > 2:
+            self.pop_screen()
+        else:
+            self.switch_screen(LibraryScreen(self.session))
+
+    def open_report(self, report_id: str, paragraph_number: int | None = None) -> None:
+        """Open a report on top of the current screen, at a paragraph (1-based) if given."""
+        from tui.screens.report import ReportScreen
+
+        try:
+            screen = ReportScreen(self.session, report_id, paragraph_number)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Report", severity="error", markup=False)
+            return
+        self.push_screen(screen)
+
+    def show_actors(self) -> None:
+        self.action_actors()
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, active_bindings_rows
@@ -77,7 +104,7 @@ class ClaimdeskApp(App[None]):
 
         if isinstance(self.screen, (ActorsScreen, ModalScreen)):
             return
-        self.push_screen(ActorsScreen(self.db, self.history))
+        self.push_screen(ActorsScreen(self.session))
 
     def action_export(self) -> None:
         """Ask for a format and a file (this report only, by default, from a report screen), then export."""
@@ -86,7 +113,7 @@ class ClaimdeskApp(App[None]):
         if isinstance(self.screen, ModalScreen):
             return
         report_id = getattr(self.screen, "report_id", None)
-        report = self.db.find_report(report_id) if report_id else None
+        report = self.session.db.find_report(report_id) if report_id else None
         self.push_screen(ExportDialog(report_id, report.title if report else None), self._export_chosen)
 
     def _export_chosen(self, choice) -> None:
@@ -96,9 +123,9 @@ class ClaimdeskApp(App[None]):
     @work(thread=True, group="export")
     def export_annotations(self, choice) -> None:
         """Write the export off the UI thread; only a notification comes back."""
-        from tui.dialogs.export_dialog import perform_export
+        from tui.exporting import perform_export
 
-        message, severity = perform_export(self.db.root, self.db.reviewer, choice)
+        message, severity = perform_export(self.session.db.root, self.session.reviewer, choice)
         self.call_from_thread(self.notify, message, title="Export", severity=severity, timeout=12, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -118,6 +145,7 @@ def _resume_garbage_collection() -> None:
         gc.enable()
 
 
-def make_app(db: Database, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:
-    """The one factory the CLI and the tests use."""
-    return ClaimdeskApp(db, report_id=report_id, keymap=keymap)
+def make_app(store: Database | Session, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:
+    """The one factory the CLI and the tests use (a Database gets a new session of its reviewer)."""
+    session = store if isinstance(store, Session) else Session(store)
+    return ClaimdeskApp(session, report_id=report_id, keymap=keymap)

@@ -11,13 +11,16 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from store.errors import ClaimdeskError
 from store.text import clean_line
 from tui.commands.common import EXIT_INTERNAL, EXIT_USER_ERROR, Context, common_options
+
+if TYPE_CHECKING:
+    from store.db import Database
 
 # Commands that live in their own modules: name → "module:function", imported only when that
 # command runs (or `--help` lists them), so `claimdesk open` never loads the exporter.
@@ -112,7 +115,7 @@ def main(ctx: click.Context) -> None:
         _run_tui(ctx.obj, report_id=None)
 
 
-def _run_tui(context: Context, report_id: str | None, db=None) -> None:
+def _run_tui(context: Context, report_id: str | None, db: Database | None = None) -> None:
     # Start-up creates some 70,000 tracked objects that live as long as the TUI: the garbage collector
     # would scan them several times before the first frame and find nothing (~40 ms). It is
     # paused until the first frame is drawn; then the app freezes them out of later scans.

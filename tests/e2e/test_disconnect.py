@@ -22,10 +22,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from filelock import FileLock
 
 from store.db import Database
-from store.model import ParagraphStatus
+from store.locking import hold
+from store.session import Session
 from tests.e2e.conftest import FIRST_WORDS
 from tests.e2e.terminal import CLAIMDESK, Terminal, child_environment, controlling_terminal
 
@@ -54,13 +54,12 @@ def assert_nothing_held(db_path: Path) -> None:
     """No lock is held, no temporary file is left behind, and a new process can save at once."""
     locks = sorted((db_path / ".locks").glob("*.lock"))
     for path in locks:
-        lock = FileLock(str(path), timeout=0)
-        lock.acquire()  # raises Timeout if anything still held it
-        lock.release()
+        with hold(path, timeout=0):  # raises LockTimeout if anything still held it
+            pass
     assert not [p.name for p in db_path.rglob("*.tmp")], "a save was left half done"
     db = Database(db_path, reviewer="next-process", lock_timeout=0.5)
-    db.set_status("harbour", 3, ParagraphStatus.FLAGGED)
-    assert db.statuses("harbour")[3] is ParagraphStatus.FLAGGED
+    Session(db).set_flagged("harbour", 3, True)
+    assert db.marks("harbour")[3].flagged
 
 
 @pytest.mark.parametrize("way", list(WAYS))
@@ -100,7 +99,7 @@ def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_f
     code, seconds = term.wait_exit(disconnect(term))  # …and the terminal vanishes at once
     assert code == expected_code and seconds < PROMPT_EXIT
     db = Database(db_path, reviewer="check")
-    assert db.statuses("harbour") == {2: ParagraphStatus.REVIEWED}
+    assert {n: (m.reviewed, m.flagged) for n, m in db.marks("harbour").items()} == {2: (True, False)}
     [claim] = db.annotations("harbour")
     assert (claim.claim.text, claim.span.quote) == ("Residents crossing", "Residents")
     assert_nothing_held(db_path)

@@ -73,7 +73,7 @@ def test_a_tampered_database_sends_no_escape_sequence_either(terminal, report_fi
 
     db = Database(db_path, reviewer="tester")
     report = db.add_report(report_file).report
-    text_file = db_path / "reports" / f"{report.id}.text.json"
+    text_file = db_path / "reports" / report.id / "text.json"
     payload = PAYLOADS["OSC 52 clipboard"] + PAYLOADS["OSC 0 window title"] + PAYLOADS["8-bit CSI"]
     escaped = payload.encode("unicode_escape").decode("ascii").replace("\\x", "\\u00")
     text_file.write_text(text_file.read_text().replace("Residents said", "Residents" + escaped + " said"))

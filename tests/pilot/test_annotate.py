@@ -19,6 +19,8 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from store.db import Database
 from store.errors import WriteError
 from store.model import Annotation, Claim, Credibility, Kind, Span
+from store.session import Session
+from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.dialogs.actor_picker import ActorPicker
 from tui.dialogs.claim_form import ClaimForm
@@ -202,10 +204,11 @@ async def test_grade_the_annotation_selected_in_the_panel_and_clear_it(db, repor
 @sync
 async def test_r_without_a_claim_says_so(db, report_id) -> None:
     app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("r")
+        await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
-        assert any("No claim to grade" in n.message for n in app._notifications)
+        assert "No claim to grade" in toasts(app)
 
 
 # ------------------------------------------------------------------ actors
@@ -226,12 +229,10 @@ async def test_actor_mention_creates_an_actor_then_undo_and_redo(db, report_id) 
         assert actor.name == "Euphrates Defence Units" and actor.type == "armed_group"
         assert mention.kind is Kind.ACTOR and mention.actor_id == actor.id
         assert (mention.span.start, mention.span.end, mention.span.quote) == (4, 27, "Euphrates Defence Units")
-        await pilot.press("u")  # the mention
-        assert stored(db, report_id) == [] and len(db.actors()) == 1
-        await pilot.press("u")  # the new actor
-        assert db.actors() == []
-        await pilot.press("ctrl+r", "ctrl+r")
-        assert [a.actor_id for a in stored(db, report_id)] == [actor.id]
+        await pilot.press("u")  # the mention and the actor made for it were one step
+        assert stored(db, report_id) == [] and db.actors() == []
+        await pilot.press("ctrl+r")
+        assert [a.actor_id for a in stored(db, report_id)] == [actor.id] and [a.name for a in db.actors()] == [actor.name]
 
 
 @sync
@@ -276,15 +277,17 @@ async def test_undo_in_the_report_reverts_a_merge_made_elsewhere_in_the_session(
     sayyed, _ = db.save_actor(db.new_actor("Sayyed Al-Shuhada Brigades", "armed_group"))
     span = Span.of(THIRD, 0, 26)
     db.save_annotation(db.new_annotation(Kind.ACTOR, db.report(report_id), 3, span=span, actor_id=sayyid.id))
-    app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
-        app.history.record(db.merge_actors(sayyed.id, sayyid.id))  # as the actors screen does
+    session = Session(db)
+    app = make_app(session, report_id)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        session.merge_actors(sayyed, sayyid)  # as the actors screen does, in the same session
         screen_of(app).reload_annotations()
         assert stored(db, report_id)[0].actor_id == sayyed.id
         await pilot.press("u")
+        await pilot.pause()
         assert stored(db, report_id)[0].actor_id == sayyid.id
         assert {a.name for a in db.actors()} == {"Sayyid Al-Shuhada", "Sayyed Al-Shuhada Brigades"}
-        assert any(n.message.startswith("Undone: merged") for n in app._notifications)
+        assert "Undone: merged" in toasts(app)
         await pilot.press("ctrl+r")
         assert stored(db, report_id)[0].actor_id == sayyed.id and [a.name for a in db.actors()] == ["Sayyed Al-Shuhada Brigades"]
 
@@ -443,19 +446,24 @@ async def test_moving_to_another_paragraph_ends_the_selection(db, report_id) -> 
 # ------------------------------------------------------------- store errors
 
 
+def fail_once(db, monkeypatch, error: Exception) -> None:
+    """The next write to the database fails with `error` (a disk full, a permission); the one after works."""
+    real_commit = db.commit
+    failures = iter([error])
+
+    def flaky_commit(plans):
+        for failure in failures:
+            raise failure
+        return real_commit(plans)
+
+    monkeypatch.setattr(db, "commit", flaky_commit)
+
+
 @sync
 async def test_a_refused_save_reopens_the_form_with_what_was_typed(db, report_id, monkeypatch) -> None:
-    real_save = db.save_annotation
-    failures = iter([WriteError("could not save x.json: disk full; nothing was changed on disk")])
-
-    def flaky_save(annotation, keep_timestamps=False):
-        for error in failures:
-            raise error
-        return real_save(annotation, keep_timestamps)
-
-    monkeypatch.setattr(db, "save_annotation", flaky_save)
+    fail_once(db, monkeypatch, WriteError("could not save x.json: disk full; nothing was changed on disk"))
     app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("v", "e", "c")
         app.screen.query_one("#claim-text", TextArea).text = "typed with care"
         await pilot.press("ctrl+s")
@@ -463,7 +471,7 @@ async def test_a_refused_save_reopens_the_form_with_what_was_typed(db, report_id
         assert isinstance(app.screen, ClaimForm)
         assert app.screen.query_one("#claim-text", TextArea).text == "typed with care"
         assert "disk full" in str(app.screen.query_one("#claim-error", Static).render())
-        assert any(n.severity == "error" and "disk full" in n.message for n in app._notifications)
+        assert "disk full" in toasts(app)
         assert stored(db, report_id) == []
         await pilot.press("ctrl+s")  # retry
         await pilot.pause()
@@ -474,16 +482,8 @@ async def test_a_refused_save_reopens_the_form_with_what_was_typed(db, report_id
 
 @sync
 async def test_a_refused_one_key_change_offers_a_retry(db, report_id, monkeypatch) -> None:
-    real_delete = db.delete_annotation
-    failures = iter([WriteError("could not save: permission denied; nothing was changed on disk")])
-
-    def flaky_delete(report, annotation_id):
-        for error in failures:
-            raise error
-        return real_delete(report, annotation_id)
-
     db.save_annotation(db.new_annotation(Kind.CLAIM, db.report(report_id), 1, span=None, claim=Claim("x")))
-    monkeypatch.setattr(db, "delete_annotation", flaky_delete)
+    fail_once(db, monkeypatch, WriteError("could not save: permission denied; nothing was changed on disk"))
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("tab", "d")

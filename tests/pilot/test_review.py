@@ -7,8 +7,10 @@ from textual.filter import NoColor
 from textual.widgets import Input, OptionList, Static
 
 from store.db import Database
-from store.model import Claim, Kind, ParagraphStatus, Span
+from store.model import Claim, Kind, Span
+from store.session import Session
 from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, screen_of, stored, sync, type_text, write_report
+from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.screens.report import POLL_SECONDS, ReportScreen
 from tui.widgets.paragraph_view import ParagraphView
@@ -21,8 +23,9 @@ def report_id(db, tmp_path) -> str:
     return db.add_report(write_report(tmp_path, FIRST, SECOND, THIRD, FOURTH)).report.id
 
 
-def statuses(db: Database, report_id: str) -> dict[int, ParagraphStatus]:
-    return Database(db.root, reviewer="reader").statuses(report_id)
+def marks(db: Database, report_id: str) -> dict[int, tuple[bool, bool]]:
+    """(reviewed, flagged) of every marked paragraph, read afresh from disk."""
+    return {n: (m.reviewed, m.flagged) for n, m in Database(db.root, reviewer="reader").marks(report_id).items()}
 
 
 def status_line(app) -> str:
@@ -32,36 +35,44 @@ def status_line(app) -> str:
 @sync
 async def test_space_and_bang_toggle_status_and_progress_follows(db, report_id) -> None:
     app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         assert "0/4 reviewed" in status_line(app) and "0/4 reviewed" in app.screen.sub_title
         await pilot.press("space")
-        assert statuses(db, report_id) == {1: ParagraphStatus.REVIEWED}
+        assert marks(db, report_id) == {1: (True, False)}
         await pilot.press("j", "exclamation_mark")
-        assert statuses(db, report_id) == {1: ParagraphStatus.REVIEWED, 2: ParagraphStatus.FLAGGED}
+        assert marks(db, report_id) == {1: (True, False), 2: (False, True)}
         assert "1/4 reviewed · 1 flagged" in status_line(app)
         assert "flagged" in str(app.screen.query_one("#panel-heading", Static).render())
-        await pilot.press("space")  # flagged → reviewed
-        assert statuses(db, report_id)[2] is ParagraphStatus.REVIEWED
-        await pilot.press("space")  # reviewed → unreviewed
-        assert 2 not in statuses(db, report_id)
+        await pilot.press("space")  # reviewed as well: the flag stays
+        assert marks(db, report_id)[2] == (True, True)
+        assert "reviewed · flagged" in str(app.screen.query_one("#panel-heading", Static).render())
+        await pilot.press("exclamation_mark")  # the flag off; reviewed stays
+        assert marks(db, report_id)[2] == (True, False)
+        await pilot.press("space")  # not reviewed any more: nothing left of the mark
+        assert 2 not in marks(db, report_id)
         assert "1/4 reviewed" in status_line(app)
         await pilot.press("u")  # undo the last toggle
-        assert statuses(db, report_id)[2] is ParagraphStatus.REVIEWED
-        assert any("Undone: marked paragraph 2 unreviewed" in n.message for n in app._notifications)
+        await pilot.pause()
+        assert marks(db, report_id)[2] == (True, False)
+        assert "Undone: marked ¶2 not reviewed" in toasts(app)
 
 
 @sync
 async def test_braces_jump_between_unreviewed_paragraphs(db, report_id) -> None:
-    db.set_status(report_id, 2, ParagraphStatus.REVIEWED)
-    db.set_status(report_id, 3, ParagraphStatus.FLAGGED)
+    session = Session(db)
+    session.set_reviewed(report_id, 2, True)
+    session.set_reviewed(report_id, 3, True)
+    session.set_flagged(report_id, 3, True)
+    session.set_flagged(report_id, 4, True)  # flagged but not reviewed: still to review
     app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
         screen = screen_of(app)
         await pilot.press("right_curly_bracket")
         assert screen.current_paragraph == 4
         await pilot.press("right_curly_bracket")  # none after: stays, says so
         assert screen.current_paragraph == 4
-        assert any("No unreviewed paragraph after" in n.message for n in app._notifications)
+        await pilot.pause()
+        assert "No unreviewed paragraph after" in toasts(app)
         await pilot.press("left_curly_bracket")
         assert screen.current_paragraph == 1
 
@@ -121,7 +132,7 @@ async def test_another_analysts_change_shows_up_without_a_keypress(db, report_id
         report = other.report(report_id)
         span = Span.of(FIRST, 4, 27)
         other.save_annotation(other.new_annotation(Kind.CLAIM, report, 1, span=span, claim=Claim("from elsewhere")))
-        other.set_status(report_id, 1, ParagraphStatus.REVIEWED)
+        Session(other).set_reviewed(report_id, 1, True)
         await pilot.pause(POLL_SECONDS + 0.6)
         option = app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0)
         assert "from elsewhere" in str(option.prompt)

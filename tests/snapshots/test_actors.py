@@ -114,7 +114,7 @@ class TestActorsSnapshots:
         async def run_before(pilot: Any) -> None:
             await open_actors(pilot)
             app = pilot.app
-            app.push_screen(ActorPicker(db, "Kataib Sayyid Al-Shuhada", app.history, title="Actor mentioned"))
+            app.push_screen(ActorPicker(db.actors(), "Kataib Sayyid Al-Shuhada", title="Actor mentioned"))
             await steady(pilot, ActorPicker)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)
@@ -126,7 +126,7 @@ class TestActorsSnapshots:
         async def run_before(pilot: Any) -> None:
             await open_actors(pilot)
             app = pilot.app
-            app.push_screen(ActorPicker(db, "Abu Fadak Al-Mohammadawi", app.history))
+            app.push_screen(ActorPicker(db.actors(), "Abu Fadak Al-Mohammadawi"))
             await steady(pilot, ActorPicker)
             await pilot.press("ctrl+n", "1")
             await steady(pilot, ActorPicker)

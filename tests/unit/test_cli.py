@@ -163,7 +163,7 @@ class TestAdd:
         assert result.stdout.splitlines()[0].startswith("added: dispatch_harbour_drones  Coastal Militias Claim Drone Strikes")
         assert result.stdout.splitlines()[1].startswith("added: militia_statements_review  ")
         assert (db / "library.json").exists()
-        assert (db / "reports" / "dispatch_harbour_drones.text.json").exists()
+        assert (db / "reports" / "dispatch_harbour_drones" / "text.json").exists()
         library = json.loads((db / "library.json").read_text(encoding="utf-8"))
         assert {doc["id"] for doc in library["reports"].values()} == {"dispatch_harbour_drones", "militia_statements_review"}
 
@@ -201,7 +201,7 @@ class TestDatabaseLocation:
     def test_environment_variable(self, run, tmp_path) -> None:
         result = run("add", str(SAMPLE_TEXT), extra_env={"CLAIMDESK_DB": str(tmp_path / "from-env")})
         assert result.returncode == 0
-        assert (tmp_path / "from-env" / "reports" / "field_notes_river_crossing.text.json").exists()
+        assert (tmp_path / "from-env" / "reports" / "field_notes_river_crossing" / "text.json").exists()
 
     def test_option_wins_over_environment(self, run, tmp_path) -> None:
         run("--db", str(tmp_path / "opt"), "add", str(SAMPLE_TEXT), extra_env={"CLAIMDESK_DB": str(tmp_path / "env")})

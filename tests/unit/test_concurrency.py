@@ -19,6 +19,7 @@ import tinydb
 from store.db import Database
 from store.errors import LockTimeout
 from store.model import Claim, Kind, Span
+from store.storage import TinyFile
 
 PER_WRITER = 500
 
@@ -48,8 +49,8 @@ def write_actors(root: Path, count: int, tag: str) -> None:
 def hold_lock(root: Path, name: str) -> None:
     """Hold the lock of one database file until stdin closes (what a writer does while it saves)."""
     db = Database(root, reviewer="holder")
-    tiny = db.annotations_file(name) if name != "actors" else db.actors_file
-    with tiny.locked():
+    path = db.layout.annotation_shard(name, 1) if name != "actors" else db.layout.actors
+    with TinyFile(path, db.layout.locks, modes=db.modes).locked():
         print("held", flush=True)
         sys.stdin.read()
 
@@ -83,9 +84,11 @@ def test_two_processes_writing_500_annotations_each_into_one_report_lose_none(db
     _run_together(writers)
     notes = {a.note for a in Database(db.root).annotations(report_id)}
     assert notes == {f"{tag}-{n}" for tag in ("amira", "jonas") for n in range(PER_WRITER)}
-    path = db.annotations_file(report_id).path
-    with tinydb.TinyDB(path) as stock:
-        assert len(stock.table("annotations")) == 2 * PER_WRITER
+    stored = 0
+    for _, path in db.layout.shards(report_id, "annotations"):
+        with tinydb.TinyDB(path) as stock:
+            stored += len(stock.table("annotations"))
+    assert stored == 2 * PER_WRITER
     # The first Database sees the other processes' work too, without reopening.
     assert db.report_changed(report_id)
     assert len(db.annotations(report_id)) == 2 * PER_WRITER
@@ -126,26 +129,16 @@ def test_threads_sharing_one_database_lose_none(db, report_id) -> None:
         assert {a.note for a in Database(db.root).annotations(report_id)} == expected
 
 
-def test_threads_racing_to_set_up_a_files_lock_both_stay_safe(db, report_id, monkeypatch) -> None:
-    """Two threads make their first save at once, while the file's lock object is still being created.
-
-    The second lock object must not replace (and so free, which unlocks) the one the first thread is saving under.
-    """
+def test_two_threads_making_their_first_save_at_once_both_stay_safe(db, report_id, monkeypatch) -> None:
+    """Two threads of one process, each saving while the other holds the lock: neither save is lost."""
     from store import storage
 
-    real_lock, real_encode = storage.FileLock, storage.encode
-    made: list[int] = []
-
-    def slow_lock(*args, **kwargs):
-        made.append(1)
-        time.sleep(0.01 if len(made) == 1 else 0.03)  # the second arrives while the first thread saves
-        return real_lock(*args, **kwargs)
+    real_encode = storage.encode
 
     def slow_encode(tables):
-        time.sleep(0.05)
+        time.sleep(0.05)  # the second thread arrives while the first one saves
         return real_encode(tables)
 
-    monkeypatch.setattr(storage, "FileLock", slow_lock)
     monkeypatch.setattr(storage, "encode", slow_encode)
     report = db.report(report_id)
     shared = Database(db.root, lock_timeout=3)
@@ -168,6 +161,28 @@ def test_threads_racing_to_set_up_a_files_lock_both_stay_safe(db, report_id, mon
     assert {a.note for a in Database(db.root).annotations(report_id)} == {"a", "b"}
 
 
+def test_deleting_lock_files_while_three_processes_save_loses_nothing(db, report_id) -> None:
+    """Another user (or a cleanup script) removing lock files cannot make two saves overlap."""
+    per_writer = 120
+    writers = [_start("annotations", str(db.root), report_id, str(per_writer), tag) for tag in ("a", "b", "c")]
+    stop = threading.Event()
+
+    def delete_locks() -> None:
+        while not stop.is_set():
+            for lock in (db.root / ".locks").glob("*.lock"):
+                lock.unlink(missing_ok=True)
+
+    deleter = threading.Thread(target=delete_locks)
+    deleter.start()
+    try:
+        _run_together(writers)
+    finally:
+        stop.set()
+        deleter.join()
+    notes = [a.note for a in Database(db.root).annotations(report_id)]
+    assert sorted(notes) == sorted(f"{tag}-{n}" for tag in ("a", "b", "c") for n in range(per_writer))
+
+
 def test_a_lock_held_too_long_gives_a_clear_lock_timeout_and_the_change_can_be_retried(db, report_id) -> None:
     report = db.report(report_id)
     first, _ = db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note="before"))
@@ -181,7 +196,7 @@ def test_a_lock_held_too_long_gives_a_clear_lock_timeout_and_the_change_can_be_r
             impatient.save_annotation(annotation)
         waited = time.monotonic() - started
         message = str(caught.value)
-        assert f"{report_id}.annotations.json" in message
+        assert f"{report_id}/annotations-0001.json" in message
         assert "another claimdesk process" in message and "0.3 s" in message and "try again" in message
         assert 0.3 <= waited < 3
         assert [a.id for a in impatient.annotations(report_id)] == [first.id]  # nothing half-done
@@ -224,16 +239,22 @@ def test_report_changed_is_one_stat_and_right_after_our_own_writes(db, report_id
     assert db.report_changed(report_id)
 
 
-def test_report_changed_costs_one_stat(db, report_id, monkeypatch) -> None:
+def test_report_changed_opens_no_file_and_stats_each_shard_once(db, report_id, monkeypatch) -> None:
     import os
 
+    from store.session import Session
+
+    Session(db).set_reviewed(report_id, 1, True)
+    db.save_annotation(db.new_annotation(Kind.CLAIM, db.report(report_id), 1, span=None))
     db.annotations(report_id)
+    db.marks(report_id)
+    shards = len(db.layout.shards(report_id, "annotations")) + len(db.layout.shards(report_id, "marks"))
     calls: list[object] = []
-    real_stat = os.stat
-    monkeypatch.setattr(os, "stat", lambda *a, **k: calls.append(a) or real_stat(*a, **k))
+    real_lstat = os.lstat
+    monkeypatch.setattr(os, "lstat", lambda *a, **k: calls.append(a) or real_lstat(*a, **k))
     monkeypatch.setattr(os, "open", lambda *a, **k: pytest.fail("report_changed opened a file"))
-    db.report_changed(report_id)
-    assert len(calls) == 1
+    assert not db.report_changed(report_id)
+    assert len(calls) == shards == 2
 
 
 if __name__ == "__main__":

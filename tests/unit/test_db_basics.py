@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import tinydb
 
-from store.model import Claim, Credibility, Kind, ParagraphStatus, Span
+from store.model import Claim, Credibility, Kind, Span
 
 
 def test_add_report_then_annotate_and_read_back(db, sample_paths) -> None:
@@ -26,13 +27,19 @@ def test_add_report_then_annotate_and_read_back(db, sample_paths) -> None:
 
 
 def test_files_load_with_stock_tinydb(db, sample_paths) -> None:
+    from store.session import Session
+
     report = db.add_report(sample_paths[0]).report
-    db.set_status(report.id, 1, ParagraphStatus.REVIEWED)
+    Session(db).set_reviewed(report.id, 1, True)
+    db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim("x")))
     for path in db.files():
         with tinydb.TinyDB(path) as stock:
             assert stock.tables()  # every file is a TinyDB database with tables
-    with tinydb.TinyDB(db.root / "reports" / f"{report.id}.annotations.json") as stock:
-        assert stock.table("status").all()[0]["status"] == "reviewed"
+    with tinydb.TinyDB(db.root / "reports" / report.id / "marks-0001.json") as stock:
+        [mark] = stock.table("marks").all()
+        assert (mark["paragraph"], mark["reviewed"], mark["reviewed_by"]) == (1, True, "tester")
+    with tinydb.TinyDB(db.root / "reports" / report.id / "annotations-0001.json") as stock:
+        assert stock.table("annotations").all()[0]["claim"]["text"] == "x"
 
 
 def test_same_file_same_id_and_changed_file_new_revision(db, tmp_path) -> None:
@@ -48,53 +55,28 @@ def test_same_file_same_id_and_changed_file_new_revision(db, tmp_path) -> None:
     assert db.report_text(first.report.id, first.report.revision).paragraphs[0].text == "First paragraph."
 
 
-def test_undo_redo_through_change_objects(db, sample_paths) -> None:
+def test_a_commit_checks_the_version_it_was_based_on(db, sample_paths) -> None:
+    from store.db import Plan
+    from store.errors import ConflictError
+
     report = db.add_report(sample_paths[0]).report
-    annotation = db.new_annotation(Kind.CLAIM, report, 2, span=None, claim=Claim("x"))
-    _, added = db.save_annotation(annotation)
-    deleted = db.delete_annotation(report.id, annotation.id)
-    assert db.annotations(report.id) == []
-    db.apply(deleted.inverse())
-    assert [a.id for a in db.annotations(report.id)] == [annotation.id]
-    db.apply(added.inverse())
-    assert db.annotations(report.id) == []
+    saved, _ = db.save_annotation(db.new_annotation(Kind.CLAIM, report, 2, span=None, claim=Claim("x")))
+    assert saved.rev == 1
+    stale = saved.to_dict()
+    db.save_annotation(saved.evolve(note="someone else"))
+    with pytest.raises(ConflictError) as caught:
+        db.commit([Plan("annotation", saved.id, report.id, {**stale, "note": "mine"}, base=stale)])
+    [(entity, key, mine, theirs)] = caught.value.conflicts
+    assert (entity, key, mine["note"], theirs["note"], theirs["rev"]) == ("annotation", saved.id, "mine", "someone else", 2)
+    assert db.annotation(report.id, saved.id).note == "someone else"
 
 
-def test_merge_is_rolled_back_when_a_write_fails(db, sample_paths, monkeypatch) -> None:
-    """A merge that fails part-way leaves every annotation and both actors as they were."""
-    from store.errors import WriteError
+def test_annotations_fill_shards_of_bounded_size(db, sample_paths) -> None:
+    from store.layout import ANNOTATIONS_PER_SHARD
 
-    reports = [db.add_report(path).report for path in sample_paths[:2]]
-    keep, _ = db.save_actor(db.new_actor("Sayyed Al-Shuhada Brigades", "armed_group"))
-    lose, _ = db.save_actor(db.new_actor("Sayyid Al-Shuhada Brigades", "armed_group"))
-    for report in reports:
-        db.save_annotation(db.new_annotation(Kind.ACTOR, report, 1, span=None, actor_id=lose.id))
-    before = {r.id: db.annotations(r.id) for r in reports}
-    calls = {"n": 0}
-    real = db.save_annotations
-
-    def fail_second(report_id, annotations):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise WriteError("could not save: the disk is full")
-        return real(report_id, annotations)
-
-    monkeypatch.setattr(db, "save_annotations", fail_second)
-    try:
-        db.merge_actors(keep.id, lose.id)
-    except WriteError:
-        pass
-    else:
-        raise AssertionError("the merge should have failed")
-    assert {r.id: db.annotations(r.id) for r in reports} == before
-    assert {a.id for a in db.actors()} == {keep.id, lose.id}
-
-
-def test_merge_keeps_the_losers_affiliation_when_the_survivor_has_none(db) -> None:
-    patron, _ = db.save_actor(db.new_actor("Iran", "state"))
-    keep, _ = db.save_actor(db.new_actor("Nujaba", "armed_group"))
-    lose, _ = db.save_actor(db.new_actor("Al-Nujaba Movement", "armed_group", affiliation=patron.id))
-    db.merge_actors(keep.id, lose.id)
-    merged = db.actor(keep.id)
-    assert merged.affiliation == patron.id
-    assert "Al-Nujaba Movement" in merged.aliases
+    report = db.add_report(sample_paths[0]).report
+    total = ANNOTATIONS_PER_SHARD * 2 + 3
+    db.save_annotations(report.id, [db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim(str(n))) for n in range(total)])
+    sizes = [len(tinydb.TinyDB(path).table("annotations")) for _, path in db.layout.shards(report.id, "annotations")]
+    assert sizes == [ANNOTATIONS_PER_SHARD, ANNOTATIONS_PER_SHARD, 3]
+    assert len(db.annotations(report.id)) == total

@@ -38,7 +38,7 @@ REPORT_TEXT = "Report {n}\n\nFirst paragraph of report {n}, with a claim in it.\
 def serve(root: Path, sources: Path) -> None:
     """Read `go ROUND` lines; fork a writer for each; print `pid N`, then `dead N STATUS` once it died."""
     from store.db import Database  # noqa: F401 - imported once here, so each forked writer starts at once
-    from store.storage import FileLock  # noqa: F401 - store imports it on the first save: here too, once
+    from store.session import Session  # noqa: F401 - likewise
 
     for line in sys.stdin:
         round_number = int(line.split()[1])
@@ -61,12 +61,14 @@ def write_forever(root: Path, sources: Path, round_number: int) -> None:
     from store.db import Database
     from store.errors import ClaimdeskError
     from store.ingest import report_id_for
-    from store.model import Claim, Credibility, Kind, ParagraphStatus, Span
+    from store.model import Claim, Credibility, Kind, Span
+    from store.session import Session
 
     rng = random.Random(round_number * 7919 + os.getpid())
     give_up = time.monotonic() + WRITER_LIFE
     try:
         db = Database(root, reviewer=f"writer{round_number}")
+        session = Session(db)
         os.write(1, b"ready\n")
         step = 0
         while time.monotonic() < give_up:  # a writer the test forgot ends by itself (and the test fails)
@@ -88,10 +90,10 @@ def write_forever(root: Path, sources: Path, round_number: int) -> None:
                 say("done", ["annotation", report.id, annotation.id], None)
             elif roll < 0.4:
                 paragraph = rng.randint(1, report.paragraph_count)
-                status = rng.choice(list(ParagraphStatus))
-                say("want", ["status", report.id, str(paragraph)], status.value)
-                db.set_status(report.id, paragraph, status)
-                say("done", ["status", report.id, str(paragraph)], status.value)
+                reviewed = rng.random() < 0.5
+                say("want", ["reviewed", report.id, str(paragraph)], reviewed)
+                session.set_reviewed(report.id, paragraph, reviewed)
+                say("done", ["reviewed", report.id, str(paragraph)], reviewed)
             elif roll < 0.47:
                 actor = db.new_actor(f"Actor {version}", "armed_group")
                 say("want", ["actor", actor.id], actor.name)
@@ -164,7 +166,7 @@ def check_database(root: Path, ledger: Ledger) -> None:
 
     from store.db import Database
 
-    paths = [root / "library.json", root / "actors.json", *sorted((root / "reports").glob("*.json"))]
+    paths = [root / "library.json", root / "actors.json", *sorted((root / "reports").glob("*/*.json"))]
     for path in paths:
         with tinydb.TinyDB(path) as stock:  # stock TinyDB, default JSONStorage: must load every file
             for name in stock.tables():
@@ -176,17 +178,17 @@ def check_database(root: Path, ledger: Ledger) -> None:
     for report in reports.values():
         assert db.open_report(report.id).paragraphs, f"report {report.id} is indexed but its text is missing"
     annotations = {rid: {a.id: a for a in db.annotations(rid)} for rid in reports}
-    statuses = {rid: db.statuses(rid) for rid in reports}
+    marks = {rid: db.marks(rid) for rid in reports}
     for key in list(ledger.done.keys() | ledger.pending.keys()):
         kind, *rest = key
         actual: object
         if kind == "annotation":
             found = annotations.get(rest[0], {}).get(rest[1])
             actual = int(found.note[1:]) if found else None
-        elif kind == "status":
-            status = statuses.get(rest[0], {}).get(int(rest[1]))
-            actual = status.value if status else "unreviewed"
-            if actual == "unreviewed" and ledger.done.get(key) is None:
+        elif kind == "reviewed":
+            mark = marks.get(rest[0], {}).get(int(rest[1]))
+            actual = bool(mark and mark.reviewed)
+            if not actual and ledger.done.get(key) is None:
                 actual = None  # never set and never reviewed: the same thing
         elif kind == "actor":
             actual = actors.get(rest[0])

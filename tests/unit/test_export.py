@@ -408,7 +408,7 @@ def test_hand_edited_documents_are_skipped_with_a_reason_never_a_traceback(db, s
     """A database file edited by hand or by another program: what cannot be exported is named, the rest goes out."""
     from store.storage import atomic_write_bytes, encode
 
-    path = db.annotations_file("second").path
+    path = db.layout.annotation_shard("second", 1)
     tables = json.loads(path.read_text(encoding="utf-8"))
     docs = tables["annotations"]
     good = next(iter(docs.values()))

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 
-from store.model import ParagraphStatus
+from store.session import Session
 from tests.unit.test_export_support import add_report, cli, sample_db
 
 
 def test_table_and_counts(db) -> None:
     sample_db(db)
-    db.set_status("first", 1, ParagraphStatus.REVIEWED)
-    db.set_status("first", 2, ParagraphStatus.FLAGGED)
-    db.set_status("second", 2, ParagraphStatus.REVIEWED)
+    session = Session(db)
+    session.set_reviewed("first", 1, True)
+    session.set_flagged("first", 2, True)
+    session.set_reviewed("second", 2, True)
     result = cli("stats", "--db", str(db.root))
     assert result.exit_code == 0 and result.stderr == ""
     lines = result.stdout.splitlines()
@@ -22,12 +23,12 @@ def test_table_and_counts(db) -> None:
     assert lines[3].split() == ["all", "2", "1", "5", "3", "2"]
     assert "by kind:        claim 3, actor 2" in lines
     assert "by reviewer:    alice 3, bob 2" in lines
-    assert "by credibility: ungraded 3, B2 1, C? 1" in lines
+    assert "claims by grade: B2 1, C? 1, ungraded 1" in lines  # actor mentions are not graded, so not counted
 
 
 def test_one_report_as_json(db) -> None:
     sample_db(db)
-    db.set_status("first", 3, ParagraphStatus.REVIEWED)
+    Session(db).set_reviewed("first", 3, True)
     result = cli("stats", "--db", str(db.root), "--report", "first.txt", "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
@@ -38,7 +39,7 @@ def test_one_report_as_json(db) -> None:
         "annotations": 4,
         "by_kind": {"actor": 1, "claim": 3},
         "by_reviewer": {"alice": 3, "bob": 1},
-        "by_credibility": {"B2": 1, "C?": 1, "ungraded": 2},
+        "by_credibility": {"B2": 1, "C?": 1, "ungraded": 1},
     }
     assert data["annotations"] == 4 and data["paragraphs"] == {"total": 3, "reviewed": 1, "flagged": 0}
 
@@ -59,3 +60,14 @@ def test_untrusted_names_are_shown_inert(db) -> None:
     result = cli("stats", "--db", str(db.root))
     assert "\x1b" not in result.stdout and "\x07" not in result.stdout
     assert "by reviewer:    eve" in result.stdout
+
+
+def test_a_damaged_report_is_named_and_the_others_are_still_counted(db) -> None:
+    sample_db(db)
+    shard = db.root / "reports" / "first" / "annotations-0001.json"
+    shard.write_bytes(shard.read_bytes()[:40])  # truncated mid-record
+    result = cli("stats", "--db", str(db.root), "--json")
+    assert result.exit_code == 1
+    assert [r["id"] for r in json.loads(result.stdout)["reports"]] == ["second"]
+    [line] = result.stderr.splitlines()
+    assert line.startswith("claimdesk: error: report first: ") and "annotations-0001.json does not parse" in line

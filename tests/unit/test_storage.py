@@ -25,8 +25,8 @@ def test_layout_is_one_folder_of_tinydb_files(db, sample_paths) -> None:
     assert names == [
         "actors.json",
         "library.json",
-        f"reports/{report.id}.annotations.json",
-        f"reports/{report.id}.text.json",
+        f"reports/{report.id}/annotations-0001.json",
+        f"reports/{report.id}/text.json",
     ]
     with tinydb.TinyDB(db.root / "library.json") as stock:
         assert stock.table("meta").all()[0]["schema_version"] == SCHEMA_VERSION
@@ -91,8 +91,8 @@ def test_a_save_touches_one_report_file_only(db, sample_paths) -> None:
         db.save_annotation(_claim(db, report))
     before = {p: p.stat().st_mtime_ns for p in db.files()}
     db.save_annotation(_claim(db, reports[1], "one more"))
-    changed = [p.name for p in db.files() if p.stat().st_mtime_ns != before.get(p)]
-    assert changed == [f"{reports[1].id}.annotations.json"]
+    changed = [p.relative_to(db.root).as_posix() for p in db.files() if p.stat().st_mtime_ns != before.get(p)]
+    assert changed == [f"reports/{reports[1].id}/annotations-0001.json"]
 
 
 def test_opening_a_report_reads_only_its_own_files(db, sample_paths, monkeypatch) -> None:
@@ -102,23 +102,27 @@ def test_opening_a_report_reads_only_its_own_files(db, sample_paths, monkeypatch
     fresh = Database(db.root)
     read: list[str] = []
     real_read = storage.read_file
-    monkeypatch.setattr(storage, "read_file", lambda p: read.append(Path(p).name) or real_read(p))
+    monkeypatch.setattr(storage, "read_file", lambda p: read.append(Path(p).parent.name) or real_read(p))
     fresh.open_report(reports[0].id)
     fresh.annotations(reports[0].id)
-    fresh.statuses(reports[0].id)
+    fresh.marks(reports[0].id)
     fresh.actors()
-    assert all(name.startswith(reports[0].id) for name in read), read
+    assert read and all(folder == reports[0].id for folder in read), read
 
 
-def test_iterating_every_annotation_keeps_one_report_in_memory_at_a_time(db, sample_paths) -> None:
+def test_iterating_every_annotation_keeps_one_report_in_memory_at_a_time(db, sample_paths, monkeypatch) -> None:
     reports = [db.add_report(p).report for p in sample_paths]
     for report in reports:
         db.save_annotation(_claim(db, report))
     fresh = Database(db.root)
     fresh.annotations(reports[0].id)  # the one the analyst has open stays cached
-    assert len(list(fresh.iter_annotations())) == len(reports)
-    cached = {p.name for p in fresh._files if p.name.endswith(".annotations.json")}
-    assert cached == {f"{reports[0].id}.annotations.json"}
+    read: list[str] = []
+    real_read = storage.read_file
+    monkeypatch.setattr(storage, "read_file", lambda p: read.append(Path(p).parent.name) or real_read(p))
+    for _ in range(2):
+        assert len(list(fresh.iter_annotations())) == len(reports)
+    # The open report is never read again; every other one is read afresh each time (nothing of it was kept).
+    assert sorted(read) == sorted(r.id for r in reports[1:] for _ in range(2))
 
 
 def test_another_database_sees_a_change_without_reopening(db, sample_paths) -> None:

@@ -100,7 +100,7 @@ def test_broken_actors_file_makes_the_database_read_only_but_readable(filled) ->
 @pytest.mark.parametrize("how", sorted(CORRUPTIONS))
 def test_one_broken_report_is_read_only_and_the_others_still_work(filled, how) -> None:
     root, (broken_id, good_id) = filled
-    path = root / "reports" / f"{broken_id}.annotations.json"
+    path = root / "reports" / broken_id / "annotations-0001.json"
     good_bytes = path.read_bytes()
     broken = _corrupt(path, how)
     db = Database(root)
@@ -109,7 +109,7 @@ def test_one_broken_report_is_read_only_and_the_others_still_work(filled, how) -
         db.annotations(broken_id)
     assert str(path) in str(caught.value) and "claimdesk doctor" in str(caught.value)
     report = db.report(broken_id)
-    with pytest.raises(ReadOnlyError, match=f"{broken_id}.annotations.json"):
+    with pytest.raises(ReadOnlyError, match=f"{broken_id}/annotations-0001.json"):
         db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, note="lost?"))
     assert path.read_bytes() == broken
     [copy] = _kept_copies(path)
@@ -158,9 +158,9 @@ def test_a_document_of_the_wrong_shape_is_a_one_line_store_error(filled) -> None
     from store.errors import StoreError
 
     root, (report_id, _) = filled
-    path = root / "reports" / f"{report_id}.annotations.json"
+    path = root / "reports" / report_id / "annotations-0001.json"
     data = json.loads(path.read_bytes())
     del next(iter(data["annotations"].values()))["kind"]
     path.write_text(json.dumps(data), encoding="ascii")
-    with pytest.raises(StoreError, match=r"annotations\.json: a document cannot be read \(missing field 'kind'\)"):
+    with pytest.raises(StoreError, match=r"annotations-0001\.json: a document cannot be read \(missing field 'kind'\)"):
         Database(root).annotations(report_id)

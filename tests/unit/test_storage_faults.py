@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import errno
 import os
-import pathlib
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ import pytest
 from store import storage
 from store.db import Database
 from store.errors import WriteError
-from store.model import Claim, Kind, ParagraphStatus
+from store.model import Claim, Kind
+from store.session import Session
 
 FAULTS = {
     "disk full on write": ("write", errno.ENOSPC, "the disk is full"),
@@ -56,7 +56,7 @@ def ready(db, sample_paths):
     report = db.add_report(sample_paths[0]).report
     db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim("first"), note="first"))
     db.save_actor(db.new_actor("Ansar Allah", "armed_group"))
-    db.set_status(report.id, 1, ParagraphStatus.REVIEWED)
+    Session(db).set_reviewed(report.id, 1, True)
     return db, report
 
 
@@ -72,8 +72,8 @@ OPERATIONS = {
         "actors.json",
     ),
     "mark a paragraph": (
-        lambda db, r, a: db.set_status(r.id, 2, ParagraphStatus.FLAGGED),
-        lambda db, r: sorted((n, s.value) for n, s in db.statuses(r.id).items()),
+        lambda db, r, a: Session(db).set_flagged(r.id, 2, True),
+        lambda db, r: sorted((n, m.reviewed, m.flagged) for n, m in db.marks(r.id).items()),
         f"{os.sep}reports{os.sep}",
     ),
 }
@@ -126,14 +126,14 @@ def test_a_lock_folder_that_cannot_be_created_is_a_write_error(tmp_path, sample_
     for lock in (db.root / ".locks").iterdir():
         lock.unlink()
     (db.root / ".locks").rmdir()
-    real_mkdir = pathlib.Path.mkdir
+    real_mkdir = os.mkdir
 
-    def read_only_mkdir(self: Path, *args, **kwargs) -> None:
-        if self.name == ".locks":
+    def read_only_mkdir(path, *args, **kwargs) -> None:
+        if Path(path).name == ".locks":
             raise OSError(errno.EROFS, "Read-only file system")
-        real_mkdir(self, *args, **kwargs)
+        real_mkdir(path, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "mkdir", read_only_mkdir)
+    monkeypatch.setattr(os, "mkdir", read_only_mkdir)
     with pytest.raises(WriteError, match="read-only"):
         fresh.save_annotation(fresh.new_annotation(Kind.CLAIM, report, 1, span=None))
     assert fresh.annotations(report.id) == []

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from store import db as db_module
+from store import migrations
 from store.db import Database
 from store.errors import ReadOnlyError, StoreError
 from store.model import SCHEMA_VERSION, Kind
@@ -50,7 +51,7 @@ def test_an_older_schema_is_migrated_once_after_a_backup(db, sample_paths, monke
             database.save_annotation(annotation.evolve(note=annotation.note + " (migrated)"), keep_timestamps=True)
 
     monkeypatch.setattr(db_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setitem(db_module.MIGRATIONS, SCHEMA_VERSION, to_next)
+    monkeypatch.setitem(migrations.MIGRATIONS, SCHEMA_VERSION, to_next)
     migrated = Database(db.root)
     assert calls == [SCHEMA_VERSION]
     assert not migrated.read_only and migrated.schema_version == SCHEMA_VERSION + 1
@@ -73,19 +74,99 @@ def test_a_failed_migration_opens_read_only_and_keeps_the_old_version(db, monkey
         raise StoreError("disk trouble")
 
     monkeypatch.setattr(db_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
-    monkeypatch.setitem(db_module.MIGRATIONS, SCHEMA_VERSION, broken)
+    monkeypatch.setitem(migrations.MIGRATIONS, SCHEMA_VERSION, broken)
     failed = Database(db.root)
     assert failed.read_only and "disk trouble" in failed.problems[-1]
     assert failed.schema_version == SCHEMA_VERSION
 
 
-def test_files_from_before_the_meta_table_count_as_version_one(db, sample_paths) -> None:
-    db.add_report(sample_paths[0])
-    path = db.root / "library.json"
-    data = json.loads(path.read_bytes())
-    del data["meta"]
-    path.write_text(json.dumps(data), encoding="ascii")
-    assert Database(db.root).schema_version == 1
+def _schema_1_database(root, sample_path, with_meta: bool) -> tuple[str, str]:
+    """A database as claimdesk wrote it before shards: one text file and one annotations file per report."""
+    from store.ingest import parse_file
+
+    parsed, _ = parse_file(sample_path)
+    report_id, revision = "harbour", "0123456789abcdef"
+    text = parsed.paragraphs[0].text
+    (root / "reports").mkdir(parents=True)
+    library = {"reports": {"1": {
+        "id": report_id, "title": parsed.title, "date": parsed.date, "source": str(sample_path),
+        "dispatch_number": parsed.dispatch_number, "regions": list(parsed.regions), "revision": revision,
+        "revisions": [revision], "paragraph_count": len(parsed.paragraphs), "added_at": "2026-01-01T00:00:00Z",
+    }}}
+    if with_meta:
+        library["meta"] = {"1": {"schema_version": 1, "created_at": "2026-01-01T00:00:00Z", "application": "claimdesk"}}
+    (root / "library.json").write_text(json.dumps(library), encoding="ascii")
+    (root / "actors.json").write_text(json.dumps({"actors": {"1": {"id": "a1", "name": "Hamas", "type": "armed_group"}}}))
+    revisions = {"revisions": {"1": {"revision": revision, "added_at": "x", "source_path": "s", "parsed": parsed.to_dict()}}}
+    (root / "reports" / f"{report_id}.text.json").write_text(json.dumps(revisions), encoding="ascii")
+    annotations = {
+        str(n): {
+            "id": f"ann{n}",
+            "kind": "actor",
+            "report_id": report_id,
+            "revision": revision,
+            "paragraph": 1,
+            "span": {"start": 10, "end": 20, "quote": text[10:20]},
+            "claim": None,
+            "actor_id": "a1",
+            "credibility": None,
+            "note": f"n{n}",
+            "reviewer": f"analyst {n}",
+            "created_at": f"2026-01-01T00:00:{n % 60:02d}Z",
+            "updated_at": "2026-01-02T00:00:00Z",
+        }
+        for n in range(300)
+    }
+    status = {
+        "1": {"paragraph": 1, "status": "reviewed", "reviewer": "alice", "updated_at": "2026-01-03T00:00:00Z"},
+        "2": {"paragraph": 300, "status": "flagged", "reviewer": "bob", "updated_at": "2026-01-04T00:00:00Z"},
+    }
+    (root / "reports" / f"{report_id}.annotations.json").write_text(json.dumps({"annotations": annotations, "status": status}))
+    return report_id, text
+
+
+@pytest.mark.parametrize("with_meta", [True, False], ids=["schema 1", "before the meta table"])
+def test_a_schema_1_database_is_moved_into_report_folders_and_shards_once(tmp_path, sample_paths, with_meta) -> None:
+    from store import doctor
+    from store.layout import ANNOTATIONS_PER_SHARD
+
+    root = tmp_path / "db"
+    report_id, text = _schema_1_database(root, sample_paths[0], with_meta)
+    migrated = Database(root, reviewer="carol")
+    assert not migrated.read_only and migrated.schema_version == SCHEMA_VERSION
+    annotations = migrated.annotations(report_id)
+    assert sorted(a.note for a in annotations) == sorted(f"n{n}" for n in range(300))
+    assert all(a.span.prefix == text[:10] and a.span.suffix == text[20:52] for a in annotations)
+    shards = migrated.layout.shards(report_id, "annotations")
+    assert len(shards) == -(-300 // ANNOTATIONS_PER_SHARD)
+    marks = migrated.marks(report_id)
+    assert (marks[1].reviewed, marks[1].reviewed_by, marks[1].flagged) == (True, "alice", False)
+    assert (marks[300].flagged, marks[300].flagged_by, marks[300].reviewed) == (True, "bob", False)
+    assert not (root / "reports" / f"{report_id}.annotations.json").exists()
+    assert not (root / "reports" / f"{report_id}.text.json").exists()
+    [backup] = root.parent.glob(f"{root.name}.before-schema-{SCHEMA_VERSION}-*")
+    assert (backup / "reports" / f"{report_id}.annotations.json").exists()
+    assert any("migrated the database" in n for n in migrated.notices)
+    assert [f.line() for f in doctor.check(root) if f.severity == doctor.PROBLEM] == []
+    again = Database(root)
+    assert again.notices == [] and len(again.annotations(report_id)) == 300
+
+
+def test_an_interrupted_migration_is_finished_by_the_next_open(tmp_path, sample_paths, monkeypatch) -> None:
+    root = tmp_path / "db"
+    report_id, _ = _schema_1_database(root, sample_paths[0], with_meta=True)
+    real_unlink = type(root).unlink
+
+    def crash(path, *args, **kwargs):  # the new files are written; the crash comes before the old ones go
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(type(root), "unlink", crash)
+    with pytest.raises(KeyboardInterrupt):
+        Database(root)
+    monkeypatch.setattr(type(root), "unlink", real_unlink)
+    finished = Database(root)
+    assert finished.schema_version == SCHEMA_VERSION
+    assert len(finished.annotations(report_id)) == 300  # rewritten, never doubled
 
 
 def test_a_schema_version_that_is_not_a_number_opens_read_only(db) -> None:

@@ -8,12 +8,16 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from store.errors import ClaimdeskError
 from store.text import clean_line
+
+if TYPE_CHECKING:
+    from store.config import Settings
+    from store.db import Database
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL = 70
@@ -26,11 +30,14 @@ class Context:
         self.db_path: Path | None = None
         self.reviewer: str | None = None
 
-    def database(self, read_only_ok: bool = True):
+    def database(self, read_only_ok: bool = True) -> Database:
+        """The database the options chose, its problems and notices told on stderr (a migration's progress too)."""
         from store.db import Database
         from store.locations import default_db_path
 
-        db = Database(self.db_path or default_db_path(), self.resolved_reviewer())
+        db = Database(self.db_path or default_db_path(), self.resolved_reviewer(), progress=_migration_progress)
+        for notice in db.notices:
+            click.echo(f"claimdesk: {clean_line(notice)}", err=True)
         if db.problems:
             for problem in db.problems:
                 click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
@@ -46,7 +53,7 @@ class Context:
         return self.settings().reviewer or default_reviewer()
 
     @functools.cache  # noqa: B019 - one Context per process
-    def settings(self):
+    def settings(self) -> Settings:
         from store.config import load_settings
         from store.locations import config_path
 
@@ -83,3 +90,14 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         help="Who is annotating (default: the config file's reviewer, else your login name).",
     )(command)
     return db_option(command)
+
+
+def _migration_progress(what: str, done: int, total: int) -> None:
+    """A long migration says how far it is, on one line of stderr (when it is a terminal)."""
+    import sys
+
+    if total >= 50 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        click.echo(f"\rclaimdesk: {what}: {done}/{total}", err=True, nl=False)
+        if end:
+            click.echo("", err=True)

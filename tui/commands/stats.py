@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from store.errors import NotFound
-from store.model import Report
+from store.db import Database
+from store.errors import NotFound, StoreError
+from store.model import Report, credibility_code
 from store.text import clean_line
-from tui.commands.common import Context, common_options
-
-UNGRADED = "ungraded"
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options
 
 
 @dataclass
@@ -39,16 +39,11 @@ class ReportStats:
         }
 
 
-def credibility_code(doc: dict[str, Any]) -> str:
-    cred = doc.get("credibility") or {}
-    reliability, grade = cred.get("reliability"), cred.get("credibility")
-    if reliability is None and grade is None:
-        return UNGRADED
-    return f"{reliability or '?'}{grade or '?'}"
+def collect(db: Database, keys: tuple[str, ...], failures: list[str] | None = None) -> list[ReportStats]:
+    """Stats of the chosen reports (all when `keys` is empty), one report's annotations in memory at a time.
 
-
-def collect(db: Any, keys: tuple[str, ...]) -> list[ReportStats]:
-    """Stats of the chosen reports (all when `keys` is empty), one report's annotations in memory at a time."""
+    A report whose files cannot be read is skipped and named in `failures`; the others are counted.
+    """
     if keys:
         reports: dict[str, Report] = {}
         for key in keys:
@@ -61,12 +56,20 @@ def collect(db: Any, keys: tuple[str, ...]) -> list[ReportStats]:
         chosen = db.reports()
     found = []
     for report in chosen:
-        progress = db.progress(report)
+        try:
+            progress = db.progress(report)
+            docs = db.annotation_documents(report.id)
+        except StoreError as error:
+            if failures is None:
+                raise
+            failures.append(f"report {report.id}: {error}")
+            continue
         stats = ReportStats(report, progress.total, progress.reviewed, progress.flagged)
-        for doc in db.annotation_documents(report.id):
+        for doc in docs:
             stats.by_kind[str(doc.get("kind"))] += 1
             stats.by_reviewer[clean_line(str(doc.get("reviewer") or "?"))] += 1
-            stats.by_credibility[credibility_code(doc)] += 1
+            if doc.get("kind") == "claim":  # only claims are graded; an actor mention has no grade to miss
+                stats.by_credibility[credibility_code(doc)] += 1
         found.append(stats)
     return found
 
@@ -86,9 +89,21 @@ def _fit(text: str, width: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
 @click.pass_obj
 def stats_command(context: Context, reports: tuple[str, ...], as_json: bool) -> None:
-    """Per report: paragraphs reviewed, flagged and in all, and annotations; then counts by kind, reviewer and credibility code."""
+    """Per report: paragraphs reviewed, flagged and in all, and annotations; then counts by kind, reviewer and claim grade.
+
+    A report that cannot be read is named on stderr and the others are still counted (exit 1).
+    """
+    failures = _stats(context, reports, as_json)
+    for failure in failures:
+        click.echo(f"claimdesk: error: {clean_line(failure)}", err=True)
+    if failures:
+        sys.exit(EXIT_USER_ERROR)
+
+
+def _stats(context: Context, reports: tuple[str, ...], as_json: bool) -> list[str]:
     db = context.database()
-    found = collect(db, reports)
+    failures: list[str] = []
+    found = collect(db, reports, failures)
     totals: dict[str, Counter[str]] = {name: Counter() for name in ("by_kind", "by_reviewer", "by_credibility")}
     for stats in found:
         totals["by_kind"].update(stats.by_kind)
@@ -106,10 +121,11 @@ def stats_command(context: Context, reports: tuple[str, ...], as_json: bool) -> 
             **{name: dict(sorted(counter.items())) for name, counter in totals.items()},
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
+        return failures
     if not found:
-        click.echo(f"no reports in {clean_line(str(db.root))} (add some with 'claimdesk add FILE')")
-        return
+        if not failures:
+            click.echo(f"no reports in {clean_line(str(db.root))} (add some with 'claimdesk add FILE')")
+        return failures
     id_width = min(32, max(len("report"), *(len(s.report.id) for s in found)))
     header = f"{'report':<{id_width}}  {'reviewed':>8}  {'flagged':>7}  {'total':>5}  {'claims':>6}  {'actors':>6}  title"
     click.echo(header)
@@ -126,4 +142,5 @@ def stats_command(context: Context, reports: tuple[str, ...], as_json: bool) -> 
     click.echo("")
     click.echo(f"by kind:        {_counts(totals['by_kind'])}")
     click.echo(f"by reviewer:    {_counts(totals['by_reviewer'])}")
-    click.echo(f"by credibility: {_counts(totals['by_credibility'])}")
+    click.echo(f"claims by grade: {_counts(totals['by_credibility'])}")
+    return failures

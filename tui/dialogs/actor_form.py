@@ -1,13 +1,14 @@
 """Edit one actor: name, type, affiliation, aliases, note.
 
-`ActorForm(db, history, actor)` answers with the edited actor — not yet saved:
-the screen that opened it saves it and records the change — or `None` on esc.
-Without an actor it fills in a new one (named `name`). The affiliation is
-another actor, chosen with the `ActorPicker`.
+`ActorForm(actors, actor)` answers with an `ActorDraft` — not yet saved: the
+screen that opened it saves it through the session — or `None` on esc. Without
+an actor it fills in a new one (named `name`). The affiliation is another actor,
+chosen with the `ActorPicker` (a new one is created with this actor).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
@@ -19,11 +20,20 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from store.db import Database
-from store.errors import ClaimdeskError
-from store.history import History
-from store.model import ACTOR_TYPES, Actor
+from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
 from tui.dialogs.actor_picker import ActorPicker
+from tui.keys import hint
+
+
+@dataclass(frozen=True)
+class ActorDraft:
+    """What the analyst typed into the actor form."""
+
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    affiliation: ActorChoice | None
+    note: str
 
 
 def split_aliases(text: str) -> tuple[str, ...]:
@@ -31,7 +41,7 @@ def split_aliases(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
 
 
-class ActorForm(ModalScreen[Actor | None]):
+class ActorForm(ModalScreen[ActorDraft | None]):
     DEFAULT_CSS = """
     ActorForm {
         align: center middle;
@@ -87,13 +97,12 @@ class ActorForm(ModalScreen[Actor | None]):
         Binding("ctrl+o", "pick_affiliation", "Affiliation", id="actor_form.affiliation"),
     ]
 
-    def __init__(self, db: Database, history: History, actor: Actor | None = None, name: str = "") -> None:
+    def __init__(self, actors: dict[str, Actor], actor: Actor | None = None, name: str = "") -> None:
         super().__init__()
-        self.db = db
-        self.history = history
+        self.actors = actors
         self.actor = actor
         self.initial_name = actor.name if actor else name
-        self.affiliation: str | None = actor.affiliation if actor else None
+        self.affiliation: ActorChoice | None = actor.affiliation if actor else None
 
     def compose(self) -> ComposeResult:
         actor = self.actor
@@ -124,7 +133,14 @@ class ActorForm(ModalScreen[Actor | None]):
                 yield Label("Note", classes="form-label")
                 yield TextArea(actor.note if actor else "", id="form-note")
             yield Static(
-                Text("ctrl+s or enter saves · ctrl+o picks the affiliation · esc cancels"),
+                Text(
+                    hint(
+                        self,
+                        ("actor_form.save", "saves"), 
+                        ("actor_form.affiliation", "picks the affiliation"), 
+                        ("actor_form.cancel", "cancels"),
+                    )
+                ),
                 id="form-hint",
             )
 
@@ -135,10 +151,10 @@ class ActorForm(ModalScreen[Actor | None]):
     def affiliation_label(self) -> Content:
         if self.affiliation is None:
             return Content("none (enter to pick)")
-        try:
-            return Content(self.db.actor(self.affiliation).name)
-        except ClaimdeskError:
-            return Content("(an actor no longer in the registry)")
+        if isinstance(self.affiliation, NewActor):
+            return Content(f"{self.affiliation.name} (new)")
+        actor = self.actors.get(self.affiliation)
+        return Content(actor.name if actor else "(an actor no longer in the registry)")
 
     def show_affiliation(self) -> None:
         self.query_one("#form-affiliation", Button).label = self.affiliation_label()
@@ -151,19 +167,18 @@ class ActorForm(ModalScreen[Actor | None]):
         name = self.query_one("#form-name", Input).value.strip() or "this actor"
         self.app.push_screen(
             ActorPicker(
-                self.db,
+                list(self.actors.values()),
                 "",
-                self.history,
                 title=f"Affiliation of {name}",
                 exclude=(self.actor.id,) if self.actor else (),
             ),
             self.affiliation_picked,
         )
 
-    def affiliation_picked(self, actor_id: str | None) -> None:
+    def affiliation_picked(self, actor_id: ActorChoice | None) -> None:
         if actor_id is None:
             return
-        if self.actor is not None and self.creates_cycle(actor_id):
+        if self.actor is not None and isinstance(actor_id, str) and self.creates_cycle(actor_id):
             self.notify(
                 "An actor cannot be affiliated with itself, directly or through others.",
                 title="Affiliation",
@@ -183,10 +198,8 @@ class ActorForm(ModalScreen[Actor | None]):
             if current == self.actor.id:
                 return True
             seen.add(current)
-            try:
-                current = self.db.actor(current).affiliation
-            except ClaimdeskError:
-                return False
+            patron = self.actors.get(current)
+            current = patron.affiliation if patron else None
         return False
 
     @on(Button.Pressed, "#form-clear-affiliation")
@@ -207,10 +220,7 @@ class ActorForm(ModalScreen[Actor | None]):
         actor_type = str(self.query_one("#form-type", Select).value)
         aliases = split_aliases(self.query_one("#form-aliases", Input).value)
         note = self.query_one("#form-note", TextArea).text.strip()
-        if self.actor is None:
-            self.dismiss(self.db.new_actor(name, actor_type, aliases=aliases, affiliation=self.affiliation, note=note))
-        else:
-            self.dismiss(self.actor.evolve(name=name, type=actor_type, aliases=aliases, affiliation=self.affiliation, note=note))
+        self.dismiss(ActorDraft(name, actor_type, aliases, self.affiliation, note))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

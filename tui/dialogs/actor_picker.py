@@ -1,11 +1,12 @@
 """Pick an actor by fuzzy name, or create one in a few keys.
 
-`ActorPicker(db, query, history)` answers with the chosen actor's id (`None` on
-esc). The query (usually the selected span) is matched against every name and
-alias as it is typed; enter picks the highlighted actor. `ctrl+n` — or the
-"create new actor" entry — turns the list into the eight actor types: a digit
-picks one, enter creates the actor with the typed name, records the change for
-undo and answers with its id. So a new actor costs: ctrl+n, a digit, enter.
+`ActorPicker(actors, query)` answers with the chosen actor's id, or with
+`NewActor(name, type)` when the analyst asks for a new one (the screen that
+opened it creates it, through the session, in the same step as what names it),
+or `None` on esc. The query (usually the selected span) is matched against every
+name and alias as it is typed; enter picks the highlighted actor. `ctrl+n` — or
+the "create new actor" entry — turns the list into the eight actor types: a
+digit picks one, enter answers. So a new actor costs: ctrl+n, a digit, enter.
 """
 
 from __future__ import annotations
@@ -23,11 +24,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.db import Database
-from store.errors import ClaimdeskError
-from store.history import History
 from store.matching import ActorMatch, match_actors
-from store.model import ACTOR_TYPES, Actor
+from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
 
 CREATE = "+create"  # option id of the "create new actor" entry (actor ids are hex)
 TYPE_KEYS = list(ACTOR_TYPES)  # digit n picks TYPE_KEYS[n - 1]
@@ -65,7 +63,7 @@ def create_prompt(name: str) -> Text:
     return text
 
 
-class ActorPicker(ModalScreen[str | None]):
+class ActorPicker(ModalScreen[ActorChoice | None]):
     """Fuzzy completion over the actor registry, with creation of a new actor."""
 
     DEFAULT_CSS = """
@@ -126,16 +124,14 @@ class ActorPicker(ModalScreen[str | None]):
 
     def __init__(
         self,
-        db: Database,
+        actors: Collection[Actor],
         query: str,
-        history: History,
         title: str = "Actor",
         default_type: str = "other",
         exclude: Collection[str] = (),
     ) -> None:
         super().__init__()
-        self.db = db
-        self.history = history
+        self.all_actors = list(actors)
         self.query_text = " ".join(query.split())  # a span may run over a line break
         self.picker_title = title
         self.default_type = default_type if default_type in ACTOR_TYPES else "other"
@@ -162,10 +158,7 @@ class ActorPicker(ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.query_one("#picker-matches", OptionList).can_focus = False  # keys reach it from the input
-        try:
-            self.actors = [actor for actor in self.db.actors() if actor.id not in self.exclude]
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Actors", severity="error", markup=False)
+        self.actors = [actor for actor in self.all_actors if actor.id not in self.exclude]
         self.refresh_matches()
         self.query_one("#picker-query", Input).focus()
 
@@ -279,13 +272,7 @@ class ActorPicker(ModalScreen[str | None]):
             return
         types = self.query_one("#picker-types", OptionList)
         index = types.highlighted if types.highlighted is not None else TYPE_KEYS.index(self.default_type)
-        try:
-            actor, change = self.db.save_actor(self.db.new_actor(name, TYPE_KEYS[index]))
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Actor not created", severity="error", markup=False)
-            return
-        self.history.record(change)
-        self.dismiss(actor.id)
+        self.dismiss(NewActor(name, TYPE_KEYS[index]))
 
     # ------------------------------------------------------------ leaving
 

@@ -1,9 +1,10 @@
 """`c`: what a claim says, its type, who makes it, who reports it, and a note.
 
-`ClaimForm(db, history, draft)` answers with the edited `ClaimDraft` (not yet
-saved: the report screen saves it, and reopens the form with the same draft and
-the error if the store refuses it) or `None` on esc. Claimant and reported-by
-are actors, chosen with the actor picker: type a name and press enter.
+`ClaimForm(draft, actors)` answers with the edited `ClaimDraft` (not yet saved:
+the report screen saves it through the session, and reopens the form with the
+same draft and the error if it could not be saved) or `None` on esc. Claimant
+and reported-by are actors, chosen with the actor picker: type a name and press
+enter; a new actor is answered as `NewActor` and created with the claim.
 """
 
 from __future__ import annotations
@@ -12,17 +13,14 @@ from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from rich.text import Text
-from textual import events, on
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
-from store.db import Database
-from store.errors import ClaimdeskError
-from store.history import History
-from store.model import CLAIM_TYPES
+from store.model import CLAIM_TYPES, Actor, ActorChoice, NewActor
 
 QUOTE_PREVIEW = 200
 
@@ -33,8 +31,8 @@ class ClaimDraft:
 
     text: str = ""
     type: str = "other"
-    claimant: str | None = None  # actor id
-    reported_by: str | None = None  # actor id
+    claimant: ActorChoice | None = None  # an actor id, or a new actor to create
+    reported_by: ActorChoice | None = None
     note: str = ""
     # Shown, not edited:
     heading: str = "New claim"
@@ -48,13 +46,11 @@ ACTOR_FIELDS = ("claimant", "reported_by")
 class ClaimText(TextArea):
     """The claim's words, wrapped over a few lines; enter moves on (a claim is one run of prose)."""
 
-    async def _on_key(self, event: events.Key) -> None:
-        if event.key == "enter":
-            event.prevent_default()
-            event.stop()
-            self.screen.focus_next()
-            return
-        await super()._on_key(event)
+    # A priority binding runs before the TextArea would insert a line break.
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "next_field", "Next field", show=False, priority=True, id="claim_form.next")]
+
+    def action_next_field(self) -> None:
+        self.screen.focus_next()
 
 
 class ClaimForm(ModalScreen[ClaimDraft | None]):
@@ -119,12 +115,11 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
     ]
 
-    def __init__(self, db: Database, history: History, draft: ClaimDraft) -> None:
+    def __init__(self, draft: ClaimDraft, actors: dict[str, Actor]) -> None:
         super().__init__()
-        self.db = db
-        self.history = history
         self.draft = draft
-        self.chosen: dict[str, str | None] = {"claimant": draft.claimant, "reported_by": draft.reported_by}
+        self.actors = actors
+        self.chosen: dict[str, ActorChoice | None] = {"claimant": draft.claimant, "reported_by": draft.reported_by}
 
     def compose(self) -> ComposeResult:
         with Vertical(id="claim-box"):
@@ -181,29 +176,34 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
 
     # ---------------------------------------------------------------- actors
 
-    def _actor_name(self, actor_id: str | None) -> str:
-        if actor_id is None:
-            return ""
-        try:
-            return self.db.actor(actor_id).name
-        except ClaimdeskError:
-            return ""
+    def _actor_name(self, choice: ActorChoice | None) -> str:
+        if isinstance(choice, NewActor):
+            return choice.name
+        actor = self.actors.get(choice or "")
+        return actor.name if actor else ""
 
     def _show_actor(self, field: str) -> None:
-        actor_id = self.chosen[field]
+        choice = self.chosen[field]
         label = Text()
-        if actor_id is None:
+        if choice is None:
             label.append("no actor", style="italic")
+        elif isinstance(choice, NewActor):
+            label.append("→ ")
+            label.append(choice.name)
+            label.append(f" (new {choice.type.replace('_', ' ')}, created with the claim)")
+        elif choice not in self.actors:
+            label.append("(actor no longer exists)", style="italic")
         else:
-            try:
-                actor = self.db.actor(actor_id)
-            except ClaimdeskError:
-                label.append("(actor no longer exists)", style="italic")
-            else:
-                label.append("→ ")
-                label.append(actor.name)
-                label.append(f" ({actor.type.replace('_', ' ')})")
+            actor = self.actors[choice]
+            label.append("→ ")
+            label.append(actor.name)
+            label.append(f" ({actor.type.replace('_', ' ')})")
         self.query_one(f"#claim-{field}-name", Static).update(label)
+
+    def _find_actor(self, name: str) -> Actor | None:
+        """The actor whose name or an alias is exactly `name` (any case)."""
+        wanted = name.casefold()
+        return next((a for a in self.actors.values() if any(n.casefold() == wanted for n in a.names)), None)
 
     def _resolved(self, field: str) -> bool:
         """Does the actor field's text name the chosen actor (or is it empty)?"""
@@ -214,7 +214,7 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         chosen = self.chosen[field]
         if chosen is not None and self._actor_name(chosen).casefold() == typed.casefold():
             return True
-        found = self.db.find_actor(typed)
+        found = self._find_actor(typed)
         if found is not None:
             self.chosen[field] = found.id
             self._show_actor(field)
@@ -227,13 +227,13 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
 
         typed = self.query_one(f"#claim-{field}", Input).value.strip()
 
-        def chosen(actor_id: str | None) -> None:
+        def chosen(choice: ActorChoice | None) -> None:
             field_input = self.query_one(f"#claim-{field}", Input)
-            if actor_id is None:
+            if choice is None:
                 field_input.focus()
                 return
-            self.chosen[field] = actor_id
-            field_input.value = self._actor_name(actor_id)
+            self.chosen[field] = choice
+            field_input.value = self._actor_name(choice)
             self._show_actor(field)
             if then_save:
                 self.action_save()
@@ -241,7 +241,7 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
                 self.focus_next()
 
         title, default_type = ("Claimant", "other") if field == "claimant" else ("Reported by", "media")
-        self.app.push_screen(ActorPicker(self.db, typed, self.history, title=title, default_type=default_type), chosen)
+        self.app.push_screen(ActorPicker(list(self.actors.values()), typed, title=title, default_type=default_type), chosen)
 
     @on(Input.Changed)
     def _typed(self, event: Input.Changed) -> None:

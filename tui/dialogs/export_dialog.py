@@ -1,7 +1,7 @@
 """Export annotations from the TUI: `ExportDialog` asks for a format and a file, and answers with an
-`ExportChoice` (or None when cancelled); `perform_export` then runs in a worker thread.
+`ExportChoice` (or None when cancelled); `tui.exporting.perform_export` then runs in a worker thread.
 
-The dialog only asks. The App runs `perform_export` in a thread worker (on a Database
+The dialog only asks. The App runs `tui.exporting.perform_export` in a thread worker (on a Database
 of its own, so no file cache is shared between threads) and tells the analyst where
 the file went in a notification.
 """
@@ -21,8 +21,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from store.errors import ClaimdeskError
-from store.export import FOLDER_FORMATS, FORMATS, Selection, default_file_name, export_to_path
+from store.export import FOLDER_FORMATS, FORMATS, default_file_name
 from store.text import clean_line
 
 
@@ -31,25 +30,6 @@ class ExportChoice:
     format: str  # a key of store.export.FORMATS
     path: Path  # absolute: a file, or a folder for brat
     report_id: str | None  # None: every report
-
-
-def perform_export(db_root: Path, reviewer: str, choice: ExportChoice) -> tuple[str, str]:
-    """Run one export (in a worker thread): the notification to show and its severity."""
-    from store.db import Database
-
-    try:
-        db = Database(db_root, reviewer)
-        selection = Selection(reports=(choice.report_id,) if choice.report_id else ())
-        result = export_to_path(db, choice.format, choice.path, selection)
-    except (ClaimdeskError, OSError) as error:
-        return f"Export failed: {clean_line(str(error))}", "error"
-    except Exception as error:  # a bug must not pass unseen in a worker thread: say so, like the CLI does
-        return f"Export failed: internal error: {type(error).__name__}: {clean_line(str(error))[:200]}", "error"
-    what = f"{result.annotations} annotation(s) from {result.reports} report(s)"
-    message = f"Exported {what} as {choice.format} to {clean_line(result.destination)}"
-    if result.problems:
-        message += f" — {len(result.problems)} skipped: {clean_line(result.problems[0])}"
-    return message, "warning" if result.problems else "information"
 
 
 class ExportDialog(ModalScreen[ExportChoice | None]):

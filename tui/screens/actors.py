@@ -16,13 +16,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from store.db import Change, Database
+from store.db import Change
 from store.errors import ClaimdeskError
-from store.history import History
 from store.matching import match_actors
 from store.model import ACTOR_TYPES, Actor, Annotation, Kind
-from tui.dialogs.actor_form import ActorForm
+from store.session import Saved, Session
+from tui.dialogs.actor_form import ActorDraft, ActorForm
 from tui.dialogs.confirm import ConfirmDialog
+from tui.navigation import navigator
+from tui.saving import attempt
 
 WIDE = 120
 # Below WIDE columns the type column is narrow: these fit it without an ellipsis.
@@ -130,10 +132,9 @@ class ActorsScreen(Screen[None]):
             self.error = error  # the reports could not all be read: the index is partial
             super().__init__()
 
-    def __init__(self, db: Database, history: History) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.db = db
-        self.history = history
+        self.session = session
         self.actors: dict[str, Actor] = {}
         self.shown: list[str] = []  # actor ids in table order
         self.index: dict[str, list[Mention]] | None = None  # None while the worker reads
@@ -219,7 +220,7 @@ class ActorsScreen(Screen[None]):
     def reload(self, select: str | None = None) -> None:
         """Read the registry again; re-index mentions in the background; keep (or move) the cursor."""
         try:
-            self.actors = {actor.id: actor for actor in self.db.actors()}
+            self.actors = {actor.id: actor for actor in self.session.db.actors()}
         except ClaimdeskError as error:
             self.notify(str(error), title="Actors", severity="error", markup=False)
             return
@@ -278,13 +279,13 @@ class ActorsScreen(Screen[None]):
         index: dict[str, list[Mention]] = {}
         problems: list[str] = []
         try:
-            reports = self.db.reports()
+            reports = self.session.db.reports()
         except ClaimdeskError as error:
             self.post_message(self.MentionsLoaded(generation, index, str(error)))
             return
         for report in reports:
             try:
-                annotations = self.db.annotations(report.id)
+                annotations = self.session.db.annotations(report.id, keep=False)
             except ClaimdeskError as error:  # one unreadable report: count the others
                 problems.append(str(error))
                 continue
@@ -405,20 +406,30 @@ class ActorsScreen(Screen[None]):
     def action_edit(self) -> None:
         actor = self.actors.get(self.highlighted_id or "")
         if actor is not None:
-            self.app.push_screen(ActorForm(self.db, self.history, actor), self.save_from_form)
+            self.app.push_screen(ActorForm(self.actors, actor), lambda draft: self.save_from_form(actor, draft))
 
     def action_new_actor(self) -> None:
-        self.app.push_screen(ActorForm(self.db, self.history, name=self.filter_text.strip()), self.save_from_form)
+        self.app.push_screen(ActorForm(self.actors, name=self.filter_text.strip()), lambda draft: self.save_from_form(None, draft))
 
-    def save_from_form(self, actor: Actor | None) -> None:
-        if actor is None or actor == self.actors.get(actor.id):
+    def save_from_form(self, actor: Actor | None, draft: ActorDraft | None) -> None:
+        if draft is None:
             return
-        try:
-            saved, change = self.db.save_actor(actor)
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Actor not saved", severity="error", markup=False)
-            return
-        self.history.record(change)
+        session = self.session
+        if actor is None:
+            def operation() -> Saved[Actor]:
+                return session.create_actor(draft.name, draft.type, draft.aliases, draft.affiliation, draft.note)
+        else:
+            unchanged = (actor.name, actor.type, actor.aliases, actor.affiliation, actor.note)
+            if (draft.name, draft.type, draft.aliases, draft.affiliation, draft.note) == unchanged:
+                return
+
+            def operation() -> Saved[Actor]:
+                return session.edit_actor(actor, draft.name, draft.type, draft.aliases, draft.affiliation, draft.note)
+
+        attempt(self, session, "Actor", operation, self.saved_actor, reload=self.reload)
+
+    def saved_actor(self, result: Saved[Actor]) -> None:
+        saved = result.value
         namesakes = [
             other.name
             for other in self.actors.values()
@@ -455,22 +466,19 @@ class ActorsScreen(Screen[None]):
         count = None if self.index is None else len({m.annotation_id for m in self.index.get(loser.id, [])})
         self.app.push_screen(
             ConfirmDialog(merge_question(loser, survivor, count, self.actors), yes="Merge", no="Cancel"),
-            lambda yes: self.merge(loser.id, survivor.id, yes),
+            lambda yes: self.merge(loser, survivor, yes),
         )
 
-    def merge(self, loser_id: str, survivor_id: str, confirmed: bool | None) -> None:
+    def merge(self, loser: Actor, survivor: Actor, confirmed: bool | None) -> None:
         if not confirmed:
             return
         self.merge_loser = None
-        try:
-            change = self.db.merge_actors(survivor_id, loser_id)
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Not merged", severity="error", markup=False)
-            self.reload()
-            return
-        self.history.record(change)
-        self.notify(f"{change.description} (u undoes)", title="Merge", markup=False)
-        self.reload(select=survivor_id)
+
+        def merged(result: Saved[Actor]) -> None:
+            self.notify(f"{result.change.description} (u undoes)", title="Merge", markup=False)
+            self.reload(select=survivor.id)
+
+        attempt(self, self.session, "Merge", lambda: self.session.merge_actors(survivor, loser), merged, reload=self.reload)
 
     def watch_merge_loser(self, old: str | None, loser: str | None) -> None:
         self.set_class(loser is not None, "-merging")
@@ -491,34 +499,30 @@ class ActorsScreen(Screen[None]):
         actor = self.actors.get(self.highlighted_id or "")
         if actor is None:
             return
-        try:
-            change = self.db.delete_actor(actor.id)
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Not deleted", severity="warning", markup=False)
-            return
-        self.history.record(change)
-        self.notify(f"Deleted “{actor.name}” (u undoes)", title="Actor", markup=False)
-        self.reload()
+
+        def deleted(_result: Saved[None]) -> None:
+            self.notify(f"Deleted the actor “{actor.name}” from the registry (u undoes)", title="Actor", markup=False)
+            self.reload()
+
+        attempt(self, self.session, "Delete", lambda: self.session.delete_actor(actor), deleted, reload=self.reload)
 
     # ------------------------------------------------------------ undo/redo
 
     def action_undo(self) -> None:
-        self.step(self.history.undo, "Undone", "Nothing to undo.")
+        self.step(self.session.undo, "Undone", "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self.step(self.history.redo, "Redone", "Nothing to redo.")
+        self.step(self.session.redo, "Redone", "Nothing to redo.")
 
-    def step(self, move: Callable[[Database], Change | None], verb: str, nothing: str) -> None:
-        try:
-            change = move(self.db)
-        except ClaimdeskError as error:
-            self.notify(str(error), title=f"Not {verb.lower()}", severity="error", markup=False)
-            return
-        if change is None:
-            self.notify(nothing, title=verb)
-            return
-        self.notify(change.description, title=verb, markup=False)
-        self.reload()
+    def step(self, move: Callable[[], Change | None], verb: str, nothing: str) -> None:
+        def done(change: Change | None) -> None:
+            if change is None:
+                self.notify(nothing, title=verb)
+                return
+            self.notify(change.description, title=verb, markup=False)
+            self.reload()
+
+        attempt(self, self.session, verb, move, done, reload=self.reload)
 
     # --------------------------------------------------------------- mentions
 
@@ -528,20 +532,9 @@ class ActorsScreen(Screen[None]):
         if mention is not None:
             self.open_report_at(mention.report_id, mention.paragraph)
 
-    @work
-    async def open_report_at(self, report_id: str, paragraph: int) -> None:
-        from tui.screens.report import ReportScreen
-        from tui.widgets.paragraph_view import ParagraphView
-
-        try:
-            screen = ReportScreen(self.db, report_id, self.history)
-        except ClaimdeskError as error:
-            self.notify(str(error), title="Report", severity="error", markup=False)
-            return
+    def open_report_at(self, report_id: str, paragraph: int) -> None:
         self.reload_on_resume = True
-        await self.app.push_screen(screen)
-        view = screen.query_one(ParagraphView)
-        view.current = max(0, min(paragraph - 1, len(screen.opened.paragraphs) - 1))
+        navigator(self).open_report(report_id, paragraph)
 
     def on_screen_resume(self) -> None:
         if self.reload_on_resume:

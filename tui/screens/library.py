@@ -14,10 +14,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.widgets.data_table import ColumnKey
 
-from store.db import Database
 from store.errors import ClaimdeskError
-from store.history import History
 from store.model import Progress, Report
+from store.session import Session
+from tui.navigation import navigator
 
 
 def progress_text(progress: Progress | None) -> Text:
@@ -50,10 +50,9 @@ class LibraryScreen(Screen[None]):
             self.progress = progress
             super().__init__()
 
-    def __init__(self, db: Database, history: History | None = None) -> None:
+    def __init__(self, session: Session) -> None:
         super().__init__()
-        self.db = db
-        self.history = history if history is not None else History()  # the session's undo, handed to reports
+        self.session = session
         self.reports: list[Report] = []
 
     def compose(self) -> ComposeResult:
@@ -64,7 +63,7 @@ class LibraryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "claimdesk — library"
-        self.sub_title = str(self.db.root)
+        self.sub_title = str(self.session.db.root)
         table = self.query_one(DataTable)
         table.add_column("Title", key="title", width=self._title_width())
         table.add_column("Date", key="date", width=10)
@@ -97,7 +96,7 @@ class LibraryScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear()
         try:
-            self.reports = self.db.reports()
+            self.reports = self.session.db.reports()
         except ClaimdeskError as error:
             self.notify(str(error), severity="error", markup=False)
             self.reports = []
@@ -119,7 +118,7 @@ class LibraryScreen(Screen[None]):
         """Progress reads each report's status: off the UI thread, reported back by message."""
         for report in list(self.reports):
             try:
-                progress = self.db.progress(report)
+                progress = self.session.db.progress(report)
             except ClaimdeskError:
                 continue
             self.post_message(self.ProgressLoaded(report.id, progress))
@@ -134,16 +133,8 @@ class LibraryScreen(Screen[None]):
         if not self.reports or table.cursor_row is None:
             return
         report_id = table.coordinate_to_cell_key(Coordinate(table.cursor_row, 0)).row_key.value
-        if report_id is None:
-            return
-        from tui.screens.report import ReportScreen
-
-        try:
-            screen = ReportScreen(self.db, report_id, self.history)
-        except ClaimdeskError as error:
-            self.notify(str(error), severity="error", markup=False)
-            return
-        self.app.push_screen(screen)
+        if report_id is not None:
+            navigator(self).open_report(report_id)
 
     def on_screen_resume(self) -> None:
         if self.reports:

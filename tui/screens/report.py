@@ -1,19 +1,20 @@
 """One report: its paragraphs beside the annotation panel, and every annotating key.
 
-The screen is where the store is called: widgets and dialogs post what the
-analyst wants (a span, a claim draft, a grade) and the screen saves it at once,
-records the `Change` in the session's `History` and pushes the new state back
-down. A change the store refuses is never dropped: a claim form reopens with
-what was typed, any other change offers to retry.
+The screen is where the session is called: widgets and dialogs post what the
+analyst wants (a span, a claim draft, a grade) and the screen asks the session
+to make it (saved at once, undoable), then applies what changed to what it
+shows — no re-read of the report, so a key costs the same on a long report.
+Every failure goes through `tui.saving.attempt`: a claim form reopens with what
+was typed, a conflict shows both versions, any other change offers to retry.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
-import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -23,11 +24,13 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
-from store.db import Database, OpenReport
-from store.errors import ClaimdeskError, ReadOnlyError, StoreError
-from store.history import History
-from store.model import Actor, Annotation, Claim, Credibility, Kind, ParagraphStatus, Span
+from store.db import Change, OpenReport
+from store.errors import ClaimdeskError, IntegrityError, StoreError
+from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Mark, Span
+from store.session import Saved, Session
 from tui import text_motion
+from tui.navigation import navigator
+from tui.saving import attempt
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
@@ -41,11 +44,9 @@ WIDE = 120  # at this width and above the panel sits beside the text
 POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
 MAX_SEARCH_HITS = 10_000
 
-T = TypeVar("T")
-
 # Screen keys that make no sense while a span is being selected (the selection keys are on then).
 _OFF_WHILE_SELECTING = {
-    "grade", "toggle_status", "next_unreviewed", "previous_unreviewed",
+    "grade", "toggle_reviewed", "toggle_flagged", "next_unreviewed", "previous_unreviewed",
     "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus", "toggle_panel",
 }
 
@@ -57,8 +58,8 @@ class ReportScreen(Screen[None]):
         Binding("a", "actor", "Actor", id="actor"),
         *SELECTION_BINDINGS,
         Binding("r", "grade", "Grade", id="grade"),
-        Binding("space", "toggle_status('reviewed')", "Reviewed", id="mark_reviewed"),
-        Binding("exclamation_mark", "toggle_status('flagged')", "Flag", show=False, id="flag"),
+        Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
+        Binding("exclamation_mark", "toggle_flagged", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
         Binding("left_curly_bracket", "previous_unreviewed", "Prev unreviewed ¶", show=False, id="previous_unreviewed"),
         # A priority key is handled in the order keys arrive, before the next is handed to a widget:
@@ -75,15 +76,15 @@ class ReportScreen(Screen[None]):
 
     panel_visible: reactive[bool] = reactive(True)
 
-    def __init__(self, db: Database, report_id: str, history: History | None = None) -> None:
+    def __init__(self, session: Session, report_id: str, paragraph_number: int | None = None) -> None:
         super().__init__()
-        self.db = db
+        self.session = session
         self.report_id = report_id
-        self.history = history if history is not None else History()
-        self.opened: OpenReport = db.open_report(report_id)
-        self.annotations: list[Annotation] = []
+        self.opened: OpenReport = session.db.open_report(report_id)
+        self.start_paragraph = paragraph_number  # 1-based: where to open (else the first paragraph)
+        self.annotations: list[Annotation] = []  # this revision's, in reading order
         self.actors: dict[str, Actor] = {}
-        self.statuses: dict[int, ParagraphStatus] = {}
+        self.marks: dict[int, Mark] = {}
         self.last_claim_id: str | None = None  # what `r` grades when the text has focus
         self.next_anchor: dict[int, int] = {}  # where `v` starts in a paragraph: after the last span
         self.search_query = ""
@@ -107,6 +108,8 @@ class ReportScreen(Screen[None]):
         view = self.query_one(ParagraphView)
         notes = {note.number: note.text for note in self.opened.parsed.footnotes}
         view.set_report(self.opened.paragraphs, self.opened.parsed.headings, notes)
+        if self.start_paragraph is not None:
+            view.current = max(0, min(self.start_paragraph - 1, len(self.opened.paragraphs) - 1))
         self.reload_annotations()
         # A watcher runs as the key moves the text, so the panel and status line are drawn in the
         # same frame; a bubbling message would arrive after that frame, costing a second one.
@@ -125,32 +128,69 @@ class ReportScreen(Screen[None]):
     # ------------------------------------------------------------------ data
 
     def reload_annotations(self) -> None:
-        """Read this report's annotations, status and the actors; push them down to the widgets."""
+        """Read this report's annotations, marks and the actors; push them down to the widgets."""
+        db = self.session.db
         try:
-            self.annotations = [a for a in self.db.annotations(self.report_id) if a.revision == self.opened.report.revision]
-            self.statuses = self.db.statuses(self.report_id)
-            self.actors = {actor.id: actor for actor in self.db.actors()}
+            self.annotations = [a for a in db.annotations(self.report_id) if a.revision == self.opened.report.revision]
+            self.marks = db.marks(self.report_id)
+            self.actors = {actor.id: actor for actor in db.actors()}
         except StoreError as error:
             if str(error) != self._load_error:  # the poll would repeat it every 1.5 s
                 self.notify(str(error), severity="error", markup=False)
             self._load_error = str(error)
             return
         self._load_error = None
-        view = self.query_one(ParagraphView)
-        view.set_statuses(self.statuses)
-        view.set_highlights(
+        self.show_marks()
+        self.show_highlights()
+        self.show_panel()
+        self.show_progress()
+
+    def show_marks(self) -> None:
+        self.query_one(ParagraphView).set_statuses({n: m.status for n, m in self.marks.items()})
+
+    def show_highlights(self) -> None:
+        self.query_one(ParagraphView).set_highlights(
             [
                 Highlight(a.paragraph - 1, a.span.start, a.span.end, f"paragraph-view--{a.kind.value}")
                 for a in self.annotations
                 if a.span is not None
             ]
         )
+
+    def apply(self, change: Change) -> None:
+        """Show what a change of ours wrote (or undid) without reading the report again."""
+        revision = self.opened.report.revision
+        annotations_changed = marks_changed = False
+        for edit in change.edits:
+            if edit.entity == "actor":
+                if edit.after is None:
+                    self.actors.pop(edit.key, None)
+                else:
+                    self.actors[edit.key] = Actor.from_dict(edit.after)
+            elif edit.report_id != self.report_id:
+                continue
+            elif edit.entity == "mark":
+                marks_changed = True
+                if edit.after is None:
+                    self.marks.pop(int(edit.key), None)
+                else:
+                    self.marks[int(edit.key)] = Mark.from_dict(edit.after)
+            elif edit.entity == "annotation":
+                annotations_changed = True
+                self.annotations = [a for a in self.annotations if a.id != edit.key]
+                if edit.after is not None and edit.after.get("revision") == revision:
+                    added = Annotation.from_dict(edit.after)
+                    bisect.insort(self.annotations, added, key=_reading_order)
+        if marks_changed:
+            self.show_marks()
+        if annotations_changed:
+            self.show_highlights()
         self.show_panel()
         self.show_progress()
 
     def poll_store(self) -> None:
         """Another analyst may have changed this report: a cheap stat, then a reload only if so."""
-        if self.db.report_changed(self.report_id):
+        if self.session.db.report_changed(self.report_id):
             self.reload_annotations()
 
     def on_screen_resume(self) -> None:
@@ -158,7 +198,7 @@ class ReportScreen(Screen[None]):
         if not self.is_mounted:
             return
         try:
-            actors = {actor.id: actor for actor in self.db.actors()}
+            actors = {actor.id: actor for actor in self.session.db.actors()}
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
@@ -177,18 +217,22 @@ class ReportScreen(Screen[None]):
     def paragraph_text(self, index: int) -> str:
         return self.opened.paragraphs[index].text
 
+    def here(self, number: int) -> list[Annotation]:
+        """The annotations of paragraph `number` (1-based), found by bisection in reading order."""
+        start = bisect.bisect_left(self.annotations, number, key=lambda a: a.paragraph)
+        end = bisect.bisect_right(self.annotations, number, lo=start, key=lambda a: a.paragraph)
+        return self.annotations[start:end]
+
     def show_panel(self) -> None:
         number = self.current_paragraph
-        here = [a for a in self.annotations if a.paragraph == number]
-        status = self.statuses.get(number, ParagraphStatus.UNREVIEWED)
-        self.query_one(AnnotationPanel).show(number, status, here, self.actors)
+        self.query_one(AnnotationPanel).show(number, self.marks.get(number), self.here(number), self.actors)
 
     def show_progress(self) -> None:
         report = self.opened.report
         total = len(self.opened.paragraphs)
-        values = [s for n, s in self.statuses.items() if 1 <= n <= total]
-        reviewed = values.count(ParagraphStatus.REVIEWED)
-        flagged = values.count(ParagraphStatus.FLAGGED)
+        marks = [m for n, m in self.marks.items() if 1 <= n <= total]
+        reviewed = sum(m.reviewed for m in marks)
+        flagged = sum(m.flagged for m in marks)
         progress = f"{reviewed}/{total} reviewed" + (f" · {flagged} flagged" if flagged else "")
         facts = [report.date or "undated"]
         if report.dispatch_number:
@@ -218,33 +262,37 @@ class ReportScreen(Screen[None]):
         self.show_panel()
         self.show_progress()
 
-    # ---------------------------------------------------- saving, with retry
+    # -------------------------------------------------------------- saving
 
-    def attempt(self, what: str, operation: Callable[[], T], then: Callable[[T], Any]) -> None:
-        """Run a store operation; on failure say why and offer to retry it (nothing is dropped silently)."""
-        try:
-            result = operation()
-        except ReadOnlyError as error:
-            self.notify(f"{what}: not saved — {error}", severity="error", markup=False, timeout=15)
+    def attempt(
+        self,
+        what: str,
+        operation: Callable[[], Saved[Any]],
+        message: str | Callable[[Saved[Any]], str] | None = None,
+        reopen: Callable[[str], None] | None = None,
+    ) -> None:
+        """Ask the session for a change; show it when saved (`tui.saving.attempt` handles every failure)."""
+
+        def done(saved: Saved[Any]) -> None:
+            self.apply(saved.change)
+            text = message(saved) if callable(message) else message
+            if text:
+                self.notify(text, markup=False, timeout=4)
+
+        attempt(
+            self, self.session, what, operation, done,
+            reopen=reopen, reload=self.reload_annotations, refused=self.show_existing, actor_name=self.actor_name,
+        )
+
+    def show_existing(self, error: IntegrityError) -> None:
+        """A rule pointed at an annotation already there ("already tagged"): highlight it in the panel."""
+        existing = next((a for a in self.annotations if a.id == error.existing_id), None)
+        if existing is None:
             return
-        except StoreError as error:
-            self.notify(f"{what}: not saved — {error}", severity="error", markup=False, timeout=15)
-
-            def answered(retry: bool | None) -> None:
-                if retry:
-                    self.attempt(what, operation, then)
-
-            from tui.dialogs.confirm import ConfirmDialog
-
-            self.app.push_screen(ConfirmDialog(f"{what} was not saved:\n{error}\n\nTry again?", yes="Retry", no="Give up"), answered)
-            return
-        then(result)
-
-    def saved(self, change: Any, message: str | None = None) -> None:
-        self.history.record(change)
-        self.reload_annotations()
-        if message:
-            self.notify(message, markup=False, timeout=4)
+        view = self.query_one(ParagraphView)
+        if view.current != existing.paragraph - 1:
+            view.move_to(existing.paragraph - 1)
+        self.query_one(AnnotationPanel).select(existing.id)
 
     # --------------------------------------------------------- selection mode
 
@@ -255,7 +303,7 @@ class ReportScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in SELECTION_ACTIONS:
             return self.selecting
-        if action == "search" and _is_text_field(self.focused):
+        if action == "search" and isinstance(self.focused, Input):
             return False  # `/` is a character there (the binding has priority over the field)
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
@@ -401,26 +449,32 @@ class ReportScreen(Screen[None]):
 
         from tui.dialogs.claim_form import ClaimForm
 
-        self.app.push_screen(ClaimForm(self.db, self.history, draft), answered)
+        self.app.push_screen(ClaimForm(draft, self.actors), answered)
 
     def save_claim(self, draft: ClaimDraft, paragraph: int, span: Span | None, existing: Annotation | None) -> None:
-        claim = Claim(draft.text, draft.type, draft.claimant, draft.reported_by)
+        def reopen(error: str) -> None:
+            self.open_claim_form(replace(draft, error=error), paragraph, span, existing)
+
+        def saved(result: Saved[Any]) -> str:
+            self.last_claim_id = result.value.id
+            return f"Claim {'edited' if existing else 'saved'} — r grades it, u undoes"
+
+        session = self.session
         if existing is not None:
-            annotation = existing.evolve(claim=claim, note=draft.note)
-        else:
-            annotation = self.db.new_annotation(
-                Kind.CLAIM, self.opened.report, paragraph, span=span, claim=claim, note=draft.note
+            self.attempt(
+                "The claim",
+                lambda: session.edit_claim(existing, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note),
+                saved,
+                reopen,
             )
-        try:
-            saved, change = self.db.save_annotation(annotation)
-        except StoreError as error:
-            self.notify(f"Claim not saved — {error}", severity="error", markup=False, timeout=15)
-            retry = "" if isinstance(error, ReadOnlyError) else " — ctrl+s tries again"
-            self.open_claim_form(replace(draft, error=f"Not saved: {error}{retry}"), paragraph, span, existing)
-            return
-        self.last_claim_id = saved.id
-        verb = "edited" if existing else "saved"
-        self.saved(change, f"Claim {verb} — r grades it, u undoes")
+        else:
+            report = self.opened.report
+            self.attempt(
+                "The claim",
+                lambda: session.add_claim(report, paragraph, span, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note),
+                saved,
+                reopen,
+            )
 
     def edit_claim(self, annotation: Annotation) -> None:
         from tui.dialogs.claim_form import ClaimDraft
@@ -449,24 +503,24 @@ class ReportScreen(Screen[None]):
         else:
             self.new_actor_mention(self.current_paragraph, None)
 
-    def pick_actor(self, query: str, paragraph: int, then: Callable[[str | None], None]) -> None:
+    def pick_actor(self, query: str, paragraph: int, then: Callable[[ActorChoice | None], None]) -> None:
         from tui.dialogs.actor_picker import ActorPicker
 
-        self.app.push_screen(ActorPicker(self.db, query, self.history, title=f"Actor mentioned in ¶{paragraph}"), then)
+        self.app.push_screen(ActorPicker(list(self.actors.values()), query, title=f"Actor mentioned in ¶{paragraph}"), then)
 
     def new_actor_mention(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
         query = span.quote.replace("\n", " ").strip() if span else ""
 
-        def chosen(actor_id: str | None) -> None:
-            if actor_id is None:
+        def chosen(choice: ActorChoice | None) -> None:
+            if choice is None:
                 if on_cancel is not None:
                     on_cancel()
                 return
-            annotation = self.db.new_annotation(Kind.ACTOR, self.opened.report, paragraph, span=span, actor_id=actor_id)
+            report = self.opened.report
             self.attempt(
                 "The actor mention",
-                lambda: self.db.save_annotation(annotation),
-                lambda result: self.saved(result[1], f"Actor tagged: {self.actor_name(actor_id)} — u undoes"),
+                lambda: self.session.add_mention(report, paragraph, span, choice),
+                lambda saved: f"Actor tagged: {self.actor_name(saved.value.actor_id)} — u undoes",
             )
 
         self.pick_actor(query, paragraph, chosen)
@@ -474,14 +528,13 @@ class ReportScreen(Screen[None]):
     def edit_actor_mention(self, annotation: Annotation) -> None:
         query = annotation.span.quote if annotation.span else self.actor_name(annotation.actor_id)
 
-        def chosen(actor_id: str | None) -> None:
-            if actor_id is None or actor_id == annotation.actor_id:
+        def chosen(choice: ActorChoice | None) -> None:
+            if choice is None or choice == annotation.actor_id:
                 return
-            edited = annotation.evolve(actor_id=actor_id)
             self.attempt(
                 "The actor mention",
-                lambda: self.db.save_annotation(edited),
-                lambda result: self.saved(result[1], f"Actor changed to {self.actor_name(actor_id)}"),
+                lambda: self.session.change_mention(annotation, choice),
+                lambda saved: f"Actor changed to {self.actor_name(saved.value.actor_id)}",
             )
 
         self.pick_actor(query, annotation.paragraph, chosen)
@@ -492,7 +545,7 @@ class ReportScreen(Screen[None]):
         actor = self.actors.get(actor_id)
         if actor is None:
             try:
-                actor = self.db.actor(actor_id)
+                actor = self.session.actor(actor_id)
             except ClaimdeskError:  # NotFound too: an actor deleted by another analyst
                 return "?"
         return actor.name
@@ -507,7 +560,7 @@ class ReportScreen(Screen[None]):
             return by_id.get(panel.selected_id or "")
         if self.last_claim_id in by_id:
             return by_id[self.last_claim_id]
-        here = [a for a in self.annotations if a.paragraph == self.current_paragraph and a.kind is Kind.CLAIM]
+        here = [a for a in self.here(self.current_paragraph) if a.kind is Kind.CLAIM]
         return here[-1] if here else None
 
     def action_grade(self) -> None:
@@ -523,11 +576,10 @@ class ReportScreen(Screen[None]):
             value = grade if grade.is_set else None
             if value == target.credibility:
                 return
-            edited = target.evolve(credibility=value)
             self.attempt(
                 "The credibility grade",
-                lambda: self.db.save_annotation(edited),
-                lambda result: self.saved(result[1], f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared"),
+                lambda: self.session.grade(target, value),
+                f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared",
             )
 
         from tui.dialogs.credibility_picker import CredibilityPicker
@@ -549,27 +601,29 @@ class ReportScreen(Screen[None]):
         annotation = next((a for a in self.annotations if a.id == message.annotation_id), None)
         if annotation is None:
             return
-        self.attempt(
-            f"Deleting the {annotation.kind.value}",
-            lambda: self.db.delete_annotation(self.report_id, annotation.id),
-            lambda change: self.saved(change, f"Deleted {annotation.kind.value} — u undoes"),
-        )
+        what = "claim" if annotation.kind is Kind.CLAIM else f"mention of {self.actor_name(annotation.actor_id)} (the actor stays)"
+        self.attempt("Deleting", lambda: self.session.delete_annotation(annotation), f"Deleted the {what} — u undoes")
 
     # ---------------------------------------------------------------- review
 
-    def action_toggle_status(self, name: str) -> None:
-        wanted = ParagraphStatus(name)
+    def action_toggle_reviewed(self) -> None:
+        """`space`: mark the paragraph reviewed, or not (a flag on it stays)."""
         number = self.current_paragraph
-        status = ParagraphStatus.UNREVIEWED if self.statuses.get(number) is wanted else wanted
-        self.attempt(
-            f"Marking ¶{number} {status.value}",
-            lambda: self.db.set_status(self.report_id, number, status),
-            lambda change: self.saved(change),
-        )
+        mark = self.marks.get(number)
+        reviewed = not (mark and mark.reviewed)
+        self.attempt(f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed))
 
-    def _unreviewed(self, indexes: range) -> int | None:
+    def action_toggle_flagged(self) -> None:
+        """`!`: flag the paragraph, or take the flag off (reviewed stays)."""
+        number = self.current_paragraph
+        mark = self.marks.get(number)
+        flagged = not (mark and mark.flagged)
+        self.attempt(f"Flagging ¶{number}", lambda: self.session.set_flagged(self.report_id, number, flagged))
+
+    def _unreviewed(self, indexes: Iterable[int]) -> int | None:
         for index in indexes:
-            if self.statuses.get(index + 1, ParagraphStatus.UNREVIEWED) is ParagraphStatus.UNREVIEWED:
+            mark = self.marks.get(index + 1)
+            if mark is None or not mark.reviewed:
                 return index
         return None
 
@@ -656,21 +710,23 @@ class ReportScreen(Screen[None]):
     # ------------------------------------------------------------ undo/redo
 
     def action_undo(self) -> None:
-        if not self.history.can_undo:
+        if not self.session.can_undo:
             self.notify("Nothing to undo", markup=False, timeout=3)
             return
-        self.attempt("Undo", lambda: self.history.undo(self.db), lambda change: self.undone("Undone", change))
+        attempt(self, self.session, "Undo", self.session.undo, lambda change: self.undone("Undone", change))
 
     def action_redo(self) -> None:
-        if not self.history.can_redo:
+        if not self.session.can_redo:
             self.notify("Nothing to redo", markup=False, timeout=3)
             return
-        self.attempt("Redo", lambda: self.history.redo(self.db), lambda change: self.undone("Redone", change))
+        attempt(self, self.session, "Redo", self.session.redo, lambda change: self.undone("Redone", change))
 
-    def undone(self, verb: str, change: Any) -> None:
+    def undone(self, verb: str, change: Change | None) -> None:
+        if change is None:
+            return
+        # What undo wrote may be in another report or the actor registry: re-read what this screen shows.
         self.reload_annotations()
-        if change is not None:
-            self.notify(f"{verb}: {change.description}", markup=False, timeout=4)
+        self.notify(f"{verb}: {change.description}", markup=False, timeout=4)
 
     # --------------------------------------------------------------- layout
 
@@ -699,21 +755,14 @@ class ReportScreen(Screen[None]):
         if self.search_query or self.has_class("-searching"):
             self.close_search()
             return
-        if len(self.app.screen_stack) > 2:
-            self.dismiss()
-        else:
-            from tui.screens.library import LibraryScreen
-
-            self.app.switch_screen(LibraryScreen(self.db, self.history))
+        navigator(self).show_library()
 
     def kinds_here(self) -> set[Kind]:
-        return {a.kind for a in self.annotations if a.paragraph == self.current_paragraph}
+        return {a.kind for a in self.here(self.current_paragraph)}
 
 
-def _is_text_field(widget: object) -> bool:
-    """An Input or a TextArea (only the claim form has one; TextArea is not imported until it opens)."""
-    text_area = sys.modules.get("textual.widgets._text_area")
-    return isinstance(widget, Input) or (text_area is not None and isinstance(widget, text_area.TextArea))
+def _reading_order(annotation: Annotation) -> tuple[int, int, str]:
+    return (annotation.paragraph, annotation.span.start if annotation.span else -1, annotation.created_at)
 
 
 def find_hits(paragraphs: Any, query: str) -> list[tuple[int, int, int]]:

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.model import Actor, Annotation, Kind, ParagraphStatus
+from store.model import Actor, Annotation, Kind, Mark
 
 CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
 
@@ -51,6 +51,22 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
     return text
 
 
+def mark_words(mark: Mark | None) -> str:
+    """"reviewed · flagged: odd figure", "changed since review", "unreviewed"."""
+    if mark is None or mark.is_blank:
+        return "unreviewed"
+    words = []
+    if mark.reviewed:
+        words.append("reviewed")
+    elif mark.changed_since_review:
+        words.append("changed since review")
+    else:
+        words.append("unreviewed")
+    if mark.flagged:
+        words.append(f"flagged: {mark.flag_reason}" if mark.flag_reason else "flagged")
+    return " · ".join(words)
+
+
 class AnnotationPanel(Vertical, can_focus=False):
     """Lists the current paragraph's annotations; posts what the analyst wants done with one."""
 
@@ -75,10 +91,10 @@ class AnnotationPanel(Vertical, can_focus=False):
         yield Static(id="panel-heading")
         yield OptionList(id="annotation-list", markup=False)
 
-    def show(self, paragraph_number: int, status: ParagraphStatus, annotations: list[Annotation], actors: dict[str, Actor]) -> None:
+    def show(self, paragraph_number: int, mark: Mark | None, annotations: list[Annotation], actors: dict[str, Actor]) -> None:
         heading = Text(no_wrap=True, overflow="ellipsis")  # always one line: a new heading needs no re-layout
         heading.append(f"¶ {paragraph_number}", style="bold")
-        heading.append(f"  {status.value}")
+        heading.append(f"  {mark_words(mark)}")
         heading.append(f"  ·  {len(annotations)} annotation{'s' if len(annotations) != 1 else ''}")
         self.query_one("#panel-heading", Static).update(heading, layout=False)
         # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed.
@@ -99,6 +115,14 @@ class AnnotationPanel(Vertical, can_focus=False):
             options.highlighted = min(highlighted or 0, len(annotations) - 1)
         else:
             options.add_option(Option(Text("No annotations yet — c claim, a actor", style="dim"), disabled=True))
+
+    def select(self, annotation_id: str) -> None:
+        """Highlight one annotation of the list (one a rule pointed at, say)."""
+        options = self.query_one("#annotation-list", OptionList)
+        for index in range(options.option_count):
+            if options.get_option_at_index(index).id == annotation_id:
+                options.highlighted = index
+                return
 
     @property
     def selected_id(self) -> str | None:

@@ -1,0 +1,524 @@
+"""One analyst's session: every change to the database, named for what the analyst means to do.
+
+Screens and commands never write the database themselves: they ask the session
+to add a claim, tag an actor, grade, mark a paragraph, merge two actors, undo…
+Each method checks the database's rules, builds the documents, writes them with
+`Database.commit` (durable on disk when it returns), records the change for undo
+and returns `Saved(change, value)`. Every failure is a `StoreError`:
+
+* `ConflictError` — someone else changed or deleted what the change was based on
+  (each method takes the annotation or actor as the analyst last saw it). Nothing
+  was written; `keep_mine(error)` writes this change over theirs, or the caller
+  takes theirs by re-reading.
+* `IntegrityError` — a rule refuses it: an actor still named elsewhere cannot be
+  deleted, the same span cannot be tagged twice with the same actor, affiliations
+  cannot go round in a circle. `existing_id` points to the annotation already there.
+* `StaleUndo` — an undo or redo whose target someone else has changed since.
+* anything else (`WriteError`, `LockTimeout`, `ReadOnlyError`): nothing was written;
+  the same call can be tried again.
+
+Plain Python: no Textual, so the CLI, the TUI and the tests share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from store.db import UNCHECKED, Change, Database, Edit, Plan, clean_actor, clean_annotation
+from store.errors import ConflictError, IntegrityError, NotFound, StaleUndo, StoreError
+from store.history import History
+from store.model import (
+    ACTOR_TYPES,
+    CLAIM_TYPES,
+    Actor,
+    ActorChoice,
+    Annotation,
+    Claim,
+    Credibility,
+    Kind,
+    Mark,
+    NewActor,
+    Report,
+    Span,
+    actor_refs,
+    new_id,
+    now_iso,
+)
+from store.text import clean_line, clean_text
+
+T = TypeVar("T")
+
+ROLE_NAMES = {"mention": "mention", "claimant": "claimant", "reported_by": "reported-by"}
+
+
+@dataclass(frozen=True)
+class Saved(Generic[T]):
+    """What a session call wrote (`change`, for undo and for redrawing) and the thing it made or changed."""
+
+    change: Change
+    value: T
+
+    def annotations(self) -> list[Annotation]:
+        return [Annotation.from_dict(e.after) for e in self.change.edits if e.entity == "annotation" and e.after]
+
+
+class Session:
+    def __init__(self, db: Database, history_limit: int = 1000) -> None:
+        self.db = db
+        self.history = History(history_limit)
+
+    @property
+    def reviewer(self) -> str:
+        return self.db.reviewer
+
+    # ------------------------------------------------------------- plumbing
+
+    def _write(self, description: str, plans: list[Plan], value: Callable[[tuple[Edit, ...]], T], record: bool = True) -> Saved[T]:
+        try:
+            edits = self.db.commit(plans)
+        except ConflictError as error:
+            replanned = _over_theirs(plans, error)
+            error.retry = lambda: self._write(description, replanned, value, record)
+            raise
+        change = Change(description, edits)
+        if record:
+            self.history.record(change)
+        return Saved(change, value(edits))
+
+    def keep_mine(self, conflict: ConflictError) -> Saved[Any]:
+        """Write the change a ConflictError refused over what is stored now (the analyst chose "keep mine")."""
+        retry = conflict.retry
+        if not callable(retry):
+            raise StoreError("that change cannot be retried")
+        result = retry()
+        assert isinstance(result, Saved)
+        return result
+
+    def _stamp(self, doc: dict[str, Any]) -> dict[str, Any]:
+        return {**doc, "updated_by": self.reviewer, "updated_at": now_iso()}
+
+    def _actor_plans(self, *choices: ActorChoice | None) -> tuple[list[Plan], list[str | None]]:
+        """Plans creating the NewActors among `choices`, and the actor id each choice names."""
+        plans: list[Plan] = []
+        ids: list[str | None] = []
+        made: dict[tuple[str, str], str] = {}
+        for choice in choices:
+            if isinstance(choice, NewActor):
+                key = (clean_line(choice.name).casefold(), choice.type)
+                if key not in made:
+                    actor = self._new_actor(choice.name, choice.type)
+                    plans.append(Plan("actor", actor.id, None, actor.to_dict(), base=None))
+                    made[key] = actor.id
+                ids.append(made[key])
+            else:
+                ids.append(choice)
+        return plans, ids
+
+    def _new_actor(self, name: str, actor_type: str, **fields: Any) -> Actor:
+        if actor_type not in ACTOR_TYPES:
+            raise IntegrityError(f"{actor_type!r} is not an actor type ({', '.join(ACTOR_TYPES)})")
+        now = now_iso()
+        actor = Actor(id=new_id(), name=name, type=actor_type, reviewer=self.reviewer, **fields)
+        return clean_actor(actor).evolve(created_at=now, updated_at=now, updated_by=self.reviewer)
+
+    # ---------------------------------------------------------- annotations
+
+    def add_claim(
+        self,
+        report: Report,
+        paragraph_number: int,
+        span: Span | None,
+        text: str,
+        claim_type: str = "other",
+        claimant: ActorChoice | None = None,
+        reported_by: ActorChoice | None = None,
+        note: str = "",
+        credibility: Credibility | None = None,
+    ) -> Saved[Annotation]:
+        """A new claim on a span (or the whole paragraph), creating the actors it names if asked to."""
+        text = " ".join(clean_text(text).split())
+        if not text:
+            raise IntegrityError("a claim needs its text")
+        actor_plans, (claimant_id, reported_by_id) = self._actor_plans(claimant, reported_by)
+        now = now_iso()
+        annotation = clean_annotation(
+            Annotation(
+                id=new_id(),
+                kind=Kind.CLAIM,
+                report_id=report.id,
+                revision=report.revision,
+                paragraph=paragraph_number,
+                span=span,
+                claim=Claim(text, _claim_type(claim_type), claimant_id, reported_by_id),
+                credibility=credibility if credibility and credibility.is_set else None,
+                note=note.strip(),
+                reviewer=self.reviewer,
+                created_at=now,
+                updated_at=now,
+                updated_by=self.reviewer,
+            )
+        )
+        self._refuse_duplicate(annotation)
+        plan = Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None)
+        return self._write("added claim", [*actor_plans, plan], _the_annotation(annotation.id))
+
+    def add_mention(self, report: Report, paragraph_number: int, span: Span | None, actor: ActorChoice) -> Saved[Annotation]:
+        """A new actor mention; refused when this analyst already tagged the same span with the same actor."""
+        actor_plans, (actor_id,) = self._actor_plans(actor)
+        now = now_iso()
+        annotation = Annotation(
+            id=new_id(),
+            kind=Kind.ACTOR,
+            report_id=report.id,
+            revision=report.revision,
+            paragraph=paragraph_number,
+            span=span,
+            actor_id=actor_id,
+            reviewer=self.reviewer,
+            created_at=now,
+            updated_at=now,
+            updated_by=self.reviewer,
+        )
+        self._refuse_duplicate(annotation)
+        plan = Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None)
+        return self._write("added actor mention", [*actor_plans, plan], _the_annotation(annotation.id))
+
+    def _refuse_duplicate(self, new: Annotation) -> None:
+        for old in self.db.paragraph_annotations(new.report_id, new.paragraph):
+            if (
+                old.kind is new.kind
+                and old.reviewer == new.reviewer
+                and old.revision == new.revision
+                and _place(old) == _place(new)
+                and _subject(old) == _subject(new)
+            ):
+                what = "actor" if new.kind is Kind.ACTOR else "claim"
+                raise IntegrityError(f"already tagged: this span has that {what} already (¶{new.paragraph}); nothing added", old.id)
+
+    def edit_claim(
+        self,
+        annotation: Annotation,
+        text: str,
+        claim_type: str,
+        claimant: ActorChoice | None,
+        reported_by: ActorChoice | None,
+        note: str,
+        credibility: Credibility | Any | None = UNCHECKED,
+    ) -> Saved[Annotation]:
+        """Change a claim as the analyst saw it (`annotation`); a conflict if someone changed it since."""
+        text = " ".join(clean_text(text).split())
+        if not text:
+            raise IntegrityError("a claim needs its text")
+        actor_plans, (claimant_id, reported_by_id) = self._actor_plans(claimant, reported_by)
+        changes: dict[str, Any] = {"claim": Claim(text, _claim_type(claim_type), claimant_id, reported_by_id), "note": note.strip()}
+        if credibility is not UNCHECKED:
+            changes["credibility"] = credibility if credibility and credibility.is_set else None
+        return self._change_annotation(annotation, "edited claim", actor_plans, **changes)
+
+    def change_mention(self, annotation: Annotation, actor: ActorChoice) -> Saved[Annotation]:
+        actor_plans, (actor_id,) = self._actor_plans(actor)
+        return self._change_annotation(annotation, "changed the actor of a mention", actor_plans, actor_id=actor_id)
+
+    def grade(self, annotation: Annotation, credibility: Credibility | None) -> Saved[Annotation]:
+        """Set (or clear, with None or an empty grade) an annotation's Admiralty code."""
+        value = credibility if credibility is not None and credibility.is_set else None
+        what = f"graded {value.code}" if value else "cleared the grade"
+        return self._change_annotation(annotation, what, [], credibility=value)
+
+    def set_note(self, annotation: Annotation, note: str) -> Saved[Annotation]:
+        return self._change_annotation(annotation, "edited the note", [], note=note.strip())
+
+    def _change_annotation(self, annotation: Annotation, description: str, extra: list[Plan], **changes: Any) -> Saved[Annotation]:
+        edited = clean_annotation(annotation.evolve(**changes, updated_at=now_iso(), updated_by=self.reviewer))
+        plan = Plan("annotation", annotation.id, annotation.report_id, edited.to_dict(), base=annotation.to_dict())
+        return self._write(description, [*extra, plan], _the_annotation(annotation.id))
+
+    def delete_annotation(self, annotation: Annotation) -> Saved[None]:
+        plan = Plan("annotation", annotation.id, annotation.report_id, None, base=annotation.to_dict())
+        return self._write(f"deleted {annotation.kind.value}", [plan], lambda _edits: None)
+
+    # ------------------------------------------------------ paragraph marks
+
+    def set_reviewed(self, report_id: str, paragraph_number: int, reviewed: bool) -> Saved[Mark | None]:
+        """Mark a paragraph reviewed (or not). A flag on it stays."""
+        return self._mark(report_id, paragraph_number, "reviewed" if reviewed else "not reviewed", reviewed=reviewed)
+
+    def set_flagged(self, report_id: str, paragraph_number: int, flagged: bool, reason: str = "") -> Saved[Mark | None]:
+        """Flag a paragraph with an optional reason (or take the flag off). Reviewed stays."""
+        fields: dict[str, Any] = {"flagged": flagged}
+        if flagged:
+            fields["flag_reason"] = clean_line(reason)
+        return self._mark(report_id, paragraph_number, "flagged" if flagged else "unflagged", **fields)
+
+    def _mark(self, report_id: str, paragraph_number: int, what: str, **fields: Any) -> Saved[Mark | None]:
+        reviewer, now = self.reviewer, now_iso()
+
+        def mark(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+            current = Mark.from_dict(stored) if stored else Mark(paragraph_number)
+            changed = current.evolve(**fields, updated_by=reviewer, updated_at=now)
+            if "reviewed" in fields:
+                on = bool(fields["reviewed"])
+                changed = changed.evolve(reviewed_by=reviewer if on else "", reviewed_at=now if on else "")
+                changed = changed.evolve(changed_since_review=False)
+            if "flagged" in fields:
+                on = bool(fields["flagged"])
+                changed = changed.evolve(flagged_by=reviewer if on else "", flagged_at=now if on else "")
+                if not on:
+                    changed = changed.evolve(flag_reason="")
+            return None if changed.is_blank else changed.to_dict()
+
+        # A mark says what this analyst sets (reviewed / flagged), whatever else is there: never a conflict.
+        plan = Plan("mark", str(paragraph_number), report_id, mark)
+
+        def value(edits: tuple[Edit, ...]) -> Mark | None:
+            after = edits[-1].after
+            return Mark.from_dict(after) if after else None
+
+        return self._write(f"marked ¶{paragraph_number} {what}", [plan], value)
+
+    # ---------------------------------------------------------------- actors
+
+    def create_actor(
+        self,
+        name: str,
+        actor_type: str = "other",
+        aliases: Iterable[str] = (),
+        affiliation: ActorChoice | None = None,
+        note: str = "",
+    ) -> Saved[Actor]:
+        """A new actor (and its affiliation too, when that is a NewActor), in one step."""
+        plans, (affiliation_id,) = self._actor_plans(affiliation)
+        actor = self._new_actor(name, actor_type, aliases=tuple(aliases), affiliation=affiliation_id, note=note)
+        self._refuse_cycle(actor)
+        plans.append(Plan("actor", actor.id, None, actor.to_dict(), base=None))
+        return self._write(f"added actor {actor.name}", plans, _the_actor(actor.id))
+
+    def edit_actor(
+        self,
+        actor: Actor,
+        name: str,
+        actor_type: str,
+        aliases: Iterable[str],
+        affiliation: ActorChoice | None,
+        note: str,
+    ) -> Saved[Actor]:
+        """Change an actor as the analyst saw it (`actor`); a conflict if someone changed it since."""
+        if actor_type not in ACTOR_TYPES:
+            raise IntegrityError(f"{actor_type!r} is not an actor type ({', '.join(ACTOR_TYPES)})")
+        plans, (affiliation_id,) = self._actor_plans(affiliation)
+        edited = actor.evolve(name=name, type=actor_type, aliases=tuple(aliases), affiliation=affiliation_id, note=note)
+        edited = clean_actor(edited).evolve(updated_at=now_iso(), updated_by=self.reviewer)
+        self._refuse_cycle(edited)
+        plans.append(Plan("actor", actor.id, None, edited.to_dict(), base=actor.to_dict()))
+        return self._write(f"edited actor {edited.name}", plans, _the_actor(actor.id))
+
+    def _refuse_cycle(self, actor: Actor, extra: dict[str, str | None] | None = None) -> None:
+        """An actor may not be its own affiliation, directly or through others."""
+        patrons = {a.id: a.affiliation for a in self.db.actors()}
+        patrons[actor.id] = actor.affiliation
+        patrons.update(extra or {})
+        seen = {actor.id}
+        current = actor.affiliation
+        while current is not None:
+            if current in seen:
+                raise IntegrityError(f"“{actor.name}” cannot be affiliated with that actor: the affiliations would go round in a circle")
+            seen.add(current)
+            current = patrons.get(current)
+
+    def references(self, actor: Actor) -> tuple[list[tuple[Annotation, str]], list[Actor]]:
+        """What names an actor: (annotation, role) for every annotation, and the actors affiliated with it."""
+        named = [
+            (annotation, role)
+            for annotation in self.db.iter_annotations()
+            for role, actor_id in annotation.actor_refs()
+            if actor_id == actor.id
+        ]
+        affiliated = [a for a in self.db.actors() if a.affiliation == actor.id and a.id != actor.id]
+        return named, affiliated
+
+    def delete_actor(self, actor: Actor) -> Saved[None]:
+        """Delete an actor nothing names; otherwise refused, saying what names it (merge it instead)."""
+        named, affiliated = self.references(actor)
+        if named or affiliated:
+            why = describe_references(named, affiliated)
+            raise IntegrityError(f"“{actor.name}” {why}: it cannot be deleted — merge it into another actor instead (m)")
+        plan = Plan("actor", actor.id, None, None, base=actor.to_dict())
+        return self._write(f"deleted actor {actor.name}", [plan], lambda _edits: None)
+
+    def merge_actors(self, survivor: Actor, loser: Actor) -> Saved[Actor]:
+        """Fold `loser` into `survivor`: mentions, claims and affiliations follow; its names become aliases.
+
+        `survivor` and `loser` are as the analyst saw them (a conflict if either changed since).
+        The annotations are re-read now; if one changes while the merge is written, it is read
+        again once more before giving up.
+        """
+        if survivor.id == loser.id:
+            raise IntegrityError("cannot merge an actor with itself")
+        for attempt in (1, 2):
+            plans = self._merge_plans(survivor, loser)
+            try:
+                return self._write(f"merged {loser.name} into {survivor.name}", plans, _the_actor(survivor.id))
+            except ConflictError as error:
+                if attempt == 2 or any(entity == "actor" and key in (survivor.id, loser.id) for entity, key, _m, _t in error.conflicts):
+                    raise
+        raise AssertionError("unreachable")
+
+    def _merge_plans(self, survivor: Actor, loser: Actor) -> list[Plan]:
+        plans: list[Plan] = []
+        for report in self.db.reports():
+            for annotation in self.db.annotations(report.id, keep=False):
+                moved = repoint(annotation, loser.id, survivor.id)
+                if moved is not annotation:
+                    moved = moved.evolve(updated_at=now_iso(), updated_by=self.reviewer)
+                    plans.append(Plan("annotation", annotation.id, report.id, moved.to_dict(), base=annotation.to_dict()))
+        patrons: dict[str, str | None] = {}
+        for actor in self.db.actors():
+            if actor.affiliation == loser.id and actor.id not in (loser.id, survivor.id):
+                follower = actor.evolve(affiliation=survivor.id, updated_at=now_iso(), updated_by=self.reviewer)
+                plans.append(Plan("actor", actor.id, None, follower.to_dict(), base=actor.to_dict()))
+                patrons[actor.id] = survivor.id
+        inherited = survivor.affiliation or loser.affiliation
+        merged = survivor.evolve(
+            aliases=tuple(dict.fromkeys([*survivor.aliases, *loser.names])),
+            note="\n".join(n for n in (survivor.note, loser.note) if n),
+            affiliation=inherited if inherited not in (loser.id, survivor.id) else None,
+            updated_at=now_iso(),
+            updated_by=self.reviewer,
+        )
+        patrons[loser.id] = None
+        self._refuse_cycle(merged, patrons)
+        plans.append(Plan("actor", survivor.id, None, clean_actor(merged).to_dict(), base=survivor.to_dict()))
+        plans.append(Plan("actor", loser.id, None, None, base=loser.to_dict()))
+        return plans
+
+    # ---------------------------------------------------------- undo / redo
+
+    @property
+    def can_undo(self) -> bool:
+        return self.history.can_undo
+
+    @property
+    def can_redo(self) -> bool:
+        return self.history.can_redo
+
+    def undo(self) -> Change | None:
+        """Revert the last change (None when there is nothing to undo). StaleUndo if someone changed it since."""
+        change = self.history.last_done()
+        if change is None:
+            return None
+        written = self._revert(change, "undo")
+        self.history.undone(written)
+        return change
+
+    def redo(self) -> Change | None:
+        change = self.history.last_undone()
+        if change is None:
+            return None
+        written = self._revert(change, "redo")
+        self.history.redone(written)
+        return Change(change.description, written.edits)
+
+    def _revert(self, change: Change, verb: str) -> Change:
+        plans = [
+            Plan(e.entity, e.key, e.report_id, self._stamp(e.before) if e.before else None, base=e.after, by_content=True)
+            for e in reversed(change.edits)
+        ]
+        try:
+            edits = self.db.commit(plans)
+        except ConflictError as error:
+            _entity, _key, _mine, theirs = error.conflicts[0]
+            who = (theirs or {}).get("updated_by") or "someone else" if theirs else "someone"
+            what = "deleted" if theirs is None else "changed"
+            raise StaleUndo(f"cannot {verb} “{change.description}”: {who} has {what} it since; nothing was changed") from None
+        return Change(change.description, edits)
+
+    # ----------------------------------------------------------------- reads
+
+    def annotation(self, report_id: str, annotation_id: str) -> Annotation:
+        return self.db.annotation(report_id, annotation_id)
+
+    def actor(self, actor_id: str) -> Actor:
+        return self.db.actor(actor_id)
+
+
+def _over_theirs(plans: list[Plan], error: ConflictError) -> list[Plan]:
+    """The same plans based on what is stored now, so the retry writes mine over theirs."""
+    theirs = {(entity, key): stored for entity, key, _mine, stored in error.conflicts}
+    return [
+        Plan(p.entity, p.key, p.report_id, p.after, base=theirs[(p.entity, p.key)]) if (p.entity, p.key) in theirs else p
+        for p in plans
+    ]
+
+
+def _the_annotation(annotation_id: str) -> Callable[[tuple[Edit, ...]], Annotation]:
+    def value(edits: tuple[Edit, ...]) -> Annotation:
+        for edit in edits:
+            if edit.entity == "annotation" and edit.key == annotation_id and edit.after:
+                return Annotation.from_dict(edit.after)
+        raise NotFound(f"annotation {annotation_id} was not written")
+
+    return value
+
+
+def _the_actor(actor_id: str) -> Callable[[tuple[Edit, ...]], Actor]:
+    def value(edits: tuple[Edit, ...]) -> Actor:
+        for edit in edits:
+            if edit.entity == "actor" and edit.key == actor_id and edit.after:
+                return Actor.from_dict(edit.after)
+        raise NotFound(f"actor {actor_id} was not written")
+
+    return value
+
+
+def _claim_type(value: str) -> str:
+    value = clean_line(value)
+    return value if value in CLAIM_TYPES else "other"
+
+
+def _place(annotation: Annotation) -> tuple[int, int] | None:
+    return (annotation.span.start, annotation.span.end) if annotation.span else None
+
+
+def _subject(annotation: Annotation) -> tuple[Any, ...]:
+    if annotation.kind is Kind.ACTOR:
+        return (annotation.actor_id,)
+    claim = annotation.claim
+    return (claim.text, claim.claimant) if claim else ()
+
+
+def repoint(annotation: Annotation, old: str, new: str | None) -> Annotation:
+    """The annotation with actor `old` replaced by `new`; the same object if it does not name `old`."""
+    if not any(actor_id == old for _, actor_id in actor_refs(annotation.to_dict())):
+        return annotation
+    changes: dict[str, Any] = {}
+    if annotation.actor_id == old:
+        changes["actor_id"] = new
+    claim = annotation.claim
+    if claim and old in (claim.claimant, claim.reported_by):
+        changes["claim"] = Claim(
+            text=claim.text,
+            type=claim.type,
+            claimant=new if claim.claimant == old else claim.claimant,
+            reported_by=new if claim.reported_by == old else claim.reported_by,
+        )
+    return annotation.evolve(**changes)
+
+
+def describe_references(named: list[tuple[Annotation, str]], affiliated: list[Actor]) -> str:
+    """“is named by 3 annotations (2 mentions, 1 claimant) and is the affiliation of “X”, “Y”” — what keeps an actor in use."""
+    parts: list[str] = []
+    if named:
+        counts: dict[str, int] = {}
+        for _annotation, role in named:
+            counts[role] = counts.get(role, 0) + 1
+        detail = ", ".join(f"{n} {ROLE_NAMES.get(role, role)}{'s' if n != 1 else ''}" for role, n in counts.items())
+        parts.append(f"is named by {len(named)} annotation{'s' if len(named) != 1 else ''} ({detail})")
+    if affiliated:
+        names = ", ".join(f"“{a.name}”" for a in affiliated[:3]) + (f" and {len(affiliated) - 3} more" if len(affiliated) > 3 else "")
+        parts.append(f"is the affiliation of {names}")
+    return " and ".join(parts)
+
+
+__all__ = ["ActorChoice", "NewActor", "Saved", "Session", "describe_references", "repoint"]

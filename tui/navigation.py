@@ -1,0 +1,24 @@
+"""How a screen asks to go elsewhere: through the App's navigation methods, never by building another screen.
+
+Screens do not import each other (no import cycles, one place decides how the
+stack grows); they call `navigator(self).open_report(...)`.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, cast
+
+from textual.dom import DOMNode
+
+
+class Navigator(Protocol):
+    def show_library(self) -> None: ...
+
+    def open_report(self, report_id: str, paragraph_number: int | None = None) -> None: ...
+
+    def show_actors(self) -> None: ...
+
+
+def navigator(node: DOMNode) -> Navigator:
+    """The running app, as the navigation it offers (ClaimdeskApp implements Navigator)."""
+    return cast(Navigator, node.app)
