@@ -683,14 +683,20 @@ def compare_report(db: Any, report_key: str, reviewers: Sequence[str] | None = N
             places[item.revision, item.paragraph][item.kind].append(item)
     paragraphs = []
     for revision, number in sorted(places, key=lambda p: (revisions.get(p[0], len(revisions)), p[0], p[1])):
-        agreed: list[Group] = []
-        differing: list[Group] = []
-        for kind in KINDS:
-            for members in match_groups(places[revision, number].get(kind.value, [])):
-                group = _group(kind, revision, number, members, names)
-                (agreed if group.agreed else differing).append(group)
-        paragraphs.append(ParagraphComparison(revision, number, tuple(agreed), tuple(differing)))
+        found = [
+            (_reading_order(members, kind), _group(kind, revision, number, members, names))
+            for kind in KINDS for members in match_groups(places[revision, number].get(kind.value, []))
+        ]
+        found.sort(key=lambda pair: pair[0])
+        agreed = tuple(group for _, group in found if group.agreed)
+        differing = tuple(group for _, group in found if not group.agreed)
+        paragraphs.append(ParagraphComparison(revision, number, agreed, differing))
     return ReportComparison(report, names, tuple(paragraphs))
+
+
+def _reading_order(members: list[_Item], kind: Kind) -> tuple[Any, ...]:
+    """Whole-paragraph groups first, then by where the earliest span starts; actors before claims there."""
+    return (*min(_position(i)[1:3] for i in members), kind is Kind.CLAIM, members[0].reviewer, members[0].id)
 
 
 def _group(kind: Kind, revision: str, paragraph: int, members: list[_Item], names: tuple[str, ...]) -> Group:

@@ -60,8 +60,15 @@ def _alpha_lines(alpha, kinds: tuple[Kind, ...]) -> list[str]:
         if (name == "actor" and Kind.ACTOR in kinds) or (name != "actor" and Kind.CLAIM in kinds)
     ]
     parts = [f"{label} {_figure(getattr(alpha, name))} ({alpha.items[name]})" for name, label in shown]
-    text = f"Krippendorff's α over {len(alpha.reviewers)} reviewers (groups): " + " · ".join(parts)
-    return textwrap.wrap(text, WIDTH, initial_indent="  ", subsequent_indent="    ")
+    lines = [f"  Krippendorff's α over {len(alpha.reviewers)} reviewers (groups):"]
+    for index, part in enumerate(parts):
+        joined = f"{lines[-1]}{' ·' if index else ''} {part}"
+        if len(joined) + (2 if index < len(parts) - 1 else 0) <= WIDTH:  # room for a trailing " ·"
+            lines[-1] = joined
+        else:
+            lines[-1] += " ·" if index else ""
+            lines.append(f"    {part}")
+    return lines
 
 
 def _report_lines(result, kinds: tuple[Kind, ...]) -> list[str]:
