@@ -52,6 +52,7 @@ units × values × values array, which over an actor registry and a large databa
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -102,11 +103,18 @@ class Coincidences:
         if m < 2:
             return
         weight = 1.0 / (m - 1)
-        cells = self.cells
-        for i, c in enumerate(values):
-            for j, k in enumerate(values):
-                if i != j:
-                    cells[c, k] += weight
+        counts = Counter(values)  # ordered pairs of two different reviewers: n_c·n_k, or n_c·(n_c − 1) when c = k
+        for c, n_c in counts.items():
+            for k, n_k in counts.items():
+                pairs = n_c * (n_k - 1) if c == k else n_c * n_k
+                if pairs:
+                    self.cells[c, k] += pairs * weight
+        self.units += 1
+
+    def add_pair(self, c: Hashable, k: Hashable) -> None:
+        """A unit of two values (what `add((c, k))` does, faster)."""
+        self.cells[c, k] += 1.0
+        self.cells[k, c] += 1.0
         self.units += 1
 
     def update(self, other: Coincidences) -> None:
@@ -130,6 +138,7 @@ class Coincidences:
             observed = n - sum(value for (c, k), value in self.cells.items() if c == k)
             expected = n * n - sum(t * t for t in totals.values())
         else:
+            # ordinal δ²_ck = (Σ_{g=c..k} n_g − (n_c + n_k)/2)², symmetric and 0 on the diagonal
             rank = {value: i for i, value in enumerate(order)}
             counts = [totals.get(value, 0.0) for value in order]
             cumulative = [0.0]
@@ -137,12 +146,15 @@ class Coincidences:
                 cumulative.append(cumulative[-1] + count)
 
             def delta2(i: int, j: int) -> float:
-                # ordinal δ²_ck = (Σ_{g=c..k} n_g − (n_c + n_k)/2)²
-                low, high = min(i, j), max(i, j)
-                return (cumulative[high + 1] - cumulative[low] - (counts[low] + counts[high]) / 2) ** 2
+                if i > j:
+                    i, j = j, i
+                return (cumulative[j + 1] - cumulative[i] - (counts[i] + counts[j]) / 2) ** 2
 
-            observed = sum(value * delta2(rank[c], rank[k]) for (c, k), value in self.cells.items())
-            expected = sum(counts[i] * counts[j] * delta2(i, j) for i in range(len(order)) for j in range(len(order)))
+            observed = sum(value * delta2(rank[c], rank[k]) for (c, k), value in self.cells.items() if c != k)
+            present = [i for i, count in enumerate(counts) if count]
+            expected = 2 * sum(
+                counts[i] * counts[j] * delta2(i, j) for x, i in enumerate(present) for j in present[x + 1:]
+            )
         if expected <= 0:
             return None
         return 1.0 - (n - 1) * observed / expected
@@ -193,10 +205,14 @@ class _Item:
     reliability: str | None
     credibility: int | None
     source: Any = None
+    pos: tuple[str, int, int, str] = field(init=False)  # reviewer, start, end, id: the last tie-breaks
+    length: int = field(init=False)
 
-    @property
-    def length(self) -> int:
-        return 0 if self.start is None or self.end is None else self.end - self.start
+    def __post_init__(self) -> None:
+        if self.start is None or self.end is None:
+            self.pos, self.length = (self.reviewer, -1, -1, self.id), 0
+        else:
+            self.pos, self.length = (self.reviewer, self.start, self.end, self.id), self.end - self.start
 
     @property
     def code(self) -> str | None:
@@ -215,8 +231,9 @@ class _Item:
         return getattr(self, name)
 
 
+@functools.lru_cache(maxsize=4096)
 def reviewer_name(value: Any) -> str:
-    """A stored reviewer as shown and compared: one clean line, "?" when empty."""
+    """A stored reviewer as shown and compared: one clean line, "?" when empty (a database has few: cached)."""
     return clean_line(str(value or "")) or "?"
 
 
@@ -230,13 +247,11 @@ def _item_from_document(doc: dict[str, Any]) -> _Item:
         raise ValueError(f"source reliability must be A-F, not {reliability!r}")
     if credibility is not None and credibility not in CREDIBILITY:
         raise ValueError(f"information credibility must be 1-6, not {credibility!r}")
-    return _Item(
-        id=str(doc["id"]), reviewer=reviewer_name(doc.get("reviewer")), kind=str(doc["kind"]),
-        revision=str(doc["revision"]), paragraph=int(doc["paragraph"]),
-        start=int(span["start"]) if span else None, end=int(span["end"]) if span else None,
-        type=str(claim.get("type") or "other") if claim else None,
-        claimant=claim.get("claimant"), reported_by=claim.get("reported_by"),
-        actor=doc.get("actor_id"), reliability=reliability, credibility=credibility, source=doc,
+    return _Item(  # positional: this runs once for every annotation read
+        str(doc["id"]), reviewer_name(doc.get("reviewer")), str(doc["kind"]), str(doc["revision"]), int(doc["paragraph"]),
+        int(span["start"]) if span else None, int(span["end"]) if span else None,
+        str(claim.get("type") or "other") if claim else None, claim.get("claimant"), claim.get("reported_by"),
+        doc.get("actor_id"), reliability, credibility, doc,
     )
 
 
@@ -261,51 +276,81 @@ def _overlap(a: _Item, b: _Item) -> int:
     return min(a.end, b.end) - max(a.start, b.start)
 
 
-def _candidates(items: Sequence[_Item]) -> list[tuple[_Item, _Item]]:
-    """Every pair of overlapping items by two different reviewers (a sweep over the spans, by start)."""
-    pairs: list[tuple[_Item, _Item]] = []
+Candidate = tuple[tuple[Any, ...], _Item, _Item]  # (its place in the tie order, one item, the other)
+
+
+def candidates(items: Sequence[_Item]) -> list[Candidate]:
+    """Every pair of overlapping items by two different reviewers, in the order of the tie rule.
+
+    Found by a sweep over the spans by start (only spans that reach the next one's start are compared);
+    whole-paragraph items pair with each other. In each pair, the item with the lower `pos` comes first.
+    """
+    found: list[Candidate] = []
+
+    def add(a: _Item, b: _Item, overlap: int) -> None:
+        if a.pos > b.pos:
+            a, b = b, a
+        # The tie rule of the module docstring: overlap, tightness, agreement, then names and offsets.
+        found.append(((-overlap, a.length + b.length, not a.same_content(b), a.pos, b.pos), a, b))
+
     whole = [i for i in items if i.start is None]
-    pairs.extend((a, b) for a, b in combinations(whole, 2) if a.reviewer != b.reviewer)
+    for a, b in combinations(whole, 2):
+        if a.reviewer != b.reviewer:
+            add(a, b, 1)
     active: list[_Item] = []
     for item in sorted((i for i in items if i.start is not None), key=lambda i: (i.start, i.end)):
-        assert item.start is not None
-        active = [a for a in active if a.end is not None and a.end > item.start]
-        pairs.extend((a, item) for a in active if a.reviewer != item.reviewer and _overlap(a, item) > 0)
+        start = item.start
+        assert start is not None
+        active = [a for a in active if a.end is not None and a.end > start]
+        for other in active:
+            if other.reviewer != item.reviewer:
+                overlap = _overlap(other, item)
+                if overlap > 0:
+                    add(other, item, overlap)
         active.append(item)
-    return pairs
+    found.sort(key=lambda candidate: candidate[0])
+    return found
 
 
-def _position(item: _Item) -> tuple[str, int, int, str]:
-    return (item.reviewer, -1 if item.start is None else item.start, -1 if item.end is None else item.end, item.id)
+def pair_matches(ordered: Sequence[Candidate]) -> list[tuple[_Item, _Item]]:
+    """One-to-one matches between every two reviewers' items (`ordered` from `candidates`), in one pass.
+
+    The greedy rule, for each pair of reviewers apart: take each of their candidates, in order, whose two
+    items are both still free for that pair. In a match, the reviewer whose name sorts first comes first.
+    (`match_groups` over two reviewers' items gives the same pairs.)
+    """
+    taken: set[tuple[str, int]] = set()  # (the other reviewer, an item already matched with one of theirs)
+    matches = []
+    for _key, a, b in ordered:
+        if (b.reviewer, id(a)) in taken or (a.reviewer, id(b)) in taken:
+            continue
+        taken.add((b.reviewer, id(a)))
+        taken.add((a.reviewer, id(b)))
+        matches.append((a, b))  # a.pos < b.pos, and pos starts with the reviewer's name
+    return matches
 
 
-def _candidate_order(pair: tuple[_Item, _Item]) -> tuple[Any, ...]:
-    """The tie rule of the module docstring, the same whichever way round the pair is given."""
-    a, b = sorted(pair, key=_position)
-    return (-_overlap(a, b), a.length + b.length, not a.same_content(b), _position(a), _position(b))
-
-
-def match_groups(items: Sequence[_Item]) -> list[list[_Item]]:
+def match_groups(items: Sequence[_Item], ordered: Sequence[Candidate] | None = None) -> list[list[_Item]]:
     """Group one paragraph's items of one kind: at most one item per reviewer in a group, every item in one group.
 
-    Greedy, in `_candidate_order`: a candidate pair joins its two groups when they share no reviewer and
-    every item of one overlaps every item of the other. Groups come back in paragraph order.
+    Greedy, in the tie order (`ordered`, from `candidates(items)` when not given): a candidate pair joins
+    its two groups when they share no reviewer and every item of one overlaps every item of the other.
+    Groups come back in no particular order (`compare_report` puts them in reading order).
     """
     group_of: dict[int, list[_Item]] = {id(item): [item] for item in items}
-    for a, b in sorted(_candidates(items), key=_candidate_order):
+    for _key, a, b in candidates(items) if ordered is None else ordered:
         left, right = group_of[id(a)], group_of[id(b)]
         if left is right:
             continue
-        if {i.reviewer for i in left} & {i.reviewer for i in right}:
-            continue
-        if any(_overlap(x, y) <= 0 for x in left for y in right):
-            continue
+        if len(left) > 1 or len(right) > 1:
+            if {i.reviewer for i in left} & {i.reviewer for i in right}:
+                continue
+            if any(_overlap(x, y) <= 0 for x in left for y in right):
+                continue
         left.extend(right)
         for moved in right:
             group_of[id(moved)] = left
-    unique = {id(group): group for group in group_of.values()}.values()
-    groups = [sorted(group, key=lambda i: i.reviewer) for group in unique]
-    return sorted(groups, key=lambda g: (*min(_position(i)[1:3] for i in g), g[0].reviewer, g[0].id))
+    return list({id(group): group for group in group_of.values()}.values())
 
 
 # --------------------------------------------------------------------- tallies
@@ -326,33 +371,21 @@ class _PairTally:
     code_items: int = 0
     code_same: int = 0
 
-    def add_paragraph(self, kind: str, first: str, items: Sequence[_Item]) -> None:
-        """One paragraph's items of one kind by the two reviewers (`first` is the pair's first name)."""
-        self.annotations += len(items)
-        spans: dict[str, Counter[tuple[int | None, int | None]]] = defaultdict(Counter)
-        for item in items:
-            spans[item.reviewer][item.start, item.end] += 1
-        if len(spans) < 2:
+    def add_match(self, kind: str, a: _Item, b: _Item) -> None:
+        """One matched pair (a is the first reviewer's). Annotations and exact matches are counted apart."""
+        self.matched += 1
+        if kind == Kind.ACTOR:
+            self.actor_items += 1
+            self.actor_same += a.actor == b.actor
             return
-        left, right = spans.values()
-        self.exact += sum((left & right).values())
-        for group in match_groups(items):
-            if len(group) != 2:
-                continue
-            a, b = group if group[0].reviewer == first else group[::-1]
-            self.matched += 1
-            if kind == Kind.ACTOR:
-                self.actor_items += 1
-                self.actor_same += a.actor == b.actor
-                continue
-            self.claim_types[a.type, b.type] += 1
+        self.claim_types[a.type, b.type] += 1
+        if a.reliability and b.reliability:
+            self.reliability.add_pair(a.reliability, b.reliability)
+        if a.credibility and b.credibility:
+            self.credibility.add_pair(a.credibility, b.credibility)
             if a.reliability and b.reliability:
-                self.reliability.add((a.reliability, b.reliability))
-            if a.credibility and b.credibility:
-                self.credibility.add((a.credibility, b.credibility))
-            if a.code and b.code:
                 self.code_items += 1
-                self.code_same += a.code == b.code
+                self.code_same += a.reliability == b.reliability and a.credibility == b.credibility
 
     def update(self, other: _PairTally) -> None:
         self.annotations += other.annotations
@@ -396,8 +429,8 @@ class _AlphaTally:
     reliability: Coincidences = field(default_factory=Coincidences)
     credibility: Coincidences = field(default_factory=Coincidences)
 
-    def add_paragraph(self, kind: str, items: Sequence[_Item]) -> None:
-        for group in match_groups(items):
+    def add_groups(self, kind: str, groups: Iterable[list[_Item]]) -> None:
+        for group in groups:
             if len(group) < 2:
                 continue
             if kind == Kind.ACTOR:
@@ -499,6 +532,19 @@ def parse_reviewers(text: str) -> tuple[str, ...]:
     return names
 
 
+def _count_exact(kind: str, found: list[_Item], tallies: dict[tuple[tuple[str, str], str], _PairTally]) -> None:
+    """Identical spans of one paragraph, one-to-one for each pair of reviewers (a multiset intersection)."""
+    by_span: defaultdict[tuple[int, int], list[str]] = defaultdict(list)
+    for item in found:
+        by_span[item.pos[1:3]].append(item.reviewer)
+    for names in by_span.values():
+        if len(names) < 2:
+            continue
+        counts = Counter(names)
+        for first, second in combinations(sorted(counts), 2):
+            tallies[(first, second), kind].exact += min(counts[first], counts[second])
+
+
 def _chosen_reports(db: Any, keys: Iterable[str]) -> list[Report]:
     keys = list(keys)
     if not keys:
@@ -533,41 +579,53 @@ class AgreementRun:
     def _counts(self, reviewer: str) -> bool:
         return reviewer != ADJUDICATED if self.wanted is None else reviewer in self.wanted
 
-    def _items(self, report: Report) -> tuple[list[_Item], set[str]]:
-        docs = self.db.annotation_documents(report.id)
+    def _places(self, report: Report) -> tuple[dict[tuple[str, str, int], list[_Item]], Counter[tuple[str, str]], set[str]]:
+        """The report's items by (kind, revision, paragraph), how many each reviewer made of each kind, and
+        who annotated the report at all (whatever the kind)."""
+        kinds = {k.value for k in self.kinds}
+        places: defaultdict[tuple[str, str, int], list[_Item]] = defaultdict(list)
+        annotations: Counter[tuple[str, str]] = Counter()
+        present: set[str] = set()
         try:
-            items = [_item_from_document(doc) for doc in docs]
+            for doc in self.db.annotation_documents(report.id):
+                item = _item_from_document(doc)
+                if not self._counts(item.reviewer):
+                    continue
+                present.add(item.reviewer)
+                if item.kind in kinds:
+                    annotations[item.reviewer, item.kind] += 1
+                    places[item.kind, item.revision, item.paragraph].append(item)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             detail = f"missing field {error}" if isinstance(error, KeyError) else clean_line(str(error))
             raise StoreError(f"report {report.id}: an annotation is not of the expected shape ({detail}); "
                              "run 'claimdesk doctor'") from None
-        items = [i for i in items if self._counts(i.reviewer)]
-        reviewers = {i.reviewer for i in items}  # who annotated the report, whatever the kind
-        kinds = {k.value for k in self.kinds}
-        return [i for i in items if i.kind in kinds], reviewers
+        return places, annotations, present
 
     def report(self, report: Report) -> ReportAgreement:
         """One report's figures (also folded into the overall ones)."""
-        items, present = self._items(report)
+        places, annotations, present = self._places(report)
         reviewers = tuple(sorted(present))
         self._reviewers.update(reviewers)
-        places: dict[str, defaultdict[tuple[str, int], list[_Item]]] = {k.value: defaultdict(list) for k in self.kinds}
-        for item in items:
-            places[item.kind][item.revision, item.paragraph].append(item)
+        tallies = {(pair, kind.value): _PairTally() for pair in combinations(reviewers, 2) for kind in self.kinds}
         alpha = _AlphaTally()
-        for kind, paragraphs in places.items():
-            for found in paragraphs.values():
-                alpha.add_paragraph(kind, found)
+        for (kind, _revision, _paragraph), found in places.items():
+            if len(found) < 2:
+                continue
+            ordered = candidates(found)
+            if not ordered:
+                continue
+            alpha.add_groups(kind, match_groups(found, ordered))
+            for a, b in pair_matches(ordered):
+                tallies[(a.reviewer, b.reviewer), kind].add_match(kind, a, b)
+            _count_exact(kind, found, tallies)
         pairs = []
-        for pair in combinations(reviewers, 2):
-            for kind in self.kinds:
-                tally = _PairTally()
-                for found in places[kind.value].values():
-                    mine = [i for i in found if i.reviewer in pair]
-                    if mine:
-                        tally.add_paragraph(kind.value, pair[0], mine)
-                pairs.append(tally.figures(pair, kind))
-                self._pairs.setdefault((pair, kind), _PairTally()).update(tally)
+        for ((first, second), kind), tally in tallies.items():
+            tally.annotations = annotations[first, kind] + annotations[second, kind]
+            pairs.append(tally.figures((first, second), Kind(kind)))
+            overall = self._pairs.get(((first, second), Kind(kind)))
+            if overall is None:
+                overall = self._pairs[(first, second), Kind(kind)] = _PairTally()
+            overall.update(tally)
         self._alpha.update(alpha)
         return ReportAgreement(report, reviewers, tuple(pairs), alpha.figures(reviewers))
 
@@ -684,7 +742,7 @@ def compare_report(db: Any, report_key: str, reviewers: Sequence[str] | None = N
     paragraphs = []
     for revision, number in sorted(places, key=lambda p: (revisions.get(p[0], len(revisions)), p[0], p[1])):
         found = [
-            (_reading_order(members, kind), _group(kind, revision, number, members, names))
+            (_reading_order(members, kind), _group(kind, revision, number, sorted(members, key=lambda i: i.pos), names))
             for kind in KINDS for members in match_groups(places[revision, number].get(kind.value, []))
         ]
         found.sort(key=lambda pair: pair[0])
@@ -696,7 +754,7 @@ def compare_report(db: Any, report_key: str, reviewers: Sequence[str] | None = N
 
 def _reading_order(members: list[_Item], kind: Kind) -> tuple[Any, ...]:
     """Whole-paragraph groups first, then by where the earliest span starts; actors before claims there."""
-    return (*min(_position(i)[1:3] for i in members), kind is Kind.CLAIM, members[0].reviewer, members[0].id)
+    return (*min(i.pos[1:3] for i in members), kind is Kind.CLAIM, min(i.pos for i in members))
 
 
 def _group(kind: Kind, revision: str, paragraph: int, members: list[_Item], names: tuple[str, ...]) -> Group:
