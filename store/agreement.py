@@ -3,7 +3,7 @@
 Plain Python (no Textual, no numpy): `claimdesk agreement` prints what `AgreementRun` computes, and a
 screen can show the same; `compare_report` lists, paragraph by paragraph, where reviewers agree and
 where they differ, for an Agreement screen and an adjudication view. docs/agreement.md has the
-definitions with worked examples; in short:
+definitions at length; in short:
 
 Matching. Annotations are compared within one kind (claim or actor), one revision and one paragraph.
 Two spans *overlap* when they share at least one code point; a whole-paragraph annotation (span None)
@@ -103,12 +103,11 @@ class Coincidences:
         if m < 2:
             return
         weight = 1.0 / (m - 1)
-        counts = Counter(values)  # ordered pairs of two different reviewers: n_c·n_k, or n_c·(n_c − 1) when c = k
-        for c, n_c in counts.items():
-            for k, n_k in counts.items():
-                pairs = n_c * (n_k - 1) if c == k else n_c * n_k
-                if pairs:
-                    self.cells[c, k] += pairs * weight
+        cells = self.cells
+        for i, c in enumerate(values):
+            for j, k in enumerate(values):
+                if i != j:
+                    cells[c, k] += weight
         self.units += 1
 
     def add_pair(self, c: Hashable, k: Hashable) -> None:
@@ -302,10 +301,14 @@ def candidates(items: Sequence[_Item]) -> list[Candidate]:
         start = item.start
         assert start is not None
         active = [a for a in active if a.end is not None and a.end > start]
-        for other in active:
+        end = item.end
+        assert end is not None
+        for other in active:  # it starts at or before this one and ends after this one's start
             if other.reviewer != item.reviewer:
-                overlap = _overlap(other, item)
-                if overlap > 0:
+                other_end = other.end
+                assert other_end is not None
+                overlap = (end if end < other_end else other_end) - start
+                if overlap > 0:  # not so only for a span stored backwards (end before start)
                     add(other, item, overlap)
         active.append(item)
     found.sort(key=lambda candidate: candidate[0])

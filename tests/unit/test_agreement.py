@@ -7,6 +7,7 @@ Alpha-Reliability" (2011) — its data are written below from the paper's descri
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from typing import Any
@@ -244,6 +245,20 @@ class TestPairs:
         [matched] = [g for g in paragraph.disagreements if len(g.annotations) == 2]
         assert matched.values("span") == {"alice": (8, 20), "bob": (5, 15)}
 
+    def test_a_chain_keeps_the_pair_sharing_most_text(self, db) -> None:
+        """Greedy, as docs/agreement.md says: [5, 20) takes [5, 15) (10 in common); [0, 10) and [15, 20) stay
+        unmatched, though two weaker pairs of 5 could have been made."""
+        report = report_of(db)
+        put(db, report, "alice", 1, 0, 10)
+        put(db, report, "alice", 1, 5, 20)
+        put(db, report, "bob", 1, 5, 15)
+        put(db, report, "bob", 1, 15, 20)
+        assert pair(only_report(db))["overlap_f1"] == pytest.approx(2 / 4)
+        [paragraph] = compare_report(db, "r1").paragraphs
+        assert sorted(tuple(g.values("span").values()) for g in paragraph.disagreements) == [
+            ((0, 10),), ((5, 20), (5, 15)), ((15, 20),),
+        ]
+
     def test_same_spans_pair_with_their_counterparts(self, db) -> None:
         """Two claims on one span each: the tie rule pairs event with event, not crosswise."""
         report = report_of(db)
@@ -312,6 +327,18 @@ class TestPairs:
         put(db, newer, "bob", 1, 0, 9)
         figures = pair(only_report(db))
         assert figures["overlap_f1"] == 0.0 and figures["items"]["overlap_f1"] == 2
+
+    def test_a_span_stored_backwards_matches_nothing(self, db) -> None:
+        report = report_of(db)
+        put(db, report, "alice", 1, 0, 30)
+        put(db, report, "bob", 1, 5, 25)
+        path = db.annotations_file("r1").path
+        stored = json.loads(path.read_text(encoding="utf-8"))
+        for doc in stored["annotations"].values():
+            if doc["reviewer"] == "bob":
+                doc["span"].update(start=25, end=5)  # edited by hand, or by another program
+        path.write_text(json.dumps(stored), encoding="utf-8")
+        assert pair(only_report(db))["overlap_f1"] == 0.0
 
     def test_a_kind_neither_used_is_null(self, db) -> None:
         report = report_of(db)
