@@ -140,3 +140,22 @@ def test_untrusted_names_are_shown_inert(db) -> None:
 def test_listed_in_help() -> None:
     result = cli("--help")
     assert "agreement" in result.stdout
+
+
+def test_the_installed_command(db, tmp_path) -> None:
+    """`claimdesk agreement --json` as a user runs it: a subprocess, its stdout parsed as JSON."""
+    import os
+    import subprocess
+
+    from tests.unit.test_cli import claimdesk_executable
+
+    three_reviewers(db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMDESK_", "XDG_"))}
+    env.update(HOME=str(tmp_path), CLAIMDESK_CONFIG=str(tmp_path / "no-config.toml"), PYTHONIOENCODING="utf-8")
+    result = subprocess.run(
+        [claimdesk_executable(), "agreement", "--db", str(db.root), "--json", "--report", "r1"],
+        capture_output=True, text=True, encoding="utf-8", env=env, stdin=subprocess.DEVNULL, timeout=60, check=False,
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    [report] = json.loads(result.stdout)["reports"]
+    assert report["alpha"]["reviewers"] == ["alice", "bob", "carol"]
