@@ -29,6 +29,7 @@ LAZY_COMMANDS = {
     "import": "tui.commands.exchange:import_command",
     "schema": "tui.commands.exchange:schema_command",
     "stats": "tui.commands.stats:stats_command",
+    "agreement": "tui.commands.agreement:agreement_command",
     "doctor": "tui.commands.maintenance:doctor_command",
 }
 

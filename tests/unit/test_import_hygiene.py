@@ -18,11 +18,11 @@ def test_store_never_imports_textual() -> None:
 
 
 def test_cli_help_does_not_import_textual() -> None:
-    """Every command starts fast: loading the CLI pulls in neither Textual nor the exporter/importer."""
+    """Every command starts fast: loading the CLI pulls in neither Textual nor the exporter, importer or agreement code."""
     code = (
         "import sys\n"
         "from tui import cli\n"
-        "print(','.join(n for n in sys.modules if n.startswith('textual') or n in ('store.export', 'store.importer')))\n"
+        "print(','.join(n for n in sys.modules if n.startswith('textual') or n in ('store.export', 'store.importer', 'store.agreement')))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
