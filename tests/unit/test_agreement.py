@@ -332,7 +332,7 @@ class TestPairs:
         report = report_of(db)
         put(db, report, "alice", 1, 0, 30)
         put(db, report, "bob", 1, 5, 25)
-        path = db.annotations_file("r1").path
+        path = db.layout.annotation_shard("r1", 1)
         stored = json.loads(path.read_text(encoding="utf-8"))
         for doc in stored["annotations"].values():
             if doc["reviewer"] == "bob":

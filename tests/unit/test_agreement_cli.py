@@ -105,7 +105,7 @@ def test_user_errors_are_one_line(db) -> None:
 
 def test_a_damaged_annotation_is_a_one_line_error(db) -> None:
     three_reviewers(db)
-    path = db.annotations_file("r1").path
+    path = db.layout.annotation_shard("r1", 1)
     stored = json.loads(path.read_text(encoding="utf-8"))
     first = next(iter(stored["annotations"].values()))
     first["span"] = {"start": "here", "end": 3}
