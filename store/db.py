@@ -188,7 +188,9 @@ class Database:
             raise StoreError(f"cannot create the database folder {self.root}: {error.strerror}") from None
         self._files: dict[Path, TinyFile] = {}
         self._rebuilt_index: list[dict[str, Any]] | None = None
+        self._index_cache: tuple[Any, dict[str, dict[str, Any]]] | None = None
         self._shard_ids: dict[Path, tuple[Any, frozenset[str]]] = {}  # shard → (its signature, the ids it holds)
+        self._homes: dict[tuple[str, str], Path] = {}  # (report id, annotation id) → the shard it was last seen in
         self._parsed: dict[Path, tuple[Any, list[Annotation]]] = {}  # shard → (signature, its annotations)
         self.library = self._file(self.layout.library)
         self.actors_file = self._file(self.layout.actors)
@@ -446,15 +448,24 @@ class Database:
 
     def _report_docs(self) -> list[dict[str, Any]]:
         """The reports index (only entries whose id is safe as a path); rebuilt from the text files when library.json does not parse."""
+        return list(self._index().values())
+
+    def _index(self) -> dict[str, dict[str, Any]]:
+        """Report id → index entry, built once per version of library.json (a lookup is then one dict access)."""
         try:
-            docs = list(self._read(self.library).get("reports", {}).values())
+            tables = self._read(self.library)
+            version: Any = self.library.seen
         except CorruptFileError:
             if self._rebuilt_index is None:
                 from store.migrations import index_from_text_files
 
                 self._rebuilt_index, _ = index_from_text_files(self.root)
-            docs = self._rebuilt_index
-        return [doc for doc in docs if isinstance(doc, dict) and is_report_id(doc.get("id"))]
+            tables, version = {"reports": {str(n): doc for n, doc in enumerate(self._rebuilt_index)}}, "rebuilt"
+        if self._index_cache is None or self._index_cache[0] != version:
+            docs = tables.get("reports", {}).values()
+            by_id = {doc["id"]: doc for doc in docs if isinstance(doc, dict) and is_report_id(doc.get("id"))}
+            self._index_cache = (version, by_id)
+        return self._index_cache[1]
 
     def _stored_warnings(self, report_id: str, revision: str) -> tuple[str, ...]:
         doc = self._revision_doc(report_id, revision)
@@ -480,14 +491,13 @@ class Database:
 
     def find_report(self, key: str) -> Report | None:
         """A report by id, or by the file name it was added from. The one place reports are looked up."""
-        docs = self._report_docs()
+        index = self._index()
         with _readable_documents(self.library):
-            for doc in docs:
-                if doc["id"] == key:
-                    return Report.from_dict(doc)
-            wanted = report_id_for(key)
-            for doc in docs:
-                if doc["id"] == wanted or Path(doc.get("source", "")).name == key:
+            found = index.get(key) or index.get(report_id_for(key))
+            if found is not None:
+                return Report.from_dict(found)
+            for doc in index.values():
+                if Path(doc.get("source", "")).name == key:
                     return Report.from_dict(doc)
         return None
 
@@ -536,6 +546,9 @@ class Database:
                 found = [Annotation.from_dict(d) for d in tables.get("annotations", {}).values()]
             if keep or kept:
                 self._parsed[path] = (tiny.seen, found)
+                report_id = path.parent.name
+                for annotation in found:
+                    self._homes[(report_id, annotation.id)] = path
             return found
         finally:
             if not (keep or kept):
@@ -710,11 +723,30 @@ class Database:
             self._shard_ids[path] = cached
         return cached[1]
 
+    def _home(self, report_id: str, annotation_id: str, shards: list[tuple[int, Path]], many: bool) -> Path | None:
+        """The shard that holds an annotation (None: it is new). One stat when it was read before."""
+        known = self._homes.get((report_id, annotation_id))
+        if known is not None and annotation_id in self._ids_in(known):
+            return known
+        if many:  # an import of thousands: index every shard once, not once per annotation
+            for _, path in shards:
+                for found in self._ids_in(path):
+                    self._homes[(report_id, found)] = path
+            known = self._homes.get((report_id, annotation_id))
+            return known if known is not None and annotation_id in self._ids_in(known) else None
+        return next((path for _, path in shards if annotation_id in self._ids_in(path)), None)
+
     def _places(self, plans: Sequence[Plan]) -> list[Path]:
-        """Which file each plan writes: an annotation's own shard, else the newest shard with room."""
+        """Which file each plan writes: an annotation's own shard, else the newest shard with room.
+
+        A save costs the same however many annotations the report holds: a new annotation
+        (its base says it did not exist) goes straight to the newest shard, and an existing
+        one to the shard it was read from, checked with one stat.
+        """
         places: list[Path] = []
         shards: dict[str, list[tuple[int, Path]]] = {}
         room: dict[str, tuple[int, int]] = {}  # report id → (newest shard number, annotations in it)
+        many = len(plans) > 64
         for plan in plans:
             if plan.entity == "actor":
                 places.append(self.layout.actors)
@@ -724,7 +756,8 @@ class Database:
                 report_id = checked_report_id(plan.report_id)
                 if report_id not in shards:
                     shards[report_id] = self.layout.shards(report_id, "annotations")
-                home = next((path for _, path in shards[report_id] if plan.key in self._ids_in(path)), None)
+                new = plan.base is None and not plan.by_content
+                home = None if new else self._home(report_id, plan.key, shards[report_id], many)
                 if home is None:
                     if report_id not in room:
                         newest = shards[report_id][-1] if shards[report_id] else (1, self.layout.annotation_shard(report_id, 1))
@@ -735,6 +768,7 @@ class Database:
                         number, count = number + 1, 0
                     room[report_id] = (number, count + 1)
                     home = self.layout.annotation_shard(report_id, number)
+                self._homes[(report_id, plan.key)] = home
                 places.append(home)
             else:
                 raise StoreError(f"cannot write a {plan.entity!r}")

@@ -1,0 +1,219 @@
+"""Saves that stay flat as one report grows (issue 18): 25,000 annotations in one report cost what 100 do.
+
+Store figures (no terminal), each through the same `Session` calls the TUI makes:
+
+* one save (a new claim) into a report that already holds 2,500, 25,000 and
+  100,000 annotations, against one save into a report of 100 (target ≤ 2×);
+* one grade of an annotation already there (an edit) at 25,000 against at 100;
+* reading the report (every annotation, what opening it costs the store) at
+  25,000 against the schema-1 layout it replaces — the same annotations in one
+  file, parsed and turned into `Annotation`s — (target ≤ 1×: no slower than before);
+* exporting that report to JSONL against a bare `json.dumps` per record.
+
+Terminal figures, in a real pty (as `bench_keys`): the generated 10,000-paragraph
+report holding 30,000 claims — `j`, `space` (mark reviewed) and a grade (`tab`, `r`,
+a letter and a digit on the highlighted claim) until the screen update is written,
+against the minimal app updating a label (target ≤ 3×). The save itself is on disk
+before the screen says so.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import Figure, p95
+from store.db import Database
+from store.layout import ANNOTATIONS_PER_SHARD
+from store.model import Annotation, Claim, Credibility, Kind, Report, Span, new_id, now_iso
+from store.session import Session
+from store.storage import atomic_write_bytes, encode, make_folder
+
+SIZES = (100, 2_500, 25_000, 100_000)
+SAVE_TARGET = 2.0
+KEY_TARGET = 3.0
+
+
+def fill(db: Database, report: Report, count: int, rng: random.Random, paragraphs: int) -> None:
+    """`count` claims written straight into the report's shards, as the store lays them out."""
+    text = db.open_report(report.id).parsed
+    docs = []
+    stamp = now_iso()
+    for i in range(count):
+        number = 1 + i % paragraphs
+        body = text.paragraphs[number - 1].text
+        start = rng.randrange(0, max(1, len(body) - 12))
+        span = Span.of(body, start, min(len(body), start + 4 + rng.randrange(8)))
+        docs.append(Annotation(
+            id=new_id(), kind=Kind.CLAIM, report_id=report.id, revision=report.revision, paragraph=number, span=span,
+            claim=Claim(span.quote, "event"), credibility=Credibility("B", 2) if i % 2 else None,
+            reviewer=("amira", "bob", "chen")[i % 3], created_at=stamp, updated_at=stamp, updated_by="bench", rev=1,
+        ).to_dict())
+    make_folder(db.layout.report_folder(report.id), db.modes)
+    for number, first in enumerate(range(0, len(docs), ANNOTATIONS_PER_SHARD), start=1):
+        chunk = {str(n): doc for n, doc in enumerate(docs[first : first + ANNOTATIONS_PER_SHARD], start=1)}
+        atomic_write_bytes(db.layout.annotation_shard(report.id, number), encode({"annotations": chunk}))
+
+
+def _report(root: Path, count: int, rng: random.Random) -> tuple[Database, Report]:
+    from bench.generate import write_large_dispatch
+
+    db = Database(root / f"db-{count}", reviewer="bench")
+    (root / f"src-{count}").mkdir()
+    source = write_large_dispatch(root / f"src-{count}", paragraphs=400)
+    report = db.add_report(source).report
+    fill(db, report, count, rng, report.paragraph_count)
+    return Database(db.root, reviewer="bench"), report
+
+
+def _saves(db: Database, report: Report, repeat: int) -> tuple[list[float], list[float]]:
+    """(new claims, grades of existing claims) timed through a session, after the report was read as the TUI reads it."""
+    session = Session(db)
+    existing = db.annotations(report.id)
+    adding, grading = [], []
+    for n in range(repeat):
+        start = time.perf_counter()
+        session.add_claim(report, 1 + n % 50, None, f"claim {n}")
+        adding.append(time.perf_counter() - start)
+        target = existing[(n * 7919) % len(existing)]
+        start = time.perf_counter()
+        saved = session.grade(target, Credibility("ABCDEF"[n % 6], 1 + n % 6))
+        grading.append(time.perf_counter() - start)
+        existing[(n * 7919) % len(existing)] = saved.value
+    return adding, grading
+
+
+def _read_now(db: Database, report: Report, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        fresh = Database(db.root, reviewer="bench")
+        start = time.perf_counter()
+        fresh.annotations(report.id)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _read_one_file(db: Database, report: Report, folder: Path, repeat: int) -> list[float]:
+    """The schema-1 layout as the baseline: the same annotations in one file, read and parsed."""
+    docs = {str(n): doc for n, doc in enumerate(db.annotation_documents(report.id), start=1)}
+    single = folder / "single.annotations.json"
+    single.write_bytes(encode({"annotations": docs}))
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        tables = json.loads(single.read_bytes())
+        found = [Annotation.from_dict(d) for d in tables["annotations"].values()]
+        sorted(found, key=lambda a: (a.paragraph, a.span.start if a.span else -1, a.created_at))
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _export(db: Database, report: Report, folder: Path) -> tuple[float, float]:
+    from store import export
+
+    out = folder / "dense.jsonl"
+    start = time.perf_counter()
+    with out.open("w", encoding="utf-8") as handle:
+        export.write_stream(db, "jsonl", handle, export.Selection(reports=(report.id,)))
+    ours = time.perf_counter() - start
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    start = time.perf_counter()
+    with (folder / "baseline.jsonl").open("w", encoding="utf-8") as handle:
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return ours, time.perf_counter() - start
+
+
+def store_figures(quick: bool) -> list[Figure]:
+    rng = random.Random(18)
+    repeat = 10 if quick else 40
+    sizes = SIZES[:3] if quick else SIZES
+    folder = Path(tempfile.mkdtemp(prefix="claimdesk-bench-dense-"))
+    adds: dict[int, list[float]] = {}
+    grades: dict[int, list[float]] = {}
+    figures: list[Figure] = []
+    try:
+        for size in sizes:
+            db, report = _report(folder, size, rng)
+            adds[size], grades[size] = _saves(db, report, repeat)
+            if size == 25_000:
+                now = _read_now(db, report, 5)
+                before = _read_one_file(db, report, folder, 5)
+                figures.append(Figure(
+                    "dense: read a report of 25,000 annotations (its shards) vs the same in one schema-1 file",
+                    statistics.median(now), statistics.median(before), "one file, parsed", target=1.0, p95=p95(now),
+                ))
+                ours, bare = _export(db, report, folder)
+                figures.append(Figure("dense: export that report to JSONL", ours, bare, "a bare json.dumps per line"))
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    base_add, base_grade = statistics.median(adds[100]), statistics.median(grades[100])
+    for size in sizes[1:]:
+        figures.append(Figure(
+            f"dense: save a new claim into a report of {size:,} annotations vs one of 100",
+            statistics.median(adds[size]), base_add, "the same save at 100", target=SAVE_TARGET, p95=p95(adds[size]),
+        ))
+    figures.append(Figure(
+        f"dense: grade a claim in a report of {sizes[-1]:,} annotations vs one of 100",
+        statistics.median(grades[sizes[-1]]), base_grade, "the same grade at 100", target=SAVE_TARGET, p95=p95(grades[sizes[-1]]),
+    ))
+    return figures
+
+
+def terminal_figures(quick: bool) -> list[Figure]:
+    from bench.generate import LARGE_FIRST_WORDS, write_large_dispatch
+    from bench.minimal_app import READY, key_text
+    from bench.pty import Lab, claimdesk_command, current_paragraph_is, minimal_command
+
+    presses = 10 if quick else 30
+    with Lab() as lab:
+        baseline: list[float] = []
+
+        def minimal() -> None:
+            with lab.terminal(minimal_command()) as term:
+                term.wait_for(READY)
+                term.settle()
+                baseline.extend(term.press(b"j", key_text(n)).last for n in range(1, presses + 1))
+
+        minimal()
+        large = write_large_dispatch(lab.root)
+        db_path = lab.root / "db-dense"
+        lab.add(large, db_path)
+        db = Database(db_path, reviewer="bench")
+        report = db.reports()[0]
+        fill(db, report, 30_000, random.Random(30), report.paragraph_count)
+        moves, marks, grades = [], [], []
+        reviewed = re.compile(r"\d+/10000 reviewed").search
+        with lab.terminal([*claimdesk_command(), "open", large, "--db", db_path]) as term:
+            term.wait_for(LARGE_FIRST_WORDS)
+            term.settle()
+            for number in range(2, presses + 2):
+                moves.append(term.press(b"j", current_paragraph_is(number)).last)
+            for _ in range(presses):
+                marks.append(term.press(b" ", reviewed).last)
+            term.press(b"\t", "¶")  # the panel: its highlighted claim is what `r` grades
+            for n in range(presses):
+                letter = "ABCDEF"[n % 6]
+                term.press(b"r", "information credibility")
+                grades.append(term.press(f"{letter.lower()}{1 + n % 6}".encode(), f"Graded {letter}{1 + n % 6}").last)
+        minimal()
+    base = statistics.median(baseline)
+    name = "the 10,000-paragraph report with 30,000 claims"
+    return [
+        Figure(f"dense: `j` on {name}", statistics.median(moves), base, "minimal app updating a label", target=KEY_TARGET,
+               p95=p95(moves)),
+        Figure(f"dense: `space` (mark reviewed, saved) on {name}", statistics.median(marks), base, "minimal app updating a label",
+               target=KEY_TARGET, p95=p95(marks)),
+        Figure(f"dense: a grade (`r` then a letter and a digit, saved) on {name}", statistics.median(grades), base,
+               "minimal app updating a label", target=KEY_TARGET, p95=p95(grades)),
+    ]
+
+
+def run(quick: bool) -> list[Figure]:
+    return store_figures(quick) + terminal_figures(quick)
