@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from pathlib import Path
 
 from store.errors import UnsafePathError
@@ -74,8 +73,8 @@ class Layout:
     def shards(self, report_id: str, kind: str) -> list[tuple[int, Path]]:
         """(number, path) of every `kind` shard on disk ("annotations" or "marks"), in order.
 
-        Only regular files count: a symlink or anything else with a shard's name is
-        not data (doctor reports it).
+        Listed whatever they are: reading one that is a symlink, a FIFO or a device is
+        refused (store.storage.read_regular), so the report says so instead of looking empty.
         """
         folder = self.report_folder(report_id)
         found: list[tuple[int, Path]] = []
@@ -87,7 +86,7 @@ class Layout:
             raise UnsafePathError(f"{folder} is not a folder") from None
         for entry in entries:
             match = SHARD.match(entry.name)
-            if match and match["kind"] == kind and stat.S_ISREG(entry.stat(follow_symlinks=False).st_mode):
+            if match and match["kind"] == kind:
                 found.append((int(match["number"]), Path(entry.path)))
         return sorted(found)
 

@@ -50,6 +50,10 @@ from store.text import clean_line, clean_text
 
 T = TypeVar("T")
 
+# What one field may hold (documented in docs/security.md; imports apply the same limits).
+MAX_NAME = 1_000  # an actor's name or alias, a claim type, a flag reason
+MAX_TEXT = 100_000  # a claim's text, a note
+
 ROLE_NAMES = {"mention": "mention", "claimant": "claimant", "reported_by": "reported-by"}
 
 
@@ -96,6 +100,12 @@ class Session:
         assert isinstance(result, Saved)
         return result
 
+    @staticmethod
+    def _limit(what: str, value: str, limit: int) -> str:
+        if len(value) > limit:
+            raise IntegrityError(f"{what} is {len(value):,} characters long; the limit is {limit:,}")
+        return value
+
     def _stamp(self, doc: dict[str, Any]) -> dict[str, Any]:
         return {**doc, "updated_by": self.reviewer, "updated_at": now_iso()}
 
@@ -119,6 +129,7 @@ class Session:
     def _new_actor(self, name: str, actor_type: str, **fields: Any) -> Actor:
         if actor_type not in ACTOR_TYPES:
             raise IntegrityError(f"{actor_type!r} is not an actor type ({', '.join(ACTOR_TYPES)})")
+        self._check_actor_fields(name, fields.get("aliases", ()), fields.get("note", ""))
         now = now_iso()
         actor = Actor(id=new_id(), name=name, type=actor_type, reviewer=self.reviewer, **fields)
         return clean_actor(actor).evolve(created_at=now, updated_at=now, updated_by=self.reviewer)
@@ -138,7 +149,8 @@ class Session:
         credibility: Credibility | None = None,
     ) -> Saved[Annotation]:
         """A new claim on a span (or the whole paragraph), creating the actors it names if asked to."""
-        text = " ".join(clean_text(text).split())
+        text = self._limit("the claim's text", " ".join(clean_text(text).split()), MAX_TEXT)
+        self._limit("the note", note, MAX_TEXT)
         if not text:
             raise IntegrityError("a claim needs its text")
         actor_plans, (claimant_id, reported_by_id) = self._actor_plans(claimant, reported_by)
@@ -208,7 +220,8 @@ class Session:
         credibility: Credibility | Any | None = UNCHECKED,
     ) -> Saved[Annotation]:
         """Change a claim as the analyst saw it (`annotation`); a conflict if someone changed it since."""
-        text = " ".join(clean_text(text).split())
+        text = self._limit("the claim's text", " ".join(clean_text(text).split()), MAX_TEXT)
+        self._limit("the note", note, MAX_TEXT)
         if not text:
             raise IntegrityError("a claim needs its text")
         actor_plans, (claimant_id, reported_by_id) = self._actor_plans(claimant, reported_by)
@@ -228,6 +241,7 @@ class Session:
         return self._change_annotation(annotation, what, [], credibility=value)
 
     def set_note(self, annotation: Annotation, note: str) -> Saved[Annotation]:
+        self._limit("the note", note, MAX_TEXT)
         return self._change_annotation(annotation, "edited the note", [], note=note.strip())
 
     def _change_annotation(self, annotation: Annotation, description: str, extra: list[Plan], **changes: Any) -> Saved[Annotation]:
@@ -249,7 +263,7 @@ class Session:
         """Flag a paragraph with an optional reason (or take the flag off). Reviewed stays."""
         fields: dict[str, Any] = {"flagged": flagged}
         if flagged:
-            fields["flag_reason"] = clean_line(reason)
+            fields["flag_reason"] = self._limit("the reason", clean_line(reason), MAX_NAME)
         return self._mark(report_id, paragraph_number, "flagged" if flagged else "unflagged", **fields)
 
     def _mark(self, report_id: str, paragraph_number: int, what: str, **fields: Any) -> Saved[Mark | None]:
@@ -307,12 +321,19 @@ class Session:
         """Change an actor as the analyst saw it (`actor`); a conflict if someone changed it since."""
         if actor_type not in ACTOR_TYPES:
             raise IntegrityError(f"{actor_type!r} is not an actor type ({', '.join(ACTOR_TYPES)})")
+        self._check_actor_fields(name, aliases, note)
         plans, (affiliation_id,) = self._actor_plans(affiliation)
         edited = actor.evolve(name=name, type=actor_type, aliases=tuple(aliases), affiliation=affiliation_id, note=note)
         edited = clean_actor(edited).evolve(updated_at=now_iso(), updated_by=self.reviewer)
         self._refuse_cycle(edited)
         plans.append(Plan("actor", actor.id, None, edited.to_dict(), base=actor.to_dict()))
         return self._write(f"edited actor {edited.name}", plans, _the_actor(actor.id))
+
+    def _check_actor_fields(self, name: str, aliases: Iterable[str], note: str) -> None:
+        self._limit("the actor's name", name, MAX_NAME)
+        for alias in aliases:
+            self._limit("an alias", alias, MAX_NAME)
+        self._limit("the actor's note", note, MAX_TEXT)
 
     def _refuse_cycle(self, actor: Actor, extra: dict[str, str | None] | None = None) -> None:
         """An actor may not be its own affiliation, directly or through others."""
@@ -425,6 +446,7 @@ class Session:
             Plan(e.entity, e.key, e.report_id, self._stamp(e.before) if e.before else None, base=e.after, by_content=True)
             for e in reversed(change.edits)
         ]
+        self._refuse_broken_rules(plans, f"cannot {verb} “{change.description}”")
         try:
             edits = self.db.commit(plans)
         except ConflictError as error:
@@ -433,6 +455,25 @@ class Session:
             what = "deleted" if theirs is None else "changed"
             raise StaleUndo(f"cannot {verb} “{change.description}”: {who} has {what} it since; nothing was changed") from None
         return Change(change.description, edits)
+
+    def _refuse_broken_rules(self, plans: list[Plan], what: str) -> None:
+        """An undo or redo is a change too: it may not delete an actor others have named since, nor close a circle."""
+        removed = {p.key for p in plans if p.entity == "actor" and p.after is None}
+        touched = {p.key for p in plans if p.entity == "annotation"}
+        actor_plans = {p.key: p.after for p in plans if p.entity == "actor"}
+        for actor_id in removed:
+            actor = next((a for a in self.db.actors() if a.id == actor_id), None)
+            if actor is None:
+                continue
+            named, affiliated = self.references(actor)
+            named = [(a, role) for a, role in named if a.id not in touched]
+            affiliated = [a for a in affiliated if a.id not in actor_plans]
+            if named or affiliated:
+                raise IntegrityError(f"{what}: “{actor.name}” {describe_references(named, affiliated)} now; nothing was changed")
+        for after in actor_plans.values():
+            if isinstance(after, dict) and after.get("affiliation"):
+                patrons = {k: (v or {}).get("affiliation") if isinstance(v, dict) else None for k, v in actor_plans.items()}
+                self._refuse_cycle(Actor.from_dict(after), patrons)
 
     # ----------------------------------------------------------------- reads
 

@@ -243,8 +243,13 @@ def parse(raw: bytes | None, path: Path) -> Tables:
 
 def _describe(error: Exception) -> str:
     if isinstance(error, json.JSONDecodeError):
-        return f"{error.msg} at line {error.lineno} column {error.colno}"
+        return f"{json_problem(error)} at line {error.lineno} column {error.colno}"
     return "it is not UTF-8 text"
+
+
+def json_problem(error: json.JSONDecodeError) -> str:
+    """What is wrong, without the "at" some of json's messages end with ("Invalid control character at")."""
+    return error.msg.removesuffix(" at")
 
 
 # ---------------------------------------------------------------- writing

@@ -31,6 +31,7 @@ LAZY_COMMANDS = {
     "stats": "tui.commands.stats:stats_command",
     "agreement": "tui.commands.agreement:agreement_command",
     "doctor": "tui.commands.maintenance:doctor_command",
+    "init": "tui.commands.maintenance:init_command",
 }
 
 

@@ -48,7 +48,9 @@ def attempt(
         return
     except (IntegrityError, StaleUndo) as error:
         screen.notify(str(error), title=what, severity="warning", markup=False, timeout=8)
-        if isinstance(error, IntegrityError) and refused is not None:
+        if isinstance(error, IntegrityError) and reopen is not None:
+            reopen(f"Not saved: {error}")  # a form: what was typed comes back, to be put right
+        elif isinstance(error, IntegrityError) and refused is not None:
             refused(error)
         return
     except StoreError as error:

@@ -265,3 +265,12 @@ def test_undo_walks_back_step_by_step_through_its_own_undos(two) -> None:
     alice.redo()
     stored = alice.db.annotation(report.id, claim.id)
     assert (stored.claim.text, stored.credibility) == ("second words", Credibility("B", 2))
+
+
+def test_undoing_an_actor_someone_has_named_since_is_refused(two) -> None:
+    alice, bob, report = two
+    hamas = alice.create_actor("Hamas", "armed_group").value
+    bob.add_claim(report, 1, None, "a claim", claimant=hamas.id)
+    with pytest.raises(IntegrityError, match=r"cannot undo “added actor Hamas”: “Hamas” is named by 1 annotation \(1 claimant\)"):
+        alice.undo()
+    assert alice.db.actor(hamas.id).name == "Hamas"

@@ -41,3 +41,40 @@ def doctor_command(context: Context, repair: bool) -> None:
         click.echo(f"{problems} problem{'s' * (problems != 1)} remain{'s' * (problems == 1)}{hint}")
         sys.exit(EXIT_USER_ERROR)
     click.echo(f"healthy: {summary.reports} reports, {summary.annotations} annotations, {summary.actors} actors")
+
+
+@click.command("init")
+@common_options
+@click.option("--group", metavar="NAME", help="Share the database with this group (folders 2770, files 0660).")
+@click.option("--private", "private", is_flag=True, help="Make the database readable by you alone again (0700 / 0600).")
+@click.pass_obj
+def init_command(context: Context, group: str | None, private: bool) -> None:
+    """Create a database (private to you), or share one with a group of analysts on purpose.
+
+    Without options: a new private database (a database is private by default anyway).
+    With --group NAME: every folder and file goes to that group, setgid, so what claimdesk
+    writes later stays shared. With --private: back to you alone.
+    """
+    from store.db import Database
+    from store.locations import default_db_path
+    from store.sharing import make_private, make_shared
+
+    if group and private:
+        raise click.UsageError("--group and --private ask for opposite things; choose one")
+    root = context.db_path or default_db_path()
+    existed = root.exists()
+    if group:
+        changed = make_shared(root, group)
+    elif private:
+        changed = make_private(root)
+    else:
+        changed = 0
+    Database(root, context.resolved_reviewer())  # the schema and index (a new database gets them now)
+    where = clean_line(str(root))
+    if group:
+        what = "shared" if existed else "created"
+        click.echo(f"{what} {where} with the group {clean_line(group)} ({changed} file(s) and folder(s) changed)")
+    elif private:
+        click.echo(f"made {where} private to you ({changed} file(s) and folder(s) changed)")
+    else:
+        click.echo(f"{'already there' if existed else 'created'}: {where} (private to you)")
