@@ -9,9 +9,6 @@ layouts (`store.layouts`), finished by `layouts.finish`.
 
 from __future__ import annotations
 
-import logging
-import warnings
-
 from store.errors import IngestError
 from store.layouts import finish
 from store.model import ParsedReport
@@ -21,6 +18,8 @@ from store.readers.limits import Deadline, Limits
 
 def read(fmt: str, raw: bytes, name: str, limits: Limits | None = None) -> ParsedReport:
     """Understand the bytes of a file of format `fmt` (from `detect.sniff`)."""
+    import warnings
+
     limits = limits or Limits()
     _quiet_libraries()
     try:
@@ -41,6 +40,8 @@ def read(fmt: str, raw: bytes, name: str, limits: Limits | None = None) -> Parse
 def _quiet_libraries() -> None:
     """The parsing libraries log every oddity of a malformed file (pdfminer at length); Python would
     print those on stderr. The user gets one line from us instead: an error, or the parse's warnings."""
+    import logging
+
     for name in ("pdfminer", "trafilatura", "htmldate", "courlan", "justext", "readability", "docx"):
         logger = logging.getLogger(name)
         logger.setLevel(logging.CRITICAL + 1)

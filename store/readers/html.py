@@ -80,7 +80,8 @@ def read_html(raw: bytes, name: str, limits: Limits, deadline: Deadline) -> Pars
         raise IngestError(f"{name}: a web page of {len(raw)} bytes is larger than the {limits.html_bytes // 2**20} MiB limit")
     declared = _CHARSET.search(raw[:4096])
     text, warnings = decode(raw, name, declared.group(1).decode("ascii") if declared else None)
-    root = _parse(clean_text(text), name)
+    text = clean_text(text)
+    root = _parse(text, name)
     deadline.check()
     meta = _metadata(root)
     body = root.find("body")
@@ -92,7 +93,7 @@ def read_html(raw: bytes, name: str, limits: Limits, deadline: Deadline) -> Pars
         report = _as_dispatch(blocks, warnings)
         if report is not None:
             return report
-    return _article(root, meta, warnings, name, deadline)
+    return _article(root, meta, warnings, name, deadline, text)
 
 
 def _parse(text: str, name: str) -> HtmlElement:
@@ -270,7 +271,7 @@ def _as_dispatch(blocks: list[_Block], warnings: list[str]) -> ParsedReport | No
 # ------------------------------------------------------------------ other articles
 
 
-def _article(root: HtmlElement, meta: dict[str, str], warnings: list[str], name: str, deadline: Deadline) -> ParsedReport:
+def _article(root: HtmlElement, meta: dict[str, str], warnings: list[str], name: str, deadline: Deadline, text: str) -> ParsedReport:
     import trafilatura
 
     kept = _keep_spaces(root)
@@ -286,21 +287,34 @@ def _article(root: HtmlElement, meta: dict[str, str], warnings: list[str], name:
     )
     deadline.check()
     body = getattr(document, "body", None)
-    if body is None:
-        raise IngestError(f"{name}: no article text found in this web page")
+    items: list[_Block] = []
+    if body is not None:
+        for element in body.iter("head", "p", "item", "quote", "row", "code"):
+            if _inside(element, ("p", "item", "quote", "row", "code")):
+                continue  # its text is its container's
+            kind = (element.get("rend") or "h2").lower() if element.tag == "head" else "p"
+            items.append(_Block(kind if kind in _HEADINGS else "h2", kept(_extracted_text(element))) if element.tag == "head"
+                         else _Block("p", kept(_extracted_text(element))))
+    if not any(item.kind == "p" and item.text.strip() for item in items):
+        # trafilatura keeps nothing of a short page (it wants a few hundred characters of prose):
+        # then the page's own blocks, as a browser draws its <article>, <main> or <body>.
+        fresh = _parse(text, name)
+        container = next(iter([*fresh.iter("article"), *fresh.iter("main"), *fresh.iter("body")]), fresh)
+        items = _render(container, deadline)
+    return _as_article(items, meta, warnings, name)
+
+
+def _as_article(items: list[_Block], meta: dict[str, str], warnings: list[str], name: str) -> ParsedReport:
     title = meta.get("title", "")
     headings: list[str] = []
     paragraphs: list[Paragraph] = []
     section: str | None = None
-    for element in body.iter("head", "p", "item", "quote", "row", "code"):
-        if _inside(element, ("p", "item", "quote", "row", "code")):
-            continue  # its text is its container's
-        text = kept(_extracted_text(element))
+    for item in items:
+        text = item.text
         if not text.strip():
             continue
-        if element.tag == "head":
-            level = (element.get("rend") or "h2").lower()
-            if level == "h1" and not paragraphs and (not title or text.strip() == title.strip()):
+        if item.kind in _HEADINGS:
+            if item.kind == "h1" and not paragraphs and (not title or text.strip() == title.strip()):
                 title = title or text
                 continue
             section = text.strip()
@@ -310,7 +324,7 @@ def _article(root: HtmlElement, meta: dict[str, str], warnings: list[str], name:
     if not paragraphs:
         raise IngestError(f"{name}: no article text found in this web page")
     return ParsedReport(
-        title=kept(title) or title_from(paragraphs[0].text),
+        title=title or title_from(paragraphs[0].text),
         date=meta.get("date"),
         dispatch_number=None,
         regions=(),
@@ -319,7 +333,7 @@ def _article(root: HtmlElement, meta: dict[str, str], warnings: list[str], name:
         footnotes=(),
         warnings=tuple(warnings),
         format="html",
-        source=kept(meta["source"]) if meta.get("source") else None,
+        source=meta.get("source"),
     )
 
 

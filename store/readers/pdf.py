@@ -207,7 +207,10 @@ def _understand(pages: list[list[_Line]], info: dict[str, str], name: str) -> Pa
     body_lines = [x for x in everything if abs(x.size - body_size) < 0.6]
     width = max((x.x1 - x.x0 for x in body_lines), default=1.0) or 1.0
     pitches = [a.y0 - b.y0 for a, b in itertools.pairwise(body_lines) if a.page == b.page and 0 < a.y0 - b.y0 < 3 * body_size]
-    pitch = statistics.median(pitches) if pitches else body_size * 1.2
+    # The line spacing: a low quantile, as paragraph gaps are wider; with few lines a wide value is a gap.
+    pitch = sorted(pitches)[len(pitches) // 4] if pitches else body_size * 1.2
+    if len(pitches) < 8:
+        pitch = min(pitch, body_size * 1.5)
     cited = {int(n) for x in body_lines for n in re.findall(r"\[(\d{1,4})\]", x.text)}
 
     blocks: list[_Block] = []
