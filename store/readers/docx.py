@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 from typing import Any
 
 from store.errors import IngestError
@@ -56,23 +57,26 @@ def read_docx(raw: bytes, name: str, limits: Limits, deadline: Deadline) -> Pars
     headings: list[str] = []
     paragraphs: list[Paragraph] = []
     section: str | None = None
-    for count, block in enumerate(document.iter_inner_content()):
+    # Style names by id, read once: python-docx looks a paragraph's style up by walking every style.
+    style_names = {style.style_id: style.name or "" for style in document.styles}
+    for count, (kind, element) in enumerate(_blocks(document.element.body)):
         if count % 200 == 0:
             deadline.check()
-        if hasattr(block, "rows"):
-            for row in block.rows:
-                text = "\t".join(" ".join(_text(p._p, endnote_offset) for p in cell.paragraphs).strip() for cell in row.cells)
-                if text.strip():
-                    paragraphs.append(Paragraph(len(paragraphs) + 1, text, section, markers(text)))
+        if kind == "row":
+            cells = element.iterchildren(f"{W}tc")
+            text = "\t".join(" ".join(_text(p, endnote_offset) for p in cell.iter(f"{W}p")).strip() for cell in cells)
+            if text.strip():
+                paragraphs.append(Paragraph(len(paragraphs) + 1, text, section, markers(text)))
             continue
-        text = _text(block._p, endnote_offset)
+        text = _text(element, endnote_offset)
         if not text.strip():
             continue
-        style = (block.style.name if block.style is not None else "") or ""
+        style_id = element.find(f"{W}pPr/{W}pStyle")
+        style = style_names.get(style_id.get(f"{W}val") if style_id is not None else "", "")
         if style == "Title":
             title = title or text.strip()
             continue
-        if style.startswith("Heading") or _outline_level(block._p) is not None:
+        if style.startswith("Heading") or _outline_level(element) is not None:
             if not title and not paragraphs and not headings:
                 title = text.strip()
                 continue
@@ -97,6 +101,20 @@ def read_docx(raw: bytes, name: str, limits: Limits, deadline: Deadline) -> Pars
         format="docx",
         source=(properties.author or "").strip() or None,
     )
+
+
+def _blocks(body: Any) -> Iterator[tuple[str, Any]]:
+    """The body's paragraphs and table rows in document order, into content controls too."""
+    for child in body.iterchildren():
+        if child.tag == f"{W}p":
+            yield "paragraph", child
+        elif child.tag == f"{W}tbl":
+            for row in child.iter(f"{W}tr"):
+                yield "row", row
+        elif child.tag == f"{W}sdt":
+            content = child.find(f"{W}sdtContent")
+            if content is not None:
+                yield from _blocks(content)
 
 
 def _check_archive(raw: bytes, name: str, limits: Limits) -> None:

@@ -157,6 +157,13 @@ def _line(item: Any, page: int, char_type: type) -> _Line | None:
     chars: list[Any] = [c for c in item if isinstance(c, char_type)]
     if not chars:
         return None
+    if len({c.size for c in chars}) == 1:
+        # One size: no superscript in it (the common line, read as pdfminer writes it).
+        size = round(chars[0].size, 1)
+        bold = "bold" in chars[0].fontname.lower() and "bold" in chars[-1].fontname.lower()
+        text = item.get_text().rstrip("\n")
+        match = _NOTE_LEAD.match(text)
+        return _Line(page, text, item.x0, item.x1, item.y0, item.y1, size, bold, int(match.group(1)) if match else None)
     sizes = Counter(round(c.size, 1) for c in chars)
     size = sizes.most_common(1)[0][0]
     body = [c for c in chars if round(c.size, 1) == size]
@@ -165,29 +172,31 @@ def _line(item: Any, page: int, char_type: type) -> _Line | None:
     parts: list[str] = []
     lead_note: int | None = None
     digits: list[str] = []
+    started = False  # has the line any text before this point?
 
-    def close_digits(at_start: bool) -> None:
-        nonlocal lead_note
+    def close_digits() -> None:
+        nonlocal lead_note, started
         if digits:
             number = "".join(digits)
-            if at_start:
+            if not started:
                 lead_note = int(number)
                 parts.append(number)
             else:
                 parts.append(f"[{number}]")
             digits.clear()
+            started = True
 
     child: Any
     for child in item:
         text = child.get_text()
         char: Any = child if isinstance(child, char_type) else None
-        raised = char is not None and text.isdigit() and char.size <= size * 0.9 and char.y0 - baseline >= 0.2 * size
-        if raised:
+        if char is not None and text.isdigit() and char.size <= size * 0.9 and char.y0 - baseline >= 0.2 * size:
             digits.append(text)
             continue
-        close_digits(at_start=not "".join(parts).strip())
+        close_digits()
+        started = started or not text.isspace()
         parts.append(text)
-    close_digits(at_start=not "".join(parts).strip())
+    close_digits()
     text = "".join(parts).rstrip("\n")
     if lead_note is None and (match := _NOTE_LEAD.match(text)):
         lead_note = int(match.group(1))
