@@ -223,6 +223,7 @@ def _understand(pages: list[list[_Line]], info: dict[str, str], name: str) -> Pa
     cited = {int(n) for x in body_lines for n in re.findall(r"\[(\d{1,4})\]", x.text)}
 
     blocks: list[_Block] = []
+    note: _Block | None = None
     for lines in pages:
         page_body = [x for x in lines if abs(x.size - body_size) < 0.6 or x.size > body_size]
         lowest_body = min((x.y0 for x in page_body), default=float("inf"))
@@ -232,9 +233,10 @@ def _understand(pages: list[list[_Line]], info: dict[str, str], name: str) -> Pa
                 continue
             if line.size < body_size - 0.5 and line.y1 <= lowest_body + 1:
                 if line.lead_note is not None and line.lead_note in cited:
-                    blocks.append(_Block("note", [line], line.lead_note))
-                elif blocks and blocks[-1].kind == "note":
-                    blocks[-1].lines.append(line)
+                    note = _Block("note", [line], line.lead_note)
+                    blocks.append(note)
+                elif note is not None:  # the note goes on (onto the next page, too)
+                    note.lines.append(line)
                 else:
                     blocks.append(_Block("paragraph", [line]))
                 previous = line

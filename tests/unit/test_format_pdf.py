@@ -165,3 +165,75 @@ class TestRefused:
             parse_file(path, limits=Limits(pdf_pages=3))
         with pytest.raises(IngestError, match="took longer than 0 s"):
             parse_file(path, limits=Limits(seconds=0))
+
+
+class TestPages:
+    def test_two_columns_are_read_column_by_column(self, tmp_path: Path) -> None:
+        pdf = fpdf.FPDF(unit="pt", format=(595, 842))
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 10)
+        left = ["Left column, first paragraph that", "continues on this line.", "", "Left column, second paragraph", "ends here."]
+        right = ["Right column paragraph, which", "also runs over two lines."]
+        for x, lines in ((50, left), (320, right)):
+            y = 100.0
+            for line in lines:
+                y += 9 if not line else 13
+                if line:
+                    pdf.text(x, y, line)
+        path = tmp_path / "columns.pdf"
+        path.write_bytes(bytes(pdf.output()))
+        report, _ = parse_file(path)
+        assert [p.text for p in report.paragraphs] == [
+            "Left column, first paragraph that continues on this line.",
+            "Left column, second paragraph ends here.",
+            "Right column paragraph, which also runs over two lines.",
+        ]
+
+    def test_a_footnote_continued_on_the_next_page(self, tmp_path: Path) -> None:
+        pdf = fpdf.FPDF(unit="pt", format=(420, 595))
+        pdf.set_auto_page_break(False)
+        for page, (body, notes) in enumerate(
+            [
+                (
+                    ["A claim about the convoy that the brigades said had crossed", "the river before dawn on Sunday.", "",
+                     "Another paragraph cites it.¹"],
+                    [("1", "The first part of a long note that"), ("", "runs to the page end and")],
+                ),
+                (
+                    ["The second page has its own text, a paragraph of some", "length that is set in the body size."],
+                    [("", "goes on at the foot of the next page.")],
+                ),
+            ]
+        ):
+            pdf.add_page()
+            y = 80.0
+            for line in body:
+                y += 9 if not line else 13
+                if line.endswith("¹"):
+                    pdf.set_font("Helvetica", "", 10)
+                    pdf.text(50, y, line[:-1])
+                    pdf.set_font("Helvetica", "", 6)
+                    pdf.text(50 + pdf.get_string_width(line[:-1]) * 10 / 6, y - 4, "1")
+                elif line:
+                    pdf.set_font("Helvetica", "", 10)
+                    pdf.text(50, y, line)
+            y = 500.0
+            for number, text in notes:
+                pdf.set_font("Helvetica", "", 6)
+                if number:
+                    pdf.text(50, y - 3, number)
+                pdf.set_font("Helvetica", "", 8)
+                pdf.text(56, y, text)
+                y += 10
+            assert page in (0, 1)
+        path = tmp_path / "notes.pdf"
+        path.write_bytes(bytes(pdf.output()))
+        report, _ = parse_file(path)
+        assert [p.text for p in report.paragraphs] == [
+            "A claim about the convoy that the brigades said had crossed the river before dawn on Sunday.",
+            "Another paragraph cites it.[1]",
+            "The second page has its own text, a paragraph of some length that is set in the body size.",
+        ]
+        assert [(n.number, n.text) for n in report.footnotes] == [
+            (1, "The first part of a long note that runs to the page end and goes on at the foot of the next page.")
+        ]
