@@ -28,7 +28,10 @@ def sniff(raw: bytes, name: str = "") -> str:
     """`"pdf"`, `"docx"`, `"html"` or `"text"`; a file that is none of them (an image, an
     old .doc, another zip) is refused with one line, as are odd encodings of text."""
     head = raw[:1024]
-    if b"%PDF-" in head:
+    start = head.find(b"%PDF-")
+    # At the start, or after a few bytes of binary junk (some mailers and Mac tools prefix one);
+    # a text report that merely mentions "%PDF-" is text.
+    if start == 0 or (start > 0 and (head[:start].lstrip(b"\xef\xbb\xbf \t\r\n") == b"" or looks_binary(head[:start]))):
         return PDF
     if raw.startswith(b"PK\x03\x04"):
         if b"word/" in raw[:65536] or b"word/document.xml" in raw[-65536:]:

@@ -138,9 +138,22 @@ def _metadata(root: HtmlElement) -> dict[str, str]:
 def _dispatch_root(body: HtmlElement) -> HtmlElement | None:
     """The element holding the dispatch: the first `<article>`, else `<main>`, else the body, that names one."""
     for candidate in [*body.iter("article"), *body.iter("main"), body]:
-        if _DISPATCH.search(_text_of(candidate)):
+        # The number stands at the top of a dispatch: a page that only links to one is an article.
+        if _DISPATCH.search(_start_of(candidate, 4000)):
             return candidate
     return None
+
+
+def _start_of(element: HtmlElement, length: int) -> str:
+    """The first `length` characters of an element's text (its scripts and styles included)."""
+    parts: list[str] = []
+    size = 0
+    for text in element.itertext():
+        parts.append(text)
+        size += len(text)
+        if size >= length:
+            break
+    return "".join(parts)
 
 
 def _render(root: HtmlElement, deadline: Deadline) -> list[_Block]:

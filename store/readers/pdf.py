@@ -44,6 +44,8 @@ from store.model import Footnote, Paragraph, ParsedReport
 from store.readers.limits import Deadline, Limits
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–—]?\s*\d{1,5}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,5})?\s*$", re.IGNORECASE)
+# A /Title that names the file or the program, not the report ("Microsoft Word - draft.docx", "untitled").
+_PRODUCER_TITLE = re.compile(r"^\s*(microsoft \w+ - |untitled\b)|\.(docx?|pdf|odt|rtf|txt|html?)\s*$", re.IGNORECASE)
 _NOTE_LEAD = re.compile(r"^\s*\[?(\d{1,4})[\].)]?\s+(?=\S)")
 _BRACKET_NOTE = re.compile(r"^\[(\d{1,4})\]\s*")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -128,7 +130,7 @@ def _info(document: Any) -> dict[str, str]:
             value = resolve1(entry.get(key))
             if isinstance(value, bytes):
                 value = decode_text(value)
-            if isinstance(value, str) and value.strip() and key not in found:
+            if isinstance(value, str) and value.strip() and key not in found and not _PRODUCER_TITLE.search(value):
                 found[key] = value.strip()
     return found
 

@@ -237,3 +237,29 @@ class TestPages:
         assert [(n.number, n.text) for n in report.footnotes] == [
             (1, "The first part of a long note that runs to the page end and goes on at the foot of the next page.")
         ]
+
+
+class TestRecognised:
+    def test_by_content_not_by_name(self, tmp_path: Path) -> None:
+        path = tmp_path / "report.txt"
+        path.write_bytes(SAMPLE.read_bytes())
+        assert parse_file(path)[0].format == "pdf"
+
+    def test_a_text_report_that_mentions_the_pdf_header_is_text(self, tmp_path: Path) -> None:
+        path = tmp_path / "notes.txt"
+        path.write_text("Notes on a file\n\nThe leaked file began with %PDF-1.4 and was 3 MB.\n", encoding="utf-8")
+        report, _ = parse_file(path)
+        assert report.format == "text" and report.paragraphs[0].text.startswith("The leaked file began with %PDF-1.4")
+
+    def test_a_file_title_is_not_the_report_s_title(self, tmp_path: Path) -> None:
+        pdf = fpdf.FPDF()
+        pdf.set_title("Microsoft Word - draft_v2.docx")
+        pdf.add_page()
+        pdf.set_font("Helvetica", "B", 16)
+        pdf.text(20, 30, "Convoy Sightings Near The Border")
+        pdf.set_font("Helvetica", "", 10)
+        pdf.text(20, 45, "Residents reported a convoy of trucks on the border road.")
+        path = tmp_path / "draft.pdf"
+        path.write_bytes(bytes(pdf.output()))
+        report, _ = parse_file(path)
+        assert report.title == "Convoy Sightings Near The Border" and report.headings == ()
