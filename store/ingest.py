@@ -21,13 +21,16 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.errors import IngestError
 from store.layouts import looks_like_heading, parse_date, parse_text, split_blocks
 from store.model import ParsedReport
 from store.readers.detect import TEXT, decode, sniff
-from store.readers.limits import Limits
 from store.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from store.readers.limits import Limits
 
 __all__ = [
     "MAX_BYTES",

@@ -9,16 +9,22 @@ layouts (`store.layouts`), finished by `layouts.finish`.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from store.errors import IngestError
 from store.layouts import finish
 from store.model import ParsedReport
 from store.readers.detect import DOCX, HTML, PDF
-from store.readers.limits import Deadline, Limits
+
+if TYPE_CHECKING:  # imported when a file is read: adding a text report never needs the caps
+    from store.readers.limits import Limits
 
 
 def read(fmt: str, raw: bytes, name: str, limits: Limits | None = None) -> ParsedReport:
     """Understand the bytes of a file of format `fmt` (from `detect.sniff`)."""
     import warnings
+
+    from store.readers.limits import Limits
 
     limits = limits or Limits()
     _quiet_libraries()
@@ -49,6 +55,8 @@ def _quiet_libraries() -> None:
 
 
 def _read(fmt: str, raw: bytes, name: str, limits: Limits) -> ParsedReport:
+    from store.readers.limits import Deadline
+
     deadline = Deadline(name, limits.seconds)
     if fmt == HTML:
         from store.readers.html import read_html
