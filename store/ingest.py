@@ -3,7 +3,7 @@
 `read_report_file` reads the bytes (size-capped), recognises the format by
 content (`store.readers.detect.sniff`: plain text, a web page, a PDF, a Word
 file) and, for text, decodes and cleans it. `parse_decoded` turns that into a
-`ParsedReport`: text through the layouts of `store.layouts` (dispatch,
+`ParsedReport`: text through the layouts of `store.parsing` (dispatch,
 Markdown, plain), other formats through their reader in `store/readers/`,
 whose libraries are imported only when such a file is read.
 
@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import IngestError
-from store.layouts import looks_like_heading, parse_date, parse_text, split_blocks
 from store.model import ParsedReport
+from store.parsing import looks_like_heading, parse_date, parse_text, split_blocks
 from store.readers.detect import TEXT, decode, sniff
 from store.text import clean_line, clean_text
 

@@ -4,7 +4,7 @@
 that format's module, imported only then, so the libraries a format needs
 (lxml and trafilatura, pypdf, python-docx) cost nothing to a session that never
 reads such a file. Every reader returns the same `ParsedReport` as the text
-layouts (`store.layouts`), finished by `layouts.finish`.
+layouts (`store.parsing`), finished by `parsing.finish`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from store.errors import IngestError
-from store.layouts import finish
 from store.model import ParsedReport
+from store.parsing import finish
 from store.readers.detect import DOCX, HTML, PDF
 
 if TYPE_CHECKING:  # imported when a file is read: adding a text report never needs the caps

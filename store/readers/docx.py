@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from store.errors import IngestError
-from store.layouts import markers, title_from, warn_unmatched
 from store.model import Footnote, Paragraph, ParsedReport
+from store.parsing import markers, title_from, warn_unmatched
 from store.readers.limits import Deadline, Limits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

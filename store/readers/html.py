@@ -14,7 +14,7 @@ Two ways of reading the body:
   separated, runs of HTML whitespace collapsed (a non-breaking space is text
   and stays), `<br>` a line break, `<sup>1</sup>` footnote markers written
   `[1]`, each note of a notes list starting with its `[n]` — and those blocks go
-  through the same dispatch layout as a text file (`store.layouts`), so the page
+  through the same dispatch layout as a text file (`store.parsing`), so the page
   and a text rendering of it give the same paragraphs. Headings marked up as
   `<h2>`–`<h6>` are headings even when they do not look like one.
 * **Any other article**: trafilatura finds the main text (navigation, adverts,
@@ -37,8 +37,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from store.errors import IngestError
-from store.layouts import DISPATCH_HEADER, REGIONS_LINE, parse_date, parse_dispatch, title_from
 from store.model import Paragraph, ParsedReport
+from store.parsing import DISPATCH_HEADER, REGIONS_LINE, parse_date, parse_dispatch, title_from
 from store.readers.detect import decode
 from store.readers.limits import Deadline, Limits
 from store.text import clean_text

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store.errors import IngestError
-from store.layouts import markers, parse_date, title_from, warn_unmatched
 from store.model import Footnote, Paragraph, ParsedReport
+from store.parsing import markers, parse_date, title_from, warn_unmatched
 from store.readers.limits import Deadline, Limits
 
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+)?[-–—]?\s*\d{1,5}\s*[-–—]?(?:\s*(?:of|/)\s*\d{1,5})?\s*$", re.IGNORECASE)

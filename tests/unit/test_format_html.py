@@ -46,7 +46,7 @@ class TestDispatchPage:
         list, <br> between the date and the regions) read back as the seed's own parse."""
         import html
 
-        from store.layouts import split_blocks
+        from store.parsing import split_blocks
 
         text = seed_path.read_text(encoding="utf-8")
         seed, _ = parse_file(seed_path)

@@ -1,4 +1,4 @@
-"""The layouts of a report's text: how cleaned text becomes a `ParsedReport`.
+"""Parsing a report's text by its layout: how cleaned text becomes a `ParsedReport`.
 
 Three layouts of plain text are understood, chosen by content (`parse_text`):
 
@@ -8,9 +8,10 @@ Three layouts of plain text are understood, chosen by content (`parse_text`):
 * Markdown (`#` headings, `[^n]` footnotes, optional `---` front matter);
 * any other plain text (paragraphs split on blank lines).
 
-The readers of other formats (`store/readers/`) build on the same pieces: a web
-page of a dispatch goes through `dispatch_body` like the text layout, so both
-give the same paragraphs. Every parse ends in `finish`, which trims each
+(Not to be confused with `store/layout.py`, where a database's files live.)
+The readers of other formats (`store/readers/`) build on the same pieces: a
+web page of a dispatch goes through `dispatch_body` like the text layout, so
+both give the same paragraphs. Every parse ends in `finish`, which trims each
 paragraph's edges and nothing inside it, so offsets inside a paragraph are
 offsets into the cleaned text it was cut from.
 """
