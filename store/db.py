@@ -31,7 +31,7 @@ from typing import Any
 from tinydb import Query
 
 from store.errors import ConflictError, CorruptFileError, NotFound, ReadOnlyError, StoreError
-from store.ingest import parse_text, read_report_file, report_id_for
+from store.ingest import parse_decoded, read_report_file, report_id_for
 from store.layout import ANNOTATIONS_PER_SHARD, SHARED_FILES, Layout, checked_report_id, is_report_id
 from store.locking import LOCK_TIMEOUT
 from store.model import (
@@ -393,7 +393,7 @@ class Database:
         if existing and revision in existing.revisions and self._holds_revision(report_id, revision):
             # Unchanged (every `claimdesk open`): the hash says so; the stored parse has its warnings.
             return AddResult(existing, created=False, new_revision=False, warnings=self._stored_warnings(report_id, revision))
-        parsed = parse_text(decoded.text, name=Path(path).name, warnings=decoded.warnings)
+        parsed = parse_decoded(decoded, Path(path).name)
         source = str(Path(path).resolve())
         return self.add_parsed(report_id, parsed, revision, source)
 

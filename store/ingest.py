@@ -1,16 +1,16 @@
-"""Reading report files: decoding, cleaning, and understanding their layout.
+"""Reading report files: the file, its format, its decoding, then its layout.
 
-Three layouts are understood:
+`read_report_file` reads the bytes (size-capped), recognises the format by
+content (`store.readers.detect.sniff`: plain text, a web page, a PDF, a Word
+file) and, for text, decodes and cleans it. `parse_decoded` turns that into a
+`ParsedReport`: text through the layouts of `store.parsing` (dispatch,
+Markdown, plain), other formats through their reader in `store/readers/`,
+whose libraries are imported only when such a file is read.
 
-* the dispatch plain-text layout (a header line with "Special Dispatch No. N",
-  the title, a date/regions block, body paragraphs broken by one-line headings,
-  inline `[n]` footnote markers, a footnotes block, trailing site boilerplate);
-* Markdown (`#` headings, `[^n]` footnotes, optional `---` front matter);
-* any other plain text (paragraphs split on blank lines).
-
-Paragraph text is kept exactly as in the file after `store.text.clean_text`
-(newline normalisation; control characters made visible one-for-one), so a
-character offset means the same thing everywhere.
+Paragraph text is kept exactly as it comes out of `store.text.clean_text`
+(newline normalisation; control characters made visible one-for-one), less the
+whitespace at its two edges, so a character offset inside a paragraph means the
+same thing everywhere.
 """
 
 from __future__ import annotations
@@ -18,42 +18,51 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from store.errors import IngestError
-from store.model import Footnote, Paragraph, ParsedReport
+from store.model import ParsedReport
+from store.parsing import looks_like_heading, parse_date, parse_text, split_blocks
+from store.readers.detect import TEXT, decode, sniff
 from store.text import clean_line, clean_text
 
-MAX_BYTES = 64 * 1024 * 1024
+if TYPE_CHECKING:
+    from store.readers.limits import Limits
 
-_DISPATCH_HEADER = re.compile(r"^(?P<date>.*?)\s*Special Dispatch No\.\s*(?P<number>\d+)\s*$")
-_REGIONS_LINE = re.compile(r"^(?P<regions>.*?)\s*\|\s*Special Dispatch No\.\s*(?P<number>\d+)\s*$")
-_MARKER = re.compile(r"\[(\d{1,4})\]")
-_NOTE_START = re.compile(r"^\[(\d{1,4})\]\s*")
-_MD_MARKER = re.compile(r"\[\^([^\]\s]+)\]")
-_MD_NOTE = re.compile(r"^\[\^([^\]\s]+)\]:\s?")
-_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_MD_RULE = re.compile(r"^ {0,3}([-*_])( *\1){2,} *$")  # a thematic break: not a paragraph
-_BOILERPLATE = ("Share this Report:",)
-_SMALL_WORDS = {
-    "a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "of", "on",
-    "or", "the", "to", "vs", "via", "with", "aka",
-}
-_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y-%m-%d", "%d.%m.%Y")
+__all__ = [
+    "MAX_BYTES",
+    "DecodedFile",
+    "decode_report_bytes",
+    "looks_like_heading",
+    "parse_date",
+    "parse_decoded",
+    "parse_file",
+    "parse_text",
+    "read_report_file",
+    "report_id_for",
+    "split_blocks",
+]
+
+MAX_BYTES = 64 * 1024 * 1024
+# Bumped when a reader of PDF, HTML or Word files changes what it makes of a file, so the
+# same file read again becomes a new revision instead of keeping the old reading.
+READERS_VERSION = 1
 
 
 @dataclass(frozen=True)
 class DecodedFile:
-    text: str
+    text: str  # the cleaned text of a text file; empty for other formats (their reader extracts it)
     warnings: tuple[str, ...]
-    sha256: str  # of the cleaned text: the revision's identity
+    sha256: str  # the revision's identity: of the cleaned text, or of the file's bytes for other formats
+    format: str = TEXT  # "text", "html", "pdf" or "docx"
+    raw: bytes = b""  # the file's bytes, for formats other than text
 
 
 def read_report_file(path: str | os.PathLike[str]) -> DecodedFile:
-    """Read and decode a report file. Raises IngestError with a one-line message."""
+    """Read a report file and recognise its format. Raises IngestError with a one-line message."""
     path = Path(path)
     shown = clean_line(str(path))
     try:
@@ -71,32 +80,19 @@ def read_report_file(path: str | os.PathLike[str]) -> DecodedFile:
         raise IngestError(f"{shown}: is a directory, not a report file") from None
     except OSError as error:
         raise IngestError(f"{shown}: cannot be read ({error.strerror or error})") from None
+    fmt = sniff(raw, shown)
+    if fmt != TEXT:
+        if not raw.strip():
+            raise IngestError(f"{shown}: is empty")
+        # The bytes, not an extraction, name the revision: opening an unchanged PDF again
+        # is then a hash, not a second extraction.
+        tag = f"claimdesk-{fmt}-reader/{READERS_VERSION}\n".encode()
+        return DecodedFile("", (), hashlib.sha256(tag + raw).hexdigest(), fmt, raw)
     return decode_report_bytes(raw, shown)
 
 
 def decode_report_bytes(raw: bytes, name: str = "<input>") -> DecodedFile:
-    warnings: list[str] = []
-    if raw.startswith(b"\xef\xbb\xbf"):
-        text = raw[3:].decode("utf-8", errors="strict") if _is_utf8(raw[3:]) else None
-        if text is None:
-            raise IngestError(f"{name}: has a UTF-8 byte order mark but is not valid UTF-8")
-    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            text = raw.decode("utf-16")
-        except UnicodeDecodeError:
-            raise IngestError(f"{name}: has a UTF-16 byte order mark but is not valid UTF-16") from None
-    else:
-        if _looks_binary(raw):
-            if _looks_utf16(raw):
-                raise IngestError(f"{name}: looks like UTF-16 without a byte order mark; save it as UTF-8")
-            raise IngestError(f"{name}: looks like a binary file, not text")
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as error:
-            text = raw.decode("cp1252", errors="replace")
-            warnings.append(
-                f"not valid UTF-8 (byte {error.start}); decoded as Windows-1252 (cp1252)"
-            )
+    text, warnings = decode(raw, name)
     text = clean_text(text)
     if not text:
         raise IngestError(f"{name}: is empty")
@@ -105,351 +101,18 @@ def decode_report_bytes(raw: bytes, name: str = "<input>") -> DecodedFile:
     return DecodedFile(text, tuple(warnings), hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
+def parse_decoded(decoded: DecodedFile, name: str, limits: Limits | None = None) -> ParsedReport:
+    """How a read file is understood: text by its layout, other formats by their reader."""
+    if decoded.format == TEXT:
+        return parse_text(decoded.text, name=name, warnings=decoded.warnings)
+    from store.readers import read
+
+    return read(decoded.format, decoded.raw, name, limits)
 
 
-def _looks_binary(raw: bytes) -> bool:
-    """Many NUL bytes, or many other control bytes, in the first 8 KiB.
-
-    One stray NUL in a text report does not make it binary (it is shown as "␀");
-    images, archives, office files and UTF-16 without a byte order mark have many.
-    """
-    head = raw[:8192]
-    if not head:
-        return False
-    if head.count(0) > max(1, len(head) // 1000):
-        return True
-    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
-    return controls / len(head) > 0.10
-
-
-def _looks_utf16(raw: bytes) -> bool:
-    """ASCII-range UTF-16 without a byte order mark: NULs at every other byte."""
-    head = raw[:8192]
-    evens, odds = head[0::2], head[1::2]
-    return len(head) >= 4 and (evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds))
-
-
-def parse_file(path: str | Path) -> tuple[ParsedReport, DecodedFile]:
+def parse_file(path: str | Path, limits: Limits | None = None) -> tuple[ParsedReport, DecodedFile]:
     decoded = read_report_file(path)
-    report = parse_text(decoded.text, name=Path(path).name, warnings=decoded.warnings)
-    return report, decoded
-
-
-def parse_text(text: str, name: str = "", warnings: tuple[str, ...] = ()) -> ParsedReport:
-    """Understand already-cleaned text. The layout is chosen by content, then by file name."""
-    blocks = split_blocks(text)
-    if not blocks:
-        raise IngestError(f"{name or 'input'}: is empty")
-    if _DISPATCH_HEADER.match(blocks[0].splitlines()[0]):
-        report = _parse_dispatch(blocks, list(warnings))
-    elif name.lower().endswith((".md", ".markdown")) or text.startswith("---\n") or any(
-        _MD_HEADING.match(block.split("\n", 1)[0]) for block in blocks[:20]
-    ):
-        report = _parse_markdown(text, list(warnings))
-    else:
-        report = _parse_plain(blocks, list(warnings))
-    if not report.paragraphs:
-        raise IngestError(f"{name or 'input'}: has no body paragraphs to review ({report.format} layout)")
-    return report
-
-
-def split_blocks(text: str) -> list[str]:
-    """Blocks separated by blank (whitespace-only) lines, each kept exactly."""
-    blocks: list[str] = []
-    current: list[str] = []
-    for line in text.split("\n"):
-        if line.strip() == "":
-            if current:
-                blocks.append("\n".join(current))
-                current = []
-        else:
-            current.append(line)
-    if current:
-        blocks.append("\n".join(current))
-    return blocks
-
-
-def parse_date(value: str) -> str | None:
-    """`"October 19, 2023"` → `"2023-10-19"`; None when it is not a date."""
-    value = value.strip().rstrip(".")
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    if re.match(r"^\d{4}-\d{2}-\d{2}[T ]\d", value):  # an ISO 8601 timestamp: its day
-        try:
-            return date.fromisoformat(value[:10]).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def looks_like_heading(block: str) -> bool:
-    """One line, title case, no final full stop: a section heading of the dispatch layout."""
-    if "\n" in block or len(block) > 200:
-        return False
-    line = block.strip()
-    if not line or line[-1] in ".:!?,;\"”’)" or _MARKER.search(line):
-        return False
-    words = [w for w in re.split(r"[\s\-–—/]+", line) if w and w[0].isalpha()]
-    if not words:
-        return False
-    capitalised = sum(1 for w in words if w[0].isupper() or w.lower() in _SMALL_WORDS)
-    return capitalised / len(words) >= 0.85 and words[0][0].isupper()
-
-
-def _markers(text: str) -> tuple[int, ...]:
-    seen: list[int] = []
-    for match in _MARKER.finditer(text):
-        number = int(match.group(1))
-        if number not in seen:
-            seen.append(number)
-    return tuple(seen)
-
-
-def _parse_dispatch(blocks: list[str], warnings: list[str]) -> ParsedReport:
-    header = _DISPATCH_HEADER.match(blocks[0].splitlines()[0])
-    assert header is not None
-    dispatch_number = header.group("number")
-    report_date = parse_date(header.group("date"))
-    index = 1
-    title = ""
-    if index < len(blocks):
-        title = blocks[index].replace("\n", " ")
-        index += 1
-    regions: tuple[str, ...] = ()
-    if index < len(blocks):
-        lines = blocks[index].splitlines()
-        meta = [line for line in lines if _REGIONS_LINE.match(line) or parse_date(line)]
-        if meta and len(meta) == len(lines):
-            for line in lines:
-                if match := _REGIONS_LINE.match(line):
-                    regions = tuple(r.strip() for r in match.group("regions").split(",") if r.strip())
-                elif parsed := parse_date(line):
-                    report_date = report_date or parsed
-            index += 1
-    body = blocks[index:]
-    # The footnotes block: from the last run of blocks that start with "[n]" (and
-    # their continuations) to the boilerplate; body paragraphs never start with "[n]".
-    end = len(body)
-    for i, block in enumerate(body):
-        if block.strip().startswith(_BOILERPLATE):
-            end = i
-            break
-    body = body[:end]
-    notes_start = end
-    for i, block in enumerate(body):
-        if _NOTE_START.match(block) and all(
-            _NOTE_START.match(b) or not looks_like_heading(b) for b in body[i:]
-        ):
-            notes_start = i
-            break
-    footnotes = _collect_notes(body[notes_start:], _NOTE_START)
-    headings: list[str] = []
-    paragraphs: list[Paragraph] = []
-    section: str | None = None
-    for block in body[:notes_start]:
-        if looks_like_heading(block):
-            section = block.strip()
-            headings.append(section)
-            continue
-        paragraphs.append(Paragraph(len(paragraphs) + 1, block, section, _markers(block)))
-    _warn_unmatched(paragraphs, footnotes, warnings)
-    return ParsedReport(
-        title=title,
-        date=report_date,
-        dispatch_number=dispatch_number,
-        regions=regions,
-        headings=tuple(headings),
-        paragraphs=tuple(paragraphs),
-        footnotes=footnotes,
-        warnings=tuple(warnings),
-        format="dispatch",
-    )
-
-
-def _collect_notes(blocks: list[str], start: re.Pattern[str]) -> tuple[Footnote, ...]:
-    """Notes start with a marker; a block without one continues the note before it."""
-    notes: list[list] = []
-    for block in blocks:
-        match = start.match(block)
-        if match:
-            notes.append([match.group(1), block[match.end():]])
-        elif notes:
-            notes[-1][1] += "\n\n" + block
-    result: list[Footnote] = []
-    for key, text in notes:
-        number = int(key) if str(key).isdigit() else len(result) + 1
-        result.append(Footnote(number, text.strip()))
-    return tuple(result)
-
-
-def _warn_unmatched(
-    paragraphs: list[Paragraph],
-    footnotes: tuple[Footnote, ...],
-    warnings: list[str],
-    marker: Callable[[int], str] = "[{}]".format,
-) -> None:
-    """Warn about markers without a note and notes nothing cites, written as in the file."""
-    noted = {note.number for note in footnotes}
-    cited = [n for p in paragraphs for n in p.footnotes]
-    missing = sorted(set(cited) - noted)
-    if missing:
-        warnings.append("footnote markers without a note: " + ", ".join(marker(n) for n in missing))
-    orphans = sorted(noted - set(cited))
-    if orphans:
-        warnings.append("notes that no paragraph cites: " + ", ".join(marker(n) for n in orphans))
-
-
-def _parse_front_matter(text: str) -> tuple[dict[str, str], str]:
-    if not text.startswith("---\n"):
-        return {}, text
-    end = text.find("\n---", 4)
-    if end == -1:
-        return {}, text
-    after = text.find("\n", end + 4)
-    meta: dict[str, str] = {}
-    for line in text[4:end].split("\n"):
-        key, sep, value = line.partition(":")
-        if sep and key.strip():
-            meta[key.strip().lower()] = value.strip().strip("\"'")
-    body = "" if after == -1 else text[after + 1:]
-    # Keep offsets honest: the body is used only for block splitting; paragraphs keep their text.
-    return meta, body
-
-
-def _footnote_numbers(body: str) -> dict[str, int]:
-    """Every `[^label]` of a Markdown body, numbered: `[^3]` is note 3, named labels follow
-    the highest numeric one in order of first appearance (so they never collide)."""
-    labels = list(dict.fromkeys(match.group(1) for match in _MD_MARKER.finditer(body)))
-    numbers = {label: int(label) for label in labels if label.isdigit()}
-    following = max(numbers.values(), default=0)
-    for label in labels:
-        if label not in numbers:
-            following += 1
-            numbers[label] = following
-    return numbers
-
-
-def _leading_heading(block: str) -> tuple[int, str, str] | None:
-    """`(level, name, rest of the block)` when the block opens with an ATX or setext heading."""
-    first, _, rest = block.partition("\n")
-    if heading := _MD_HEADING.match(first):
-        return len(heading.group(1)), heading.group(2), rest
-    underline, _, after = rest.partition("\n")
-    if first.strip() and not after and re.fullmatch(r" {0,3}(=+|-+) *", underline):
-        return (1 if "=" in underline else 2), first.strip(), ""
-    return None
-
-
-def _parse_markdown(text: str, warnings: list[str]) -> ParsedReport:
-    meta, body = _parse_front_matter(text)
-    blocks = split_blocks(body)
-    numbers = _footnote_numbers(body)
-    title = clean_line(meta.get("title", ""))
-    report_date = parse_date(meta["date"]) if meta.get("date") else None
-    if meta.get("date") and report_date is None:
-        warnings.append(f"front matter date {clean_line(meta['date'])!r} is not a date I understand")
-    headings: list[str] = []
-    paragraphs: list[Paragraph] = []
-    note_blocks: list[str] = []
-    section: str | None = None
-    in_notes = False
-    for block in blocks:
-        first = block.split("\n", 1)[0]
-        if _MD_NOTE.match(first):
-            in_notes = True
-            note_blocks.append(block)
-            continue
-        if in_notes and block.startswith(("    ", "\t")):
-            note_blocks.append(block)
-            continue
-        in_notes = False
-        if _MD_RULE.match(block):
-            continue
-        # Heading lines at the top of a block are headings; the lines after them are a paragraph.
-        while found := _leading_heading(block):
-            level, name, block = found
-            if level == 1 and not headings and not paragraphs and (not title or name == title):
-                title = name
-            elif name:
-                section = name
-                headings.append(name)
-        if block.strip():
-            cited = tuple(dict.fromkeys(numbers[m.group(1)] for m in _MD_MARKER.finditer(block)))
-            paragraphs.append(Paragraph(len(paragraphs) + 1, block, section, cited))
-    # A note block may hold several definitions, one after another.
-    footnotes: list[Footnote] = []
-    for block in note_blocks:
-        for part in re.split(r"\n(?=\[\^[^\]\s]+\]:)", block):
-            match = _MD_NOTE.match(part)
-            if match:
-                text_of_note = re.sub(r"\n[ \t]+", "\n", part[match.end():]).strip()
-                footnotes.append(Footnote(numbers[match.group(1)], text_of_note))
-            elif footnotes:
-                last = footnotes.pop()
-                footnotes.append(Footnote(last.number, last.text + "\n\n" + re.sub(r"\n[ \t]+", "\n", part).strip()))
-    if not title and paragraphs:
-        title = _title_from(paragraphs[0].text)
-    notes = tuple(footnotes)
-    labels = {number: label for label, number in numbers.items()}
-    _warn_unmatched(paragraphs, notes, warnings, lambda n: f"[^{labels.get(n, n)}]")
-    return ParsedReport(
-        title=title,
-        date=report_date,
-        dispatch_number=clean_line(meta["dispatch"]) if meta.get("dispatch") else None,
-        regions=tuple(r.strip().strip("\"'") for r in meta.get("regions", "").strip("[]").split(",") if r.strip()),
-        headings=tuple(headings),
-        paragraphs=tuple(paragraphs),
-        footnotes=notes,
-        warnings=tuple(warnings),
-        format="markdown",
-        source=clean_line(meta["source"]) if meta.get("source") else None,
-    )
-
-
-def _title_from(text: str) -> str:
-    line = text.split("\n", 1)[0]
-    return line if len(line) <= 80 else line[:77].rstrip() + "…"
-
-
-def _looks_like_title(block: str) -> bool:
-    return "\n" not in block and len(block) <= 150 and block.strip()[-1:] not in ".,;:!?"
-
-
-def _parse_plain(blocks: list[str], warnings: list[str]) -> ParsedReport:
-    title = ""
-    report_date: str | None = None
-    index = 0
-    if len(blocks) > 1 and _looks_like_title(blocks[0]):
-        title = blocks[0].strip()
-        index = 1
-    if index < len(blocks) and "\n" not in blocks[index] and (parsed := parse_date(blocks[index])):
-        report_date = parsed
-        index += 1
-    paragraphs = tuple(
-        Paragraph(n, block, None, ()) for n, block in enumerate(blocks[index:], start=1)
-    )
-    if not title:
-        title = _title_from(blocks[0])
-    return ParsedReport(
-        title=title,
-        date=report_date,
-        dispatch_number=None,
-        regions=(),
-        headings=(),
-        paragraphs=paragraphs,
-        footnotes=(),
-        warnings=tuple(warnings),
-        format="text",
-    )
+    return parse_decoded(decoded, Path(path).name, limits), decoded
 
 
 def report_id_for(path: str | os.PathLike[str]) -> str:

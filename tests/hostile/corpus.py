@@ -175,6 +175,19 @@ def _utf16() -> bytes:
     return "UTF-16 report\n\nText with a BOM: \u00e9\u4e2d end.\n".encode("utf-16")
 
 
+def _html_page() -> bytes:
+    """A saved web page whose text carries markup, escapes (as entities and raw) and scripts."""
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>Page [bold]title[/bold]</title>"
+        "<script>document.title='PWNED-SCRIPT'</script></head><body onload=\"alert('PWNED-ONLOAD')\">"
+        "<article><h1>Page [bold]title[/bold]</h1>"
+        f"<p>{MARKUP[0]} and &#27;]0;PWNED-ENTITY&#7; end.</p>"
+        f"<p>{MARKUP[1]} raw {PAYLOADS['OSC 52 clipboard']} end.</p>"
+        "<p>&lt;b&gt;tags as text&lt;/b&gt; [red]x[/red] end.</p>"
+        "<iframe src='https://pwned.example/'>PWNED-IFRAME</iframe></article></body></html>"
+    ).encode()
+
+
 CASES: tuple[Case, ...] = (
     Case("controls.txt", _controls, shows=_controls_shown(), paragraphs=len(PAYLOADS) - 2 + 2),
     Case(
@@ -191,6 +204,17 @@ CASES: tuple[Case, ...] = (
             "[1] A note with [bold]markup[/bold] and ␛]52;c;",
             *MARKUP,
         ),
+    ),
+    Case(
+        "page.html",
+        _html_page,
+        shows=(
+            f"{MARKUP[0]} and \u241b]0;PWNED-ENTITY\u2407 end.",
+            f"{MARKUP[1]} raw",
+            f"{PAYLOADS_SHOWN['OSC 52 clipboard']} end.",
+            "<b>tags as text</b> [red]x[/red] end.",
+        ),
+        paragraphs=3,
     ),
     Case("bidi_arabic.txt", _bidi, shows=("RLO reversed PWNED", "LRM", "end.")),
     Case("zero_width.txt", _zero_width, shows=("end.",)),
