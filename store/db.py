@@ -39,6 +39,7 @@ from store.model import (
     Actor,
     Annotation,
     Kind,
+    Link,
     Mark,
     Paragraph,
     ParsedReport,
@@ -68,7 +69,8 @@ from store.text import clean_line, clean_text
 # interrupted it. Defined in store/migrations.py.
 Progressor = Callable[[str, int, int], None]  # (what, done, total)
 
-TABLES = {"annotation": "annotations", "actor": "actors", "mark": "marks"}
+TABLES = {"annotation": "annotations", "actor": "actors", "mark": "marks", "link": "links"}
+LINKS = "(links)"  # where link shards are, in the shard bookkeeping keyed by report id
 
 
 class _Unchecked:
@@ -191,6 +193,7 @@ class Database:
         self._index_cache: tuple[Any, dict[str, dict[str, Any]]] | None = None
         self._shard_ids: dict[Path, tuple[Any, frozenset[str]]] = {}  # shard → (its signature, the ids it holds)
         self._homes: dict[tuple[str, str], Path] = {}  # (report id, annotation id) → the shard it was last seen in
+        self._parsed_links: dict[Path, tuple[Any, list[Link]]] = {}
         self._parsed: dict[Path, tuple[Any, list[Annotation]]] = {}  # shard → (signature, its annotations)
         self.library = self._file(self.layout.library)
         self.actors_file = self._file(self.layout.actors)
@@ -612,6 +615,28 @@ class Database:
             **fields,
         )
 
+    # ---------------------------------------------------------------- links
+
+    def links(self) -> list[Link]:
+        """Every link between claims, across reports (its shards stay in memory; a later call re-reads only changed ones)."""
+        found: list[Link] = []
+        for _, path in self.layout.link_shards():
+            tiny = self._file(path)
+            tables = self._read(tiny)
+            cached = self._parsed_links.get(path)
+            if cached is None or cached[0] != tiny.seen:
+                with _readable_documents(tiny):
+                    cached = (tiny.seen, [Link.from_dict(d) for d in tables.get("links", {}).values()])
+                self._parsed_links[path] = cached
+                for link in cached[1]:
+                    self._homes[(LINKS, link.id)] = path
+            found += cached[1]
+        return found
+
+    def links_of(self, annotation_id: str) -> list[Link]:
+        """The links that start or end at one claim."""
+        return [link for link in self.links() if link.touches(annotation_id)]
+
     # ------------------------------------------------------ paragraph marks
 
     def marks(self, report_id: str) -> dict[int, Mark]:
@@ -714,14 +739,21 @@ class Database:
         return tuple(written)
 
     def _ids_in(self, path: Path) -> frozenset[str]:
-        """The annotation ids a shard holds (re-read only when the file changed)."""
+        """The document ids a shard holds (re-read only when the file changed)."""
         tiny = self._file(path)
         tables = self._read(tiny)
         cached = self._shard_ids.get(path)
         if cached is None or cached[0] != tiny.seen:
-            cached = (tiny.seen, frozenset(str(doc.get("id")) for doc in tables.get("annotations", {}).values()))
+            table = "links" if path.parent == self.layout.links else "annotations"
+            cached = (tiny.seen, frozenset(str(doc.get("id")) for doc in tables.get(table, {}).values()))
             self._shard_ids[path] = cached
         return cached[1]
+
+    def _shard_list(self, owner: str) -> list[tuple[int, Path]]:
+        return self.layout.link_shards() if owner == LINKS else self.layout.shards(owner, "annotations")
+
+    def _shard_path(self, owner: str, number: int) -> Path:
+        return self.layout.link_shard(number) if owner == LINKS else self.layout.annotation_shard(owner, number)
 
     def _home(self, report_id: str, annotation_id: str, shards: list[tuple[int, Path]], many: bool) -> Path | None:
         """The shard that holds an annotation (None: it is new). One stat when it was read before."""
@@ -752,23 +784,23 @@ class Database:
                 places.append(self.layout.actors)
             elif plan.entity == "mark":
                 places.append(self.layout.mark_shard(checked_report_id(plan.report_id), int(plan.key)))
-            elif plan.entity == "annotation":
-                report_id = checked_report_id(plan.report_id)
-                if report_id not in shards:
-                    shards[report_id] = self.layout.shards(report_id, "annotations")
+            elif plan.entity in ("annotation", "link"):
+                owner = checked_report_id(plan.report_id) if plan.entity == "annotation" else LINKS
+                if owner not in shards:
+                    shards[owner] = self._shard_list(owner)
                 new = plan.base is None and not plan.by_content
-                home = None if new else self._home(report_id, plan.key, shards[report_id], many)
+                home = None if new else self._home(owner, plan.key, shards[owner], many)
                 if home is None:
-                    if report_id not in room:
-                        newest = shards[report_id][-1] if shards[report_id] else (1, self.layout.annotation_shard(report_id, 1))
-                        count = len(self._ids_in(newest[1])) if shards[report_id] else 0
-                        room[report_id] = (newest[0], count)
-                    number, count = room[report_id]
+                    if owner not in room:
+                        newest = shards[owner][-1] if shards[owner] else (1, self._shard_path(owner, 1))
+                        count = len(self._ids_in(newest[1])) if shards[owner] else 0
+                        room[owner] = (newest[0], count)
+                    number, count = room[owner]
                     if count >= ANNOTATIONS_PER_SHARD:
                         number, count = number + 1, 0
-                    room[report_id] = (number, count + 1)
-                    home = self.layout.annotation_shard(report_id, number)
-                self._homes[(report_id, plan.key)] = home
+                    room[owner] = (number, count + 1)
+                    home = self._shard_path(owner, number)
+                self._homes[(owner, plan.key)] = home
                 places.append(home)
             else:
                 raise StoreError(f"cannot write a {plan.entity!r}")
@@ -816,6 +848,8 @@ class Database:
             raise
         if table_name == "annotations":
             self._parsed.pop(path, None)
+        elif table_name == "links":
+            self._parsed_links.pop(path, None)
         return edits
 
     def _roll_back(self, written: list[Edit]) -> None:

@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from store.errors import CorruptFileError, StoreError
-from store.layout import SHARD, Layout, is_report_id
+from store.layout import LINK_SHARD, SHARD, Layout, is_report_id
 from store.locking import is_held
 from store.migrations import index_from_text_files
 from store.model import SCHEMA_VERSION, Annotation, Kind, actor_refs, now_iso
@@ -145,6 +145,15 @@ class Snapshot:
         for path in (self.layout.library, self.layout.actors):
             if self._regular(path):
                 found.append(path)
+        if self.layout.links.exists() and self._is_folder(self.layout.links):
+            for entry in sorted(os.scandir(self.layout.links), key=lambda e: e.name):
+                if entry.name.startswith(".") or CORRUPT_MARK in entry.name:
+                    continue
+                if LINK_SHARD.match(entry.name):
+                    if self._regular(Path(entry.path)):
+                        found.append(Path(entry.path))
+                else:
+                    self.stray.append(Path(entry.path))
         if not self._is_folder(self.reports_dir):
             return found
         for entry in sorted(os.scandir(self.reports_dir), key=lambda e: e.name):
@@ -253,7 +262,8 @@ class Snapshot:
     def all_entries(self) -> Iterator[Path]:
         """Every file and folder of the database (not following links), for the permission check."""
         yield self.root
-        for folder in (self.root, self.reports_dir, *(self.reports_dir / rid for rid in self.report_ids()), self.layout.locks):
+        report_folders = [self.reports_dir / rid for rid in self.report_ids()]
+        for folder in (self.root, self.reports_dir, self.layout.links, *report_folders, self.layout.locks):
             if not self._exists_as_folder(folder):
                 continue
             if folder != self.root:
@@ -295,6 +305,7 @@ def check(root: str | os.PathLike[str], summary: Summary | None = None) -> list[
     findings += _check_annotations(snap, summary)
     findings += _check_actor_refs(snap)
     findings += _check_actor_rules(snap)
+    findings += _check_links(snap)
     findings += _check_temp_files(snap)
     findings += _check_locks(snap)
     if summary is not None:
@@ -542,9 +553,35 @@ def _check_actor_rules(snap: Snapshot) -> list[Finding]:
     return findings
 
 
+def _check_links(snap: Snapshot) -> list[Finding]:
+    """Every link joins two claims that exist."""
+    link_paths = [p for p in snap.found if p.parent == snap.layout.links]
+    if not link_paths:
+        return []
+    claims: set[tuple[str, str]] = set()
+    for report_id, _path, tables in snap.annotation_files():
+        claims.update((report_id, str(doc.get("id"))) for doc in tables.get("annotations", {}).values() if doc.get("kind") == "claim")
+    findings = []
+    for path in link_paths:
+        links = snap.load(path) or {}
+        for doc in links.get("links", {}).values():
+            for end in ("from", "to"):
+                value = doc.get(end)
+                ref: dict[str, Any] = value if isinstance(value, dict) else {}
+                if (str(ref.get("report_id")), str(ref.get("annotation_id"))) not in claims:
+                    findings.append(
+                        Finding(
+                            PROBLEM,
+                            snap.rel(path),
+                            f"link {doc.get('id')}: its {end!r} end names claim {ref.get('annotation_id')}, which does not exist",
+                        )
+                    )
+    return findings
+
+
 def _temp_files(snap: Snapshot) -> Iterator[tuple[Path, Path]]:
     """(temporary file, the database file it was going to replace)."""
-    for folder in (snap.root, *(snap.reports_dir / rid for rid in snap.report_ids())):
+    for folder in (snap.root, snap.layout.links, *(snap.reports_dir / rid for rid in snap.report_ids())):
         if not folder.is_dir():
             continue
         for path in sorted(folder.glob(".*.tmp")):
@@ -664,6 +701,7 @@ _TABLE_SHAPES: dict[str, dict[str, Callable[[dict[str, Any]], bool]]] = {
     "annotations": {"annotations": lambda d: {"id", "kind", "report_id", "revision", "paragraph"} <= d.keys()},
     "marks": {"marks": lambda d: "paragraph" in d},
     "text": {"revisions": lambda d: {"revision", "parsed"} <= d.keys()},
+    "links": {"links": lambda d: {"id", "from", "to", "relation"} <= d.keys()},
     "actors": {"actors": lambda d: {"id", "name"} <= d.keys()},
 }
 _DOC_START = re.compile(r'(?<!\\)"(\d+)"\s*:\s*(?=\{)')

@@ -2,6 +2,7 @@
 
     library.json                          meta (schema version) and the reports index
     actors.json                           the actor registry shared by all reports
+    links/links-NNNN.json                 links between claims (corroborates, contradicts…), in shards
     reports/<id>/text.json                every revision of one report's text
     reports/<id>/annotations-NNNN.json    that report's annotations, in shards of about 256
     reports/<id>/marks-NNNN.json          reviewed / flagged marks of paragraphs 256·(N-1)+1 … 256·N
@@ -32,6 +33,7 @@ PARAGRAPHS_PER_MARK_SHARD = 256
 
 REPORT_ID = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,79}$")
 SHARD = re.compile(r"^(?P<kind>annotations|marks)-(?P<number>\d{4,6})\.json$")
+LINK_SHARD = re.compile(r"^links-(?P<number>\d{4,6})\.json$")
 SHARED_FILES = ("library.json", "actors.json")
 
 
@@ -56,6 +58,7 @@ class Layout:
         self.library = root / "library.json"
         self.actors = root / "actors.json"
         self.reports = root / "reports"
+        self.links = root / "links"
         self.locks = root / ".locks"
 
     def report_folder(self, report_id: str) -> Path:
@@ -66,6 +69,17 @@ class Layout:
 
     def annotation_shard(self, report_id: str, number: int) -> Path:
         return self.report_folder(report_id) / f"annotations-{number:04d}.json"
+
+    def link_shard(self, number: int) -> Path:
+        return self.links / f"links-{number:04d}.json"
+
+    def link_shards(self) -> list[tuple[int, Path]]:
+        """(number, path) of every link shard on disk, in order (listed whatever they are, as `shards`)."""
+        try:
+            entries = list(os.scandir(self.links))
+        except FileNotFoundError:
+            return []
+        return sorted((int(m["number"]), Path(e.path)) for e in entries if (m := LINK_SHARD.match(e.name)))
 
     def mark_shard(self, report_id: str, paragraph: int) -> Path:
         return self.report_folder(report_id) / f"marks-{mark_shard_number(paragraph):04d}.json"

@@ -49,6 +49,14 @@ ACTOR_TYPES = {
 }
 
 
+RELATIONS = {
+    "corroborates": "corroborates",
+    "contradicts": "contradicts",
+    "repeats": "repeats (the same claim re-reported)",
+    "updates": "updates (a later figure or status)",
+}
+
+
 class Kind(StrEnum):
     CLAIM = "claim"
     ACTOR = "actor"
@@ -285,6 +293,8 @@ class Annotation:
     updated_at: str = ""
     updated_by: str = ""  # who changed it last
     rev: int = 0  # its version: every save adds one; a change based on an older one is a conflict
+    # For an adjudicated annotation: which reviewers' annotations it came from, and who decided.
+    provenance: dict[str, Any] | None = None
 
     @property
     def paragraph_number(self) -> int:
@@ -312,6 +322,7 @@ class Annotation:
             "updated_at": self.updated_at,
             "updated_by": self.updated_by,
             "rev": self.rev,
+            **({"provenance": self.provenance} if self.provenance is not None else {}),
         }
 
     @classmethod
@@ -335,6 +346,7 @@ class Annotation:
             updated_at=data.get("updated_at", ""),
             updated_by=data.get("updated_by", "") or data.get("reviewer", ""),
             rev=int(data.get("rev", 0)),
+            provenance=data.get("provenance") if isinstance(data.get("provenance"), dict) else None,
         )
 
     def evolve(self, **changes: Any) -> Annotation:
@@ -468,6 +480,67 @@ class Mark:
 
 
 @dataclass(frozen=True)
+class Link:
+    """One claim said to corroborate, contradict, repeat or update another (possibly in another report)."""
+
+    id: str
+    from_report: str
+    from_claim: str  # annotation id
+    to_report: str
+    to_claim: str
+    relation: str  # a key of RELATIONS
+    note: str = ""
+    reviewer: str = ""
+    created_at: str = ""
+    updated_at: str = ""
+    updated_by: str = ""
+    rev: int = 0
+
+    def touches(self, annotation_id: str) -> bool:
+        return annotation_id in (self.from_claim, self.to_claim)
+
+    def other(self, annotation_id: str) -> tuple[str, str]:
+        """(report id, claim id) at the other end from `annotation_id`."""
+        if annotation_id == self.from_claim:
+            return self.to_report, self.to_claim
+        return self.from_report, self.from_claim
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "from": {"report_id": self.from_report, "annotation_id": self.from_claim},
+            "to": {"report_id": self.to_report, "annotation_id": self.to_claim},
+            "relation": self.relation,
+            "note": self.note,
+            "reviewer": self.reviewer,
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "updated_by": self.updated_by,
+            "rev": self.rev,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Link:
+        return cls(
+            id=data["id"],
+            from_report=data["from"]["report_id"],
+            from_claim=data["from"]["annotation_id"],
+            to_report=data["to"]["report_id"],
+            to_claim=data["to"]["annotation_id"],
+            relation=data["relation"],
+            note=data.get("note", ""),
+            reviewer=data.get("reviewer", ""),
+            created_at=data.get("created_at", ""),
+            updated_at=data.get("updated_at", ""),
+            updated_by=data.get("updated_by", "") or data.get("reviewer", ""),
+            rev=int(data.get("rev", 0)),
+        )
+
+    def evolve(self, **changes: Any) -> Link:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
 class NewActor:
     """An actor the analyst asked to create (from the picker): made in the same step as what names it."""
 
@@ -494,6 +567,7 @@ __all__ = [
     "ACTOR_TYPES",
     "CLAIM_TYPES",
     "CREDIBILITY",
+    "RELATIONS",
     "RELIABILITY",
     "SCHEMA_VERSION",
     "Actor",
@@ -503,6 +577,7 @@ __all__ = [
     "Credibility",
     "Footnote",
     "Kind",
+    "Link",
     "Mark",
     "NewActor",
     "Paragraph",

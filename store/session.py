@@ -32,12 +32,14 @@ from store.history import History
 from store.model import (
     ACTOR_TYPES,
     CLAIM_TYPES,
+    RELATIONS,
     Actor,
     ActorChoice,
     Annotation,
     Claim,
     Credibility,
     Kind,
+    Link,
     Mark,
     NewActor,
     Report,
@@ -250,8 +252,53 @@ class Session:
         return self._write(description, [*extra, plan], _the_annotation(annotation.id))
 
     def delete_annotation(self, annotation: Annotation) -> Saved[None]:
-        plan = Plan("annotation", annotation.id, annotation.report_id, None, base=annotation.to_dict())
-        return self._write(f"deleted {annotation.kind.value}", [plan], lambda _edits: None)
+        """Delete an annotation, and the links that start or end at it (one step: undo brings both back)."""
+        plans = [Plan("link", link.id, None, None, base=link.to_dict()) for link in self.db.links_of(annotation.id)]
+        plans.append(Plan("annotation", annotation.id, annotation.report_id, None, base=annotation.to_dict()))
+        return self._write(f"deleted {annotation.kind.value}", plans, lambda _edits: None)
+
+    # ---------------------------------------------------------------- links
+
+    def link(self, source: Annotation, target: Annotation, relation: str, note: str = "") -> Saved[Link]:
+        """Say that claim `source` corroborates, contradicts, repeats or updates claim `target`."""
+        if relation not in RELATIONS:
+            raise IntegrityError(f"{relation!r} is not a relation between claims ({', '.join(RELATIONS)})")
+        if source.kind is not Kind.CLAIM or target.kind is not Kind.CLAIM:
+            raise IntegrityError("only claims are linked (an actor mention is not a claim)")
+        if source.id == target.id:
+            raise IntegrityError("a claim cannot be linked to itself")
+        for existing in self.db.links_of(source.id):
+            if existing.touches(target.id) and existing.relation == relation and existing.reviewer == self.reviewer:
+                raise IntegrityError(f"already linked: these two claims are linked as {relation} already; nothing added", existing.id)
+        now = now_iso()
+        link = Link(
+            id=new_id(), from_report=source.report_id, from_claim=source.id, to_report=target.report_id, to_claim=target.id,
+            relation=relation, note=self._limit("the note", clean_text(note).strip(), MAX_TEXT), reviewer=self.reviewer,
+            created_at=now, updated_at=now, updated_by=self.reviewer,
+        )
+        for end in (source, target):  # both claims must still be there as the analyst saw them
+            self._still_there(end)
+        plan = Plan("link", link.id, None, link.to_dict(), base=None)
+        return self._write(f"linked two claims ({relation})", [plan], _the_link(link.id))
+
+    def edit_link(self, link: Link, relation: str, note: str) -> Saved[Link]:
+        if relation not in RELATIONS:
+            raise IntegrityError(f"{relation!r} is not a relation between claims ({', '.join(RELATIONS)})")
+        edited = link.evolve(relation=relation, note=self._limit("the note", clean_text(note).strip(), MAX_TEXT),
+                             updated_at=now_iso(), updated_by=self.reviewer)
+        plan = Plan("link", link.id, None, edited.to_dict(), base=link.to_dict())
+        return self._write(f"edited a link ({relation})", [plan], _the_link(link.id))
+
+    def unlink(self, link: Link) -> Saved[None]:
+        plan = Plan("link", link.id, None, None, base=link.to_dict())
+        return self._write(f"removed a link ({link.relation})", [plan], lambda _edits: None)
+
+    def _still_there(self, annotation: Annotation) -> None:
+        if not any(a.id == annotation.id for a in self.db.paragraph_annotations(annotation.report_id, annotation.paragraph)):
+            raise ConflictError(
+                "that claim was deleted by someone else since you opened it; nothing was saved",
+                [("annotation", annotation.id, annotation.to_dict(), None)],
+            )
 
     # ------------------------------------------------------ paragraph marks
 
@@ -460,6 +507,12 @@ class Session:
         """An undo or redo is a change too: it may not delete an actor others have named since, nor close a circle."""
         removed = {p.key for p in plans if p.entity == "actor" and p.after is None}
         touched = {p.key for p in plans if p.entity == "annotation"}
+        links_in_change = {p.key for p in plans if p.entity == "link"}
+        for plan in plans:
+            if plan.entity == "annotation" and plan.after is None:
+                since = [link for link in self.db.links_of(plan.key) if link.id not in links_in_change]
+                if since:
+                    raise IntegrityError(f"{what}: that claim is linked to {len(since)} other claim(s) now; nothing was changed")
         actor_plans = {p.key: p.after for p in plans if p.entity == "actor"}
         for actor_id in removed:
             actor = next((a for a in self.db.actors() if a.id == actor_id), None)
@@ -499,6 +552,16 @@ def _the_annotation(annotation_id: str) -> Callable[[tuple[Edit, ...]], Annotati
             if edit.entity == "annotation" and edit.key == annotation_id and edit.after:
                 return Annotation.from_dict(edit.after)
         raise NotFound(f"annotation {annotation_id} was not written")
+
+    return value
+
+
+def _the_link(link_id: str) -> Callable[[tuple[Edit, ...]], Link]:
+    def value(edits: tuple[Edit, ...]) -> Link:
+        for edit in edits:
+            if edit.entity == "link" and edit.key == link_id and edit.after:
+                return Link.from_dict(edit.after)
+        raise NotFound(f"link {link_id} was not written")
 
     return value
 

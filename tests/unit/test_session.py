@@ -187,7 +187,7 @@ def test_reviewed_and_flagged_both_hold_and_each_undoes_alone(two) -> None:
 
 # ------------------------------------------------------------------ two sessions at random
 
-OPERATIONS = ("claim", "mention", "edit", "grade", "delete", "review", "flag", "actor", "delete_actor", "undo", "redo")
+OPERATIONS = ("claim", "mention", "edit", "grade", "delete", "review", "flag", "actor", "delete_actor", "link", "unlink", "undo", "redo")
 
 
 @settings(
@@ -234,6 +234,13 @@ def test_two_sessions_interleaved_at_random_keep_the_database_whole(tmp_path_fac
                 session.create_actor(f"{who} {n}", "person", affiliation=actors[n % len(actors)].id if actors else None)
             elif operation == "delete_actor" and actors:
                 session.delete_actor(actors[n % len(actors)])
+            elif operation == "link":
+                claims = [a for a in annotations if a.claim]
+                if len(claims) >= 2:
+                    saved_link = session.link(claims[n % len(claims)], claims[(n + 1) % len(claims)], "corroborates")
+                    assert saved_link.value.id in {x.id for x in db.links()}
+            elif operation == "unlink" and db.links():
+                session.unlink(db.links()[n % len(db.links())])
             elif operation == "undo":
                 session.undo()
             elif operation == "redo":
@@ -274,3 +281,36 @@ def test_undoing_an_actor_someone_has_named_since_is_refused(two) -> None:
     with pytest.raises(IntegrityError, match=r"cannot undo “added actor Hamas”: “Hamas” is named by 1 annotation \(1 claimant\)"):
         alice.undo()
     assert alice.db.actor(hamas.id).name == "Hamas"
+
+
+def test_links_between_claims_across_reports_are_saved_undone_and_follow_a_deleted_claim(db, sample_paths) -> None:
+    from store.model import Link
+
+    session = Session(db)
+    first, second = (db.add_report(path).report for path in sample_paths[:2])
+    figure = session.add_claim(first, 1, None, "5,000 fighters crossed").value
+    repeat = session.add_claim(second, 2, None, "about 5,000 fighters").value
+    link = session.link(repeat, figure, "repeats", "same figure, another outlet").value
+    assert isinstance(link, Link) and (link.from_claim, link.to_claim, link.relation) == (repeat.id, figure.id, "repeats")
+    assert [x.id for x in db.links_of(figure.id)] == [x.id for x in db.links_of(repeat.id)] == [link.id]
+    with pytest.raises(IntegrityError, match="already linked"):
+        session.link(repeat, figure, "repeats")
+    with pytest.raises(IntegrityError, match="not a relation"):
+        session.link(repeat, figure, "supports")
+    edited = session.edit_link(link, "corroborates", "").value
+    assert (edited.relation, edited.rev) == ("corroborates", 2)
+    session.delete_annotation(db.annotation(first.id, figure.id))  # the link goes with the claim, in one step
+    assert db.links() == []
+    session.undo()
+    assert [(x.id, x.relation) for x in db.links()] == [(link.id, "corroborates")]
+    assert db.annotation(first.id, figure.id).claim.text == "5,000 fighters crossed"
+
+
+def test_undoing_a_claim_someone_has_linked_since_is_refused(two, sample_paths) -> None:
+    alice, bob, report = two
+    mine = alice.add_claim(report, 1, None, "mine").value
+    theirs = bob.add_claim(report, 2, None, "theirs").value
+    bob.link(theirs, bob.db.annotation(report.id, mine.id), "contradicts")
+    with pytest.raises(IntegrityError, match="linked to 1 other claim"):
+        alice.undo()
+    assert alice.db.annotation(report.id, mine.id).claim.text == "mine"
