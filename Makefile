@@ -1,4 +1,5 @@
 # The two commands of the README's quick start, and the benchmark.
+# (PYTHONWARNINGS=ignore: setuptools prints a ten-line note on every editable install; nothing is wrong.)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
@@ -8,13 +9,13 @@ BIN     = $(VENV)/bin
 $(BIN)/claimdesk: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e .
 	@touch $@
 
 install: $(BIN)/claimdesk
 
 install-test: install
-	$(BIN)/pip install --quiet -e '.[test,lint]'
+	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[test,lint]'
 
 # Open the TUI on the bundled sample reports, in the default database.
 run: install
