@@ -47,6 +47,7 @@ from store.model import (
     Report,
     new_id,
     now_iso,
+    schema_meta,
 )
 from store.storage import (
     PRIVATE,
@@ -326,7 +327,7 @@ class Database:
         version = 2 if any(self.layout.report_ids_on_disk()) else 1
 
         def write(tables: Tables) -> None:
-            tables["meta"] = {"1": {"schema_version": version, "created_at": now_iso(), "application": "claimdesk"}}
+            tables["meta"] = schema_meta(version)
             tables["reports"] = {str(n): doc for n, doc in enumerate(index, start=1)}
 
         self.library.update(write)
@@ -370,7 +371,7 @@ class Database:
         def mutate(tables: Tables) -> None:
             old = tables.get("meta", {}).get("1", {})
             created_at = old.get("created_at") or now_iso()
-            tables["meta"] = {"1": {**old, "schema_version": version, "created_at": created_at, "application": "claimdesk"}}
+            tables["meta"] = schema_meta(version, created_at)
             tables.setdefault("reports", {})
 
         try:

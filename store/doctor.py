@@ -50,7 +50,7 @@ from store.errors import CorruptFileError, StoreError
 from store.layout import LINK_SHARD, SHARD, Layout, is_report_id
 from store.locking import is_held
 from store.migrations import index_from_text_files
-from store.model import SCHEMA_VERSION, Annotation, Kind, actor_refs, now_iso
+from store.model import SCHEMA_VERSION, Annotation, Kind, actor_refs, now_iso, schema_meta
 from store.storage import (
     CORRUPT_MARK,
     Tables,
@@ -760,7 +760,7 @@ def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
             if path == snap.layout.library:
                 index, skipped = index_from_text_files(snap.root)
                 tables: Tables = {
-                    "meta": {"1": {"schema_version": SCHEMA_VERSION, "created_at": now_iso(), "application": "claimdesk"}},
+                    "meta": schema_meta(),
                     "reports": {str(n): doc for n, doc in enumerate(index, start=1)},
                 }
                 atomic_write_bytes(path, encode(tables), modes.file)
@@ -826,9 +826,7 @@ def _reindex(root: Path, act: Callable[[str], None]) -> None:
                 reports[_next_id(reports)] = doc
         old = next(iter(tables.get("meta", {}).values()), {})
         if not isinstance(old.get("schema_version"), int):
-            tables["meta"] = {
-                "1": {"schema_version": SCHEMA_VERSION, "created_at": old.get("created_at") or now_iso(), "application": "claimdesk"}
-            }
+            tables["meta"] = schema_meta(SCHEMA_VERSION, old.get("created_at"))
 
     _update(root, root / "library.json", mutate)
     if unversioned:

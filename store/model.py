@@ -68,6 +68,11 @@ class ParagraphStatus(StrEnum):
     FLAGGED = "flagged"
 
 
+def schema_meta(version: int = SCHEMA_VERSION, created_at: str | None = None) -> dict[str, dict[str, Any]]:
+    """library.json's meta table: which schema the database follows. The one place it is written from."""
+    return {"1": {"schema_version": version, "created_at": created_at or now_iso(), "application": "claimdesk"}}
+
+
 def now_iso() -> str:
     """The current time as ISO 8601 UTC with a Z, to the microsecond."""
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
@@ -590,4 +595,5 @@ __all__ = [
     "credibility_code",
     "new_id",
     "now_iso",
+    "schema_meta",
 ]
