@@ -1,10 +1,13 @@
-"""Importing annotations from JSONL: native `claimdesk/1` records, and a minimal pre-annotation form.
+"""Importing annotations: claimdesk's own JSONL (`claimdesk/2`, `claimdesk/1`), a minimal
+pre-annotation form, and doccano's and Prodigy's JSONL exports.
 
-A line with `"schema": "claimdesk/1"` is a native record (what `claimdesk export`
-writes). Importing merges: an annotation keeps its id, so the same record never
-becomes two; when the database already holds that id, the later `updated_at`
-wins; the same `updated_at` with different content is a conflict, reported, and
-the database's version is kept.
+A line with `"schema": "claimdesk/2"` (or `/1`) is a native line (what `claimdesk export`
+writes): an annotation, an actor, or a paragraph mark (`record`). Importing merges: an
+annotation keeps its id, so the same record never becomes two; when the database already
+holds that id, the later `updated_at` wins; the same `updated_at` with different content is a
+conflict, reported, and the database's version is kept. A mark is merged the same way. An
+actor line creates the actor whole when its name is new; a known actor (by name or alias)
+keeps its registry entry and only gains what it lacks.
 
 Any other object is the minimal form that pipelines write:
 
@@ -13,43 +16,57 @@ Any other object is the minimal form that pipelines write:
      "credibility": "B2", "actor": "…", "actor_type": "person", "note": "…"}
 
 Only report, quote and kind are required (`start`, an offset in the paragraph,
-may pick one of several matches). The quote is looked up in the report's current
-text; its id is derived from where it is, so importing the same file twice adds
-nothing, and a pre-annotation never overwrites an analyst's later edit of it.
+may pick one of several matches). Types are ids or the labels the UI shows, in any case
+("armed group", "Media outlet"). The quote is looked up in the report's current text; its
+id is derived from where it is and from who imports it (`--reviewer`), so importing the same
+file twice adds nothing, two analysts importing the same span get two annotations, and a
+pre-annotation never overwrites an analyst's later edit of it.
+
+With `--format doccano` or `--format prodigy`, each line is one paragraph from that tool
+(see `store/interop/returned.py`): spans that come back with the claimdesk record our export
+put beside them keep their id and everything the tool cannot hold; a span changed in the
+tool updates its annotation unless the database changed it too since the export (a
+conflict); a span added in the tool is a new annotation of the importing reviewer.
 
 Actors are named by canonical name or alias (case-insensitive); unknown names
 are created. A bad line (not JSON, wrong types, unknown report, quote not
 found or ambiguous) is reported with its line number and skipped; the other
-lines go in. Lines are written one report at a time, in one atomic write per
-report (with the actors they created first), so a failure part-way (disk
-full…) stops the import with whole reports in and the rest untouched; the same
+lines go in. A file whose first line is not what the format reads (CSV, a brat file, another
+tool's JSONL) is refused in one line that says what is read. Lines are written one report at
+a time, in one atomic write per report (with the actors they created first), so a failure
+part-way (disk full…) stops the import with whole reports in and the rest untouched; the same
 import run again completes it.
+
+Every write goes through `Writes`, four calls on the database, so that the import can move to
+another writing layer in one place.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from store.db import Plan
+from store import vocabulary
+from store.db import Change, Edit
 from store.errors import ClaimdeskError, StoreError
-from store.export import SCHEMA, parse_time
+from store.formats import IMPORT_FORMATS
 from store.model import (
-    ACTOR_TYPES,
-    CLAIM_TYPES,
     Actor,
     Annotation,
     Claim,
     Credibility,
     Kind,
+    ParagraphStatus,
     ParsedReport,
     Report,
     Span,
     now_iso,
 )
+from store.records import MARK_STATUSES, READABLE_SCHEMAS, SCHEMA, parse_time
 from store.text import clean_line, clean_text, has_control
 
 BATCH_LIMIT = 5000  # annotations held before one report's batch is written
@@ -59,10 +76,18 @@ MINIMAL_FIELDS = frozenset({
 })
 CLAIM_ONLY = ("claim_type", "claimant", "reported_by")
 ACTOR_ONLY = ("actor", "actor_type")
+ACCEPTS = (
+    "claimdesk import reads JSON Lines (one object per line): claimdesk export lines or the minimal form "
+    '{"report", "quote", "kind"}; with --format doccano or --format prodigy, those tools\' JSONL exports'
+)
 
 
 class LineError(ClaimdeskError):
     """This line cannot be imported; the message says why."""
+
+
+class NotImportable(ClaimdeskError):
+    """The file is not in the format being imported (one line saying what is read instead)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +108,7 @@ class ImportResult:
     unchanged: int = 0  # already in the database, identical
     kept: int = 0  # the database's version was newer, or a pre-annotation was already there
     actors_created: list[str] = field(default_factory=list)
+    marks: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0})
     errors: list[Problem] = field(default_factory=list)  # lines not imported
     conflicts: list[Problem] = field(default_factory=list)  # same id, same time, different content
     warnings: list[Problem] = field(default_factory=list)  # imported, but something was ignored or moved
@@ -125,12 +151,20 @@ def _one_line_name(value: str, name: str) -> str:
     return cleaned
 
 
-def _choice(value: str | None, choices: dict[str, str], name: str, default: str) -> str:
-    if value is None:
-        return default
-    if value not in choices:
-        raise LineError(f"{name} {show(value)} is not one of {', '.join(choices)}")
+def _kind(value: str | None) -> str:
+    if value not in ("claim", "actor"):
+        raise LineError(f"kind {show(value)} is not one of claim, actor")
     return value
+
+
+def _type(value: str | None, name: str, parse: Callable[[str], str]) -> str:
+    """A claim or actor type given as its id or its label (any case); "other" when absent."""
+    if value is None:
+        return "other"
+    try:
+        return parse(value)
+    except ValueError as error:
+        raise LineError(f"{name} {clean_line(str(error))}") from None
 
 
 def _timestamp(obj: dict[str, Any], key: str, where: str, default: str) -> str:
@@ -151,10 +185,56 @@ def _occurrences(text: str, quote: str) -> list[int]:
     return found
 
 
-def minimal_id(report_id: str, revision: str, paragraph: int, start: int, end: int, kind: str) -> str:
-    """A pre-annotation's id: the same place in the same text always gives the same id."""
+def minimal_id(report_id: str, revision: str, paragraph: int, start: int, end: int, kind: str, reviewer: str) -> str:
+    """A pre-annotation's id: the same place in the same text, imported by the same reviewer, always gives the same id."""
+    key = "\x1f".join((report_id, revision, str(paragraph), str(start), str(end), kind, reviewer))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def legacy_minimal_id(report_id: str, revision: str, paragraph: int, start: int, end: int, kind: str) -> str:
+    """The id earlier versions gave a pre-annotation (without its reviewer), still recognised on import."""
     key = "\x1f".join((report_id, revision, str(paragraph), str(start), str(end), kind))
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+# ------------------------------------------------------------- what a file is
+
+_BRAT_LINE = re.compile(r"^[TRAEMN#*]\d*\t")
+
+
+def refuse_unless_readable(first: bytes, fmt: str) -> None:
+    """Raise NotImportable, in one line, when the file's first line shows it is not what `fmt` reads."""
+    try:
+        text = first.decode("utf-8").removeprefix("\ufeff").strip()
+    except UnicodeDecodeError:
+        raise NotImportable(f"is not UTF-8 text (a spreadsheet, a PDF?); {ACCEPTS}") from None
+    if text.startswith("["):
+        raise NotImportable(f"holds a JSON array, not one JSON object per line; {ACCEPTS}")
+    if not text.startswith("{"):
+        if _BRAT_LINE.match(text):
+            what = "looks like brat standoff (.ann)"
+        elif "," in text or ";" in text or "\t" in text:
+            what = "looks like CSV or TSV"
+        else:
+            what = "is not JSON Lines"
+        raise NotImportable(f"{what}; {ACCEPTS}")
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError:
+        shape = "pretty-printed JSON" if text == "{" else "not JSON"
+        raise NotImportable(f"line 1 is {shape}, not one JSON object per line; {ACCEPTS}") from None
+    if not isinstance(obj, dict):
+        return
+    own = "schema" in obj
+    if fmt != "jsonl" and own:
+        raise NotImportable("is claimdesk's own export: import it without --format")
+    if fmt == "jsonl" and not own:
+        if "@context" in obj or obj.get("type") == "Annotation":
+            raise NotImportable(f"is W3C Web Annotation, which claimdesk exports but does not read back; {ACCEPTS}")
+        if "text" in obj and ("spans" in obj or "tokens" in obj or "_input_hash" in obj):
+            raise NotImportable("looks like Prodigy tasks: import it with --format prodigy")
+        if "text" in obj and ("label" in obj or "entities" in obj or "cats" in obj):
+            raise NotImportable("looks like a doccano export: import it with --format doccano")
 
 
 # ------------------------------------------------------------------- the plan
@@ -168,11 +248,13 @@ class ActorRef:
     type: str | None = None
     aliases: tuple[str, ...] = ()
     affiliation: str | None = None
+    note: str = ""
+    reviewer: str | None = None
 
 
 @dataclass
 class Planned:
-    """A valid line: the annotation it makes, minus the actor ids it still has to resolve."""
+    """A valid annotation line: the annotation it makes, minus the actor ids it still has to resolve."""
 
     report: Report
     annotation: Annotation
@@ -180,6 +262,19 @@ class Planned:
     claimant: ActorRef | None = None
     reported_by: ActorRef | None = None
     actor: ActorRef | None = None
+    base: str | None = None  # changed in another tool: the updated_at it was exported with
+
+
+@dataclass
+class PlannedActor:
+    ref: ActorRef
+
+
+@dataclass
+class PlannedMark:
+    report: Report
+    paragraph: int
+    doc: dict[str, Any]  # as the database stores it
 
 
 @dataclass
@@ -189,6 +284,9 @@ class Batch:
     changes: dict[str, Annotation] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
     tally: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0})
+    existing_marks: dict[int, dict[str, Any]] | None = None
+    marks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    mark_tally: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0})
 
 
 _COMPARED_WITHOUT_TIME = ("created_at", "updated_at", "reviewer")
@@ -196,10 +294,8 @@ _COMPARED_WITHOUT_TIME = ("created_at", "updated_at", "reviewer")
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored annotation as its export shows it: what two versions must share to be the same."""
-    view = {k: v for k, v in doc.items() if k not in ("rev", "updated_by")}  # the store's bookkeeping, not content
-    span = view.get("span")
-    if isinstance(span, dict):
-        view["span"] = {k: span.get(k) for k in ("start", "end", "quote")}  # the context around it is derived
+    view = dict(doc)
+    view.pop("updated_by", None)
     cred = view.get("credibility")
     if not cred or (cred.get("reliability") is None and cred.get("credibility") is None):
         view["credibility"] = None
@@ -210,9 +306,34 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-class Importer:
-    def __init__(self, db: Any, dry_run: bool = False) -> None:
+class Writes:
+    """The database calls an import writes through; reads use the Database's read methods."""
+
+    def __init__(self, db: Any) -> None:
         self.db = db
+
+    def save_actor(self, actor: Actor) -> None:
+        self.db.save_actor(actor)
+
+    def delete_actor(self, actor_id: str) -> None:
+        self.db.delete_actor(actor_id)
+
+    def save_annotations(self, report_id: str, annotations: Iterable[Annotation]) -> None:
+        self.db.save_annotations(report_id, annotations)
+
+    def save_marks(self, report_id: str, marks: list[tuple[int, dict[str, Any] | None, dict[str, Any]]]) -> None:
+        """Paragraph marks as given (reviewer and time kept): (paragraph, stored before, new document)."""
+        edits = tuple(Edit("status", str(number), report_id, before, after) for number, before, after in marks)
+        self.db.apply(Change(f"imported {len(edits)} paragraph mark(s)", edits))
+
+
+class Importer:
+    def __init__(self, db: Any, dry_run: bool = False, fmt: str = "jsonl") -> None:
+        if fmt not in IMPORT_FORMATS:
+            raise ClaimdeskError(f"unknown import format {clean_line(fmt)!r}; choose from {', '.join(IMPORT_FORMATS)}")
+        self.db = db
+        self.fmt = fmt
+        self.writes = Writes(db)
         self.result = ImportResult(dry_run=dry_run)
         self.now = now_iso()
         self._reports: dict[str, Report | None] = {}
@@ -235,16 +356,18 @@ class Importer:
                 break
             if not raw.strip():
                 continue
+            if self.result.lines == 0:
+                refuse_unless_readable(raw, self.fmt)
             self.result.lines += 1
             try:
-                planned = self.plan(raw, number)
-                self.merge(planned, number)
+                for item in self.plan(raw, number):
+                    self.merge(item, number)
             except LineError as error:
                 self.result.errors.append(Problem(number, str(error)))
         self.flush()
         return self.result
 
-    def plan(self, raw: bytes, number: int) -> Planned:
+    def plan(self, raw: bytes, number: int) -> list[Planned | PlannedActor | PlannedMark]:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -257,11 +380,20 @@ class Importer:
             raise LineError(f"is not JSON ({error.msg} at column {error.colno})") from None
         if not isinstance(obj, dict):
             raise LineError(f"is JSON but not an object: {show(obj)}")
+        if self.fmt != "jsonl":
+            return self.returned(obj, number)
         if "schema" in obj:
-            if obj["schema"] != SCHEMA:
-                raise LineError(f"schema {show(obj['schema'])} is not {SCHEMA!r}")
-            return self.native(obj)
-        return self.minimal(obj, number)
+            if obj["schema"] not in READABLE_SCHEMAS:
+                raise LineError(f"schema {show(obj['schema'])} is not {' or '.join(repr(s) for s in READABLE_SCHEMAS)}")
+            record = obj.get("record", "annotation") if obj["schema"] == SCHEMA else "annotation"
+            if record == "actor":
+                return [self.actor_record(obj)]
+            if record == "mark":
+                return [self.mark(obj)]
+            if record != "annotation":
+                raise LineError(f"record {show(record)} is not one of annotation, actor, mark")
+            return [self.native(obj)]
+        return [self.minimal(obj, number)]
 
     # --------------------------------------------------------------- lookups
 
@@ -288,7 +420,9 @@ class Importer:
         affiliation = self.resolve(ActorRef(ref.affiliation)) if ref.affiliation and not own else None
         actor_id = self._names.get(ref.name.casefold())
         if actor_id is None:
-            actor = self.db.new_actor(ref.name, ref.type or "other", aliases=ref.aliases, affiliation=affiliation)
+            actor = self.db.new_actor(ref.name, ref.type or "other", aliases=ref.aliases, affiliation=affiliation, note=ref.note)
+            if ref.reviewer:
+                actor = actor.evolve(reviewer=ref.reviewer)
             self._created.add(actor.id)
         else:
             old = self.actors[actor_id]
@@ -297,6 +431,7 @@ class Importer:
                 type=ref.type if old.type == "other" and ref.type else old.type,
                 aliases=aliases,
                 affiliation=old.affiliation or (affiliation if affiliation != old.id else None),
+                note=old.note or ref.note,
             )
             if actor == old:
                 return old.id
@@ -311,23 +446,39 @@ class Importer:
             raise LineError(f"{name} must be a string (an actor's name), not {show(value)}")
         return ActorRef(_one_line_name(value, name))
 
+    def _actor_object(self, obj: dict[str, Any], where: str) -> ActorRef:
+        aliases = _get(obj, "aliases", list, where, default=[])
+        if not all(isinstance(a, str) for a in aliases):
+            raise LineError(f"{where}aliases must be a list of strings")
+        affiliation = self._actor_ref(obj.get("affiliation"), f"{where}affiliation")
+        return ActorRef(
+            name=_one_line_name(_get(obj, "name", str, where, required=True), f"{where}name"),
+            type=_type(_get(obj, "type", str, where), f"{where}type", vocabulary.actor_type),
+            aliases=tuple(a for a in (clean_line(x) for x in aliases) if a),
+            affiliation=affiliation.name if affiliation else None,
+        )
+
     # ------------------------------------------------------------ native form
 
-    def native(self, obj: dict[str, Any]) -> Planned:
-        annotation_id = _get(obj, "id", str, required=True)
-        if not annotation_id.strip() or len(annotation_id) > 200 or has_control(annotation_id):
-            raise LineError(f"id {show(annotation_id)} is not a usable id")
-        kind = _choice(_get(obj, "kind", str, required=True), {"claim": "", "actor": ""}, "kind", "claim")
+    def _report_of(self, obj: dict[str, Any]) -> Report:
         report_obj = _get(obj, "report", dict, required=True)
         report_key = _get(report_obj, "id", str, "report.", required=True)
         source = _get(report_obj, "source", str, "report.")
         report = self.report(report_key) or (self.report(source) if source else None)
         if report is None:
             raise LineError(f"report {show(report_key)} is not in this database (add the report file first)")
+        return report
+
+    def native(self, obj: dict[str, Any]) -> Planned:
+        annotation_id = _get(obj, "id", str, required=True)
+        if not annotation_id.strip() or len(annotation_id) > 200 or has_control(annotation_id):
+            raise LineError(f"id {show(annotation_id)} is not a usable id")
+        kind = _kind(_get(obj, "kind", str, required=True))
+        report = self._report_of(obj)
         paragraph_obj = _get(obj, "paragraph", dict, required=True)
         number = _get(paragraph_obj, "number", int, "paragraph.", required=True)
         text = _get(paragraph_obj, "text", str, "paragraph.", required=True)
-        revision_hint = _get(report_obj, "revision", str, "report.")
+        revision_hint = _get(obj["report"], "revision", str, "report.")
         revision, number, paragraph_text = self.anchor(report, revision_hint, number, clean_text(text))
 
         span = None
@@ -343,7 +494,7 @@ class Importer:
         if claim_obj is not None and kind == "claim":
             claim = Claim(
                 text=_get(claim_obj, "text", str, "claim.", default=""),
-                type=_choice(_get(claim_obj, "type", str, "claim."), CLAIM_TYPES, "claim.type", "other"),
+                type=_type(_get(claim_obj, "type", str, "claim."), "claim.type", vocabulary.claim_type),
             )
             claimant = self._actor_ref(claim_obj.get("claimant"), "claim.claimant")
             reported_by = self._actor_ref(claim_obj.get("reported_by"), "claim.reported_by")
@@ -351,16 +502,7 @@ class Importer:
         actor = None
         actor_obj = _get(obj, "actor", dict)
         if actor_obj is not None and kind == "actor":
-            aliases = _get(actor_obj, "aliases", list, "actor.", default=[])
-            if not all(isinstance(a, str) for a in aliases):
-                raise LineError("actor.aliases must be a list of strings")
-            affiliation = self._actor_ref(actor_obj.get("affiliation"), "actor.affiliation")
-            actor = ActorRef(
-                name=_one_line_name(_get(actor_obj, "name", str, "actor.", required=True), "actor.name"),
-                type=_choice(_get(actor_obj, "type", str, "actor."), ACTOR_TYPES, "actor.type", "other"),
-                aliases=tuple(a for a in (clean_line(x) for x in aliases) if a),
-                affiliation=affiliation.name if affiliation else None,
-            )
+            actor = self._actor_object(actor_obj, "actor.")
 
         credibility = None
         cred_obj = _get(obj, "credibility", dict)
@@ -392,6 +534,32 @@ class Importer:
             updated_at=_timestamp(obj, "updated_at", "", created_at),
         )
         return Planned(report, annotation, True, claimant, reported_by, actor)
+
+    def actor_record(self, obj: dict[str, Any]) -> PlannedActor:
+        ref = self._actor_object(obj, "")
+        ref.note = clean_text(_get(obj, "note", str, default=""))
+        ref.reviewer = clean_line(_get(obj, "reviewer", str, default="")) or None
+        return PlannedActor(ref)
+
+    def mark(self, obj: dict[str, Any]) -> PlannedMark:
+        report = self._report_of(obj)
+        status = _get(obj, "status", str, required=True)
+        if status not in MARK_STATUSES:
+            raise LineError(f"status {show(status)} is not one of {', '.join(MARK_STATUSES)}")
+        paragraph_obj = _get(obj, "paragraph", dict, required=True)
+        number = _get(paragraph_obj, "number", int, "paragraph.", required=True)
+        text = clean_text(_get(paragraph_obj, "text", str, "paragraph.", required=True))
+        revision, number, _ = self.anchor(report, _get(obj["report"], "revision", str, "report."), number, text)
+        if revision != report.revision:
+            raise LineError(f"paragraph {number} has changed since it was marked (its text is not the report's current text); "
+                            "mark not imported")
+        doc = {
+            "paragraph": number,
+            "status": ParagraphStatus(status).value,
+            "reviewer": clean_line(_get(obj, "reviewer", str, default="")) or self.db.reviewer,
+            "updated_at": _timestamp(obj, "updated_at", "", self.now),
+        }
+        return PlannedMark(report, number, doc)
 
     def anchor(self, report: Report, revision: str | None, number: int, text: str) -> tuple[str, int, str]:
         """The revision and paragraph of this database that hold the record's paragraph text."""
@@ -431,11 +599,11 @@ class Importer:
         quote = clean_text(_get(obj, "quote", str, required=True))
         if not quote:
             raise LineError("quote is empty")
-        kind = _choice(_get(obj, "kind", str, required=True), {"claim": "", "actor": ""}, "kind", "claim")
+        kind = _kind(_get(obj, "kind", str, required=True))
         wanted = _get(obj, "paragraph", int)
         wanted_start = _get(obj, "start", int)
-        claim_type = _choice(_get(obj, "claim_type", str), CLAIM_TYPES, "claim_type", "other")
-        actor_type = _choice(_get(obj, "actor_type", str), ACTOR_TYPES, "actor_type", "other")
+        claim_type = _type(_get(obj, "claim_type", str), "claim_type", vocabulary.claim_type)
+        actor_type = _type(_get(obj, "actor_type", str), "actor_type", vocabulary.actor_type)
         code = _get(obj, "credibility", str)
         note = clean_text(_get(obj, "note", str, default=""))
         credibility = None
@@ -477,7 +645,7 @@ class Importer:
             self.result.warnings.append(Problem(number, f"unknown field(s) ignored: {', '.join(show(k, 30) for k in unknown)}"))
         end = start + len(quote)
         annotation = Annotation(
-            id=minimal_id(report.id, report.revision, paragraph, start, end, kind),
+            id=self._minimal_id(report, paragraph, start, end, kind),
             kind=Kind(kind),
             report_id=report.id,
             revision=report.revision,
@@ -497,9 +665,122 @@ class Importer:
             raise LineError('the quote has no text to name an actor by; give "actor"')
         return Planned(report, annotation, False, actor=ActorRef(name, actor_type))
 
+    def _minimal_id(self, report: Report, paragraph: int, start: int, end: int, kind: str) -> str:
+        """This reviewer's id for a pre-annotation; the id earlier versions gave it when this reviewer already holds that one."""
+        new = minimal_id(report.id, report.revision, paragraph, start, end, kind, self.db.reviewer)
+        existing = self._batch_for(report.id).existing
+        if new not in existing:
+            old = legacy_minimal_id(report.id, report.revision, paragraph, start, end, kind)
+            if existing.get(old, {}).get("reviewer") == self.db.reviewer:
+                return old
+        return new
+
+    # --------------------------------------- doccano and Prodigy, coming back
+
+    def returned(self, obj: dict[str, Any], number: int) -> list[Planned | PlannedActor | PlannedMark]:
+        from store.interop import doccano, prodigy
+        from store.interop.returned import ReturnError, match, unmatched
+
+        if self.fmt == "prodigy" and obj.get("answer", "accept") != "accept":
+            self.result.warnings.append(Problem(number, f"task answered {show(obj.get('answer'), 20)} in Prodigy; not imported"))
+            return []
+        try:
+            task = (doccano if self.fmt == "doccano" else prodigy).read_line(obj)
+        except ReturnError as error:
+            raise LineError(str(error)) from None
+        if task.report is None:
+            raise LineError("does not say which report it comes from (no report and paragraph: was it exported by claimdesk?)")
+        report = self.report(task.report)
+        if report is None:
+            raise LineError(f"report {show(task.report)} is not in this database (add the report file first)")
+        text = clean_text(task.text)
+        revision, paragraph, _ = self.anchor(report, task.revision, task.paragraph or 0, text)
+        pairs = [(span, record if record is not None and record.get("kind") == span.kind else None) for span, record in match(task)]
+        lost = unmatched(task, pairs)
+        if lost:
+            ids = ", ".join(show(r.get("id"), 36) for r in lost[:3])
+            self.result.warnings.append(Problem(number, (
+                f"{len(lost)} annotation(s) exported with this paragraph did not come back ({ids}); "
+                "the database keeps them (an import never deletes)"
+            )))
+        report_obj = {"id": report.id, "revision": revision}
+        paragraph_obj = {"number": paragraph, "text": text}
+        built: dict[Any, tuple[dict[str, Any], dict[str, Any] | None]] = {}
+        order: list[Any] = []
+        for index, (span, record) in enumerate(pairs):
+            quote = text[span.start:span.end] if span.start is not None else text
+            line = {
+                "schema": SCHEMA, "id": "", "kind": span.kind, "report": report_obj, "paragraph": paragraph_obj,
+                "span": {"start": span.start, "end": span.end, "quote": quote} if span.start is not None else None,
+                "claim": None, "actor": None, "credibility": None, "note": "",
+                "reviewer": self.db.reviewer, "created_at": self.now, "updated_at": self.now,
+            }
+            if record is not None:
+                for name in ("id", "credibility", "note", "reviewer", "created_at", "updated_at"):
+                    if record.get(name) is not None:
+                        line[name] = record[name]
+                line["claim"] = dict(record["claim"]) if span.kind == "claim" and isinstance(record.get("claim"), dict) else None
+                line["actor"] = dict(record["actor"]) if span.kind == "actor" and isinstance(record.get("actor"), dict) else None
+            else:
+                start, end = (span.start, span.end) if span.start is not None and span.end is not None else (-1, len(text))
+                line["id"] = self._minimal_id(report, paragraph, start, end, span.kind)
+            if span.kind == "claim":
+                line["claim"] = line["claim"] or {"text": clean_text(quote), "claimant": None, "reported_by": None}
+                line["claim"]["type"] = span.type
+            else:
+                line["actor"] = line["actor"] or {"name": clean_line(quote)[:200], "aliases": [], "affiliation": None}
+                line["actor"].setdefault("type", span.type)
+                if line["actor"].get("type") == "other":
+                    line["actor"]["type"] = span.type
+            key = span.key if span.key is not None else ("#", index)
+            built[key] = (line, record)
+            order.append(key)
+        for relation, source, target in task.relations:
+            if source not in built or target not in built:
+                continue
+            (claim_line, _), (mention_line, _) = built[source], built[target]
+            actor = mention_line.get("actor")
+            if actor is None:
+                continue
+            if relation in ("Claimant", "ReportedBy") and claim_line.get("claim") is not None:
+                claim_line["claim"]["claimant" if relation == "Claimant" else "reported_by"] = actor["name"]
+            elif relation == "Affiliation" and claim_line.get("actor") is not None and not claim_line["actor"].get("affiliation"):
+                claim_line["actor"]["affiliation"] = actor["name"]
+        planned: list[Planned | PlannedActor | PlannedMark] = []
+        for key in order:
+            line, record = built[key]
+            if record is not None and self._changed(line, record):
+                line["updated_at"], line["reviewer"] = self.now, self.db.reviewer
+                item = self.native(line)
+                item.base = str(record.get("updated_at", ""))
+            else:
+                item = self.native(line)
+                item.native = record is not None
+            planned.append(item)
+        return planned
+
+    @staticmethod
+    def _changed(line: dict[str, Any], record: dict[str, Any]) -> bool:
+        """Was this annotation changed in the other tool (its span, its type, its claimant or reported-by)?"""
+        span = line["span"] or {}
+        if (span.get("start"), span.get("end")) != (record.get("start"), record.get("end")):
+            return True
+        if line["claim"] is not None:
+            before = record.get("claim") or {}
+            return any(line["claim"].get(k) != before.get(k) for k in ("type", "claimant", "reported_by"))
+        before = record.get("actor") or {}
+        return line["actor"].get("affiliation") != before.get("affiliation")
+
     # ---------------------------------------------------------------- merging
 
-    def merge(self, planned: Planned, number: int) -> None:
+    def merge(self, item: Planned | PlannedActor | PlannedMark, number: int) -> None:
+        if isinstance(item, PlannedActor):
+            self.resolve(item.ref)
+            return
+        if isinstance(item, PlannedMark):
+            self._merge_mark(item, number)
+            return
+        planned = item
         batch = self._batch_for(planned.report.id)
         incoming = planned.annotation
         current = batch.changes.get(incoming.id)
@@ -520,12 +801,43 @@ class Importer:
         if len(batch.changes) >= BATCH_LIMIT:
             self.flush()
 
+    def _merge_mark(self, planned: PlannedMark, number: int) -> None:
+        batch = self._batch_for(planned.report.id)
+        if batch.existing_marks is None:
+            batch.existing_marks = {
+                d["paragraph"]: d for d in self.db.status_documents(planned.report.id) if isinstance(d.get("paragraph"), int)
+            }
+        incoming = planned.doc
+        stored = batch.marks.get(planned.paragraph) or batch.existing_marks.get(planned.paragraph)
+        tally = self.result.marks
+        if stored is not None:
+            same = all(stored.get(k) == incoming[k] for k in ("status", "reviewer", "updated_at"))
+            ours, theirs = str(stored.get("updated_at", "")), incoming["updated_at"]
+            if same:
+                tally["unchanged"] += 1
+                return
+            if theirs < ours:
+                tally["kept"] += 1
+                return
+            if theirs == ours:
+                self.result.conflicts.append(Problem(number, (
+                    f"paragraph {planned.paragraph} of report {planned.report.id} is marked {show(stored.get('status'), 20)} "
+                    f"in the database and {incoming['status']!r} here, at the same time ({ours}); the database's mark is kept"
+                )))
+                return
+        if planned.paragraph not in batch.marks:
+            batch.mark_tally["updated" if stored is not None else "added"] += 1
+        batch.marks[planned.paragraph] = incoming
+        batch.lines.append(number)
+
     def _outcome(self, planned: Planned, stored: dict[str, Any] | None, number: int) -> str | None:
         """"added" or "updated" to write the line; None when the database keeps what it has."""
         if stored is None:
             return "added"
         incoming = comparable(self._resolved_view(planned))
         stored = comparable(stored)
+        if planned.base is not None:
+            return self._outcome_since(planned, incoming, stored, number)
         if planned.native:
             if incoming == stored:
                 self.result.unchanged += 1
@@ -549,6 +861,19 @@ class Importer:
             self.result.kept += 1  # a pre-annotation never overwrites an analyst's edit
         return None
 
+    def _outcome_since(self, planned: Planned, incoming: dict[str, Any], stored: dict[str, Any], number: int) -> str | None:
+        """An annotation changed in another tool since it was exported at `planned.base`."""
+        if all(incoming.get(k) == stored.get(k) for k in incoming if k not in _COMPARED_WITHOUT_TIME):
+            self.result.unchanged += 1
+            return None
+        if str(stored.get("updated_at", "")) <= str(planned.base):
+            return "updated"
+        self.result.conflicts.append(Problem(number, (
+            f"annotation {planned.annotation.id} was changed both in the database (at {stored.get('updated_at')}, by "
+            f"{show(stored.get('reviewer', ''), 30)}) and in {self.fmt} since it was exported; the database's version is kept"
+        )))
+        return None
+
     def _resolved_view(self, planned: Planned) -> dict[str, Any]:
         """The incoming annotation as the database would store it, actors looked up without creating any."""
 
@@ -570,29 +895,40 @@ class Importer:
         return self.batch
 
     def flush(self) -> None:
-        """Write the current report's batch: its new actors first, then its annotations in one atomic write."""
+        """Write the current report's batch: its new actors first, then its annotations in one atomic
+        write, then its paragraph marks. Actors named by no annotation of the batch are written too."""
         batch, self.batch = self.batch, None
-        if batch is None or not batch.changes:
+        has_work = batch is not None and (batch.changes or batch.marks)
+        if not has_work and not self._new_actors:
             return
         actors, self._new_actors = list(self._new_actors.values()), {}
         if not self.result.dry_run:
             saved: list[str] = []
             try:
                 for actor in actors:
-                    self.db.save_actor(actor)
+                    self.writes.save_actor(actor)
                     saved.append(actor.id)
-                self.db.save_annotations(batch.report_id, batch.changes.values())
+                if batch is not None and batch.changes:
+                    self.writes.save_annotations(batch.report_id, batch.changes.values())
+                if batch is not None and batch.marks:
+                    before = batch.existing_marks or {}
+                    self.writes.save_marks(batch.report_id, [(n, before.get(n), doc) for n, doc in sorted(batch.marks.items())])
             except StoreError as error:
-                first, last = min(batch.lines), max(batch.lines)
+                lines = batch.lines if batch is not None and batch.lines else [self.result.lines]
+                first, last = min(lines), max(lines)
                 self._undo_created(saved, first)
+                where = f" (report {batch.report_id})" if batch is not None else ""
                 self.result.stopped = (
-                    f"lines {first}-{last} (report {batch.report_id}) could not be written: {clean_line(str(error))}; "
+                    f"lines {first}-{last}{where} could not be written: {clean_line(str(error))}; "
                     "the lines before them are imported, the rest are not — run the same import again once this is fixed"
                 )
                 return
         self.result.actors_created += [a.name for a in actors if a.id in self._created]
-        self.result.added += batch.tally["added"]
-        self.result.updated += batch.tally["updated"]
+        if batch is not None:
+            self.result.added += batch.tally["added"]
+            self.result.updated += batch.tally["updated"]
+            self.result.marks["added"] += batch.mark_tally["added"]
+            self.result.marks["updated"] += batch.mark_tally["updated"]
 
     def _undo_created(self, saved: list[str], line: int) -> None:
         """Remove the actors just created for lines that could not be written."""
@@ -600,16 +936,21 @@ class Importer:
             if actor_id not in self._created:
                 continue
             try:
-                self.db.commit([Plan("actor", actor_id, None, None)])
+                self.writes.delete_actor(actor_id)
             except StoreError as error:
                 message = f"actor {show(self.actors[actor_id].name)} was created but its lines were not written ({error})"
                 self.result.warnings.append(Problem(line, clean_line(message)))
 
 
 def import_lines(db: Any, lines: Iterable[bytes], dry_run: bool = False,
-                 on_bytes: Callable[[int], None] | None = None) -> ImportResult:
-    """Import JSONL lines (bytes, as read from a file opened in binary mode) into `db`."""
-    return Importer(db, dry_run=dry_run).run(lines, on_bytes)
+                 on_bytes: Callable[[int], None] | None = None, fmt: str = "jsonl") -> ImportResult:
+    """Import JSONL lines (bytes, as read from a file opened in binary mode) into `db`.
+
+    Raises NotImportable, before writing anything, when the first line shows the file is not `fmt`."""
+    return Importer(db, dry_run=dry_run, fmt=fmt).run(lines, on_bytes)
 
 
-__all__ = ["ImportResult", "Importer", "LineError", "Problem", "import_lines", "minimal_id"]
+__all__ = [
+    "ACCEPTS", "ImportResult", "Importer", "LineError", "NotImportable", "Problem", "Writes", "import_lines",
+    "legacy_minimal_id", "minimal_id", "refuse_unless_readable",
+]

@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from store.errors import ClaimdeskError
-from store.formats import FOLDER_FORMATS, FORMATS
+from store.formats import FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from store.model import Kind
 from store.text import clean_line
 from tui.commands.common import EXIT_USER_ERROR, Context, common_options, db_option
@@ -46,8 +46,9 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 @click.command("export")
 @db_option
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True,
-              help="jsonl: claimdesk's own, re-importable; doccano, prodigy, w3c: JSONL for those tools; "
-                   "brat: .txt/.ann files into a folder; csv: for spreadsheets.")
+              help="jsonl: claimdesk's own, re-importable (annotations, the actors they name, paragraph marks); "
+                   "doccano, doccano-rel, prodigy, w3c: JSONL for those tools; brat: .txt/.ann files and brat's "
+                   "configuration into a folder; csv: for spreadsheets.")
 @click.option("--report", "reports", multiple=True, metavar="ID", help="Only this report (id or file name). Repeatable.")
 @click.option("--reviewer", "reviewers", multiple=True, metavar="NAME",
               help="Only annotations by NAME (here --reviewer filters; it does not say who you are). Repeatable.")
@@ -85,7 +86,7 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
             result = _export_to_stdout(db, fmt, selection, on_report)
         else:
             result = export_to_path(db, fmt, Path(output), selection, on_report)
-    for problem in result.problems:
+    for problem in (*result.problems, *result.notices):
         click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
     if not to_stdout:
         where = clean_line(result.destination)
@@ -109,28 +110,37 @@ def _export_to_stdout(db: Any, fmt: str, selection: Any, on_report: Callable[[ob
 @click.command("import")
 @common_options
 @click.argument("file", type=click.Path(path_type=Path, allow_dash=True))
+@click.option("-f", "--format", "fmt", type=click.Choice(list(IMPORT_FORMATS)), default="jsonl", show_default=True,
+              help="jsonl: claimdesk export lines or the minimal form; doccano: doccano's JSONL export; "
+                   "prodigy: prodigy db-out JSONL.")
 @click.option("--dry-run", is_flag=True, help="Check every line and say what would change; write nothing.")
 @click.pass_obj
-def import_command(context: Context, file: Path, dry_run: bool) -> None:
+def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> None:
     """Import annotations from FILE (JSONL; - for standard input).
 
-    Native records (from `claimdesk export`) merge: an annotation keeps its id,
-    the later updated_at wins, and a real conflict is reported. Other lines use
-    the minimal form: {"report", "quote", "kind", and optionally "paragraph",
-    "claim_type", "claimant", "reported_by", "credibility", "actor",
-    "actor_type", "note", and "start" to pick one of several matches in the
-    paragraph}. Bad lines are reported with their line numbers and
-    skipped; the exit status is 0 only if every line went in. "kept" counts
-    lines whose annotation the database already holds in a newer version (or,
-    for a pre-annotation, at all: it never overwrites an analyst's edit).
+    Native lines (from `claimdesk export`: annotations, actors, paragraph marks)
+    merge: an annotation keeps its id, the later updated_at wins, and a real
+    conflict is reported. Other lines use the minimal form: {"report", "quote",
+    "kind", and optionally "paragraph", "claim_type", "claimant", "reported_by",
+    "credibility", "actor", "actor_type", "note", and "start" to pick one of
+    several matches in the paragraph}; types are ids or the labels the app shows.
+    With --format doccano or prodigy, FILE is that tool's export of a claimdesk
+    export: spans changed or added there come back. Bad lines are reported with
+    their line numbers and skipped; the exit status is 0 only if every line went
+    in. "kept" counts lines whose annotation the database already holds in a
+    newer version (or, for a pre-annotation, at all: it never overwrites an
+    analyst's edit).
     """
-    from store.importer import import_lines
+    from store.importer import NotImportable, import_lines
 
     db = context.database(read_only_ok=dry_run)
     name = "-" if str(file) == "-" else clean_line(file.name)
     with _open_input(file) as (handle, size):
         with progress(size, "importing") as step:
-            result = import_lines(db, handle, dry_run=dry_run, on_bytes=step)
+            try:
+                result = import_lines(db, handle, dry_run=dry_run, on_bytes=step, fmt=fmt)
+            except NotImportable as error:
+                raise ClaimdeskError(f"{name} {error}") from None
     for problem in result.errors:
         click.echo(f"claimdesk: error: {name}:{problem.line}: {clean_line(problem.message)}", err=True)
     for problem in result.conflicts:
@@ -148,13 +158,16 @@ def import_command(context: Context, file: Path, dry_run: bool) -> None:
         f"conflicts {len(result.conflicts)}",
         f"rejected {len(result.errors)}",
     ]
+    marks = ""
+    if any(result.marks.values()):
+        marks = "; paragraph marks: " + ", ".join(f"{key} {value}" for key, value in result.marks.items())
     created = ""
     if result.actors_created:
         shown = ", ".join(clean_line(n) for n in result.actors_created[:10])
         more = f" and {len(result.actors_created) - 10} more" if len(result.actors_created) > 10 else ""
         created = f"; {'would create' if dry_run else 'created'} actor(s): {shown}{more}"
     prefix = "dry run, nothing written — " if dry_run else ""
-    click.echo(f"{prefix}{name}: {result.lines} line(s): {', '.join(counts)}{created}")
+    click.echo(f"{prefix}{name}: {result.lines} line(s): {', '.join(counts)}{marks}{created}")
     if not result.complete:
         sys.exit(EXIT_USER_ERROR)
 
@@ -171,7 +184,10 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
     except FileNotFoundError:
         raise ClaimdeskError(f"{shown}: no such file") from None
     except IsADirectoryError:
-        raise ClaimdeskError(f"{shown}: is a directory, not a JSONL file") from None
+        from store.importer import ACCEPTS
+
+        what = "a folder of brat files" if any(file.glob("*.ann")) else "a folder"
+        raise ClaimdeskError(f"{shown} is {what}, not a JSONL file; {ACCEPTS}") from None
     except OSError as error:
         raise ClaimdeskError(f"{shown}: cannot be read ({error.strerror or error})") from None
     with handle:
@@ -180,8 +196,10 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
 
 @click.command("schema")
 @common_options
-def schema_command() -> None:
-    """Print the JSON Schema of a `claimdesk export` JSONL record (claimdesk/1)."""
+@click.option("--version", "version", type=click.Choice(["2", "1"]), default="2", show_default=True,
+              help="2: what `claimdesk export` writes now; 1: annotation lines of earlier versions (still imported).")
+def schema_command(version: str) -> None:
+    """Print the JSON Schema of a `claimdesk export` JSONL line (claimdesk/2: annotations, actors, paragraph marks)."""
     from store.export import schema_text
 
-    click.echo(schema_text(), nl=False)
+    click.echo(schema_text(f"claimdesk/{version}"), nl=False)
