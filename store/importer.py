@@ -775,6 +775,8 @@ class Importer:
 
     def merge(self, item: Planned | PlannedActor | PlannedMark, number: int) -> None:
         if isinstance(item, PlannedActor):
+            if self.batch is not None:
+                self.flush()  # an actor line starts a report's part of an export: its actors go with that report
             self.resolve(item.ref)
             return
         if isinstance(item, PlannedMark):

@@ -39,8 +39,7 @@ def tasks(group: list[Entry]) -> list[str]:
 def task(entries: list[Entry]) -> str:
     first = entries[0]
     text = first.paragraph.text
-    cuts = [edge for entry in entries for edge in entry.offsets[:2]]
-    tokens = tokenize(text, cuts)
+    tokens = tokenize(text, [entry.offsets[:2] for entry in entries])
     index_of_start = {token.start: n for n, token in enumerate(tokens)}
     index_of_end = {token.end: n for n, token in enumerate(tokens)}
     spans = []

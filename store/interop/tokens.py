@@ -11,8 +11,8 @@ closing punctuation and quotes, currency, symbols, clitics (`'s`, `n't`), units 
 final full stop unless the word is an abbreviation, hyphens and slashes between letters. The
 tests measure agreement with spaCy itself on real reports.
 
-`tokenize(text, cuts)` also splits any token that a span edge (in `cuts`) falls inside, so every
-span stays exact.
+`tokenize(text, spans)` also splits any token that a span's edge falls inside (and makes a token
+of a space a span starts on or ends after), so every span stays exact.
 """
 
 from __future__ import annotations
@@ -238,8 +238,8 @@ class Token:
     ws: bool  # followed by one plain space, which is not a token
 
 
-def tokenize(text: str, cuts: Iterable[int] = ()) -> list[Token]:
-    """`text` as tokens, none of which has a position of `cuts` strictly inside it."""
+def tokenize(text: str, spans: Iterable[tuple[int, int]] = ()) -> list[Token]:
+    """`text` as tokens, with every (start, end) of `spans` on token boundaries."""
     tokens: list[Token] = []
     position = 0
     for match in _SPACE.finditer(text):
@@ -252,8 +252,8 @@ def tokenize(text: str, cuts: Iterable[int] = ()) -> list[Token]:
             tokens.append(Token(space_start, match.end(), False))
         position = match.end()
     _chunk_tokens(text, position, len(text), tokens)
-    wanted = sorted({c for c in cuts if 0 < c < len(text)})
-    return _cut(tokens, wanted) if wanted else tokens
+    edges = list(spans)
+    return _cut(tokens, {s for s, _ in edges}, {e for _, e in edges}) if edges else tokens
 
 
 def _chunk_tokens(text: str, start: int, end: int, tokens: list[Token]) -> None:
@@ -265,11 +265,19 @@ def _chunk_tokens(text: str, start: int, end: int, tokens: list[Token]) -> None:
         position += len(piece)
 
 
-def _cut(tokens: list[Token], cuts: list[int]) -> list[Token]:
-    """Split each token at the cut positions that fall strictly inside it."""
+def _cut(tokens: list[Token], starts: set[int], ends: set[int]) -> list[Token]:
+    """Split each token at the span edges that fall strictly inside it; a token's trailing space that
+    a span starts on, or ends after, becomes a token of its own."""
+    cuts = sorted(starts | ends)
+    spaced: list[Token] = []
+    for token in tokens:
+        if token.ws and (token.end in starts or token.end + 1 in ends):
+            spaced += [Token(token.start, token.end, False), Token(token.end, token.end + 1, False)]
+        else:
+            spaced.append(token)
     found: list[Token] = []
     index = 0
-    for token in tokens:
+    for token in spaced:
         while index < len(cuts) and cuts[index] <= token.start:
             index += 1
         start = token.start

@@ -87,13 +87,17 @@ def jsonl(text: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def annotation_records(text: str) -> list[dict[str, Any]]:
+    """The annotation lines of a native export (not its actor and mark lines)."""
+    return [r for r in jsonl(text) if r.get("record", "annotation") == "annotation"]
+
+
 def valid_records(text: str) -> list[dict[str, Any]]:
-    """The records of a native export, each checked against the shipped JSON Schema."""
-    records = jsonl(text)
-    for record in records:
+    """The annotation records of a native export, every line checked against the shipped JSON Schema."""
+    for record in jsonl(text):
         errors = sorted(VALIDATOR.iter_errors(record), key=str)
-        assert not errors, f"{record['id']}: {errors[0].message} at {list(errors[0].path)}"
-    return records
+        assert not errors, f"{record.get('id', record.get('name'))}: {errors[0].message} at {list(errors[0].path)}"
+    return annotation_records(text)
 
 
 def csv_rows(text: str) -> list[dict[str, str]]:
@@ -134,6 +138,11 @@ def check_offsets_everywhere(db: Any, folder: Path) -> int:
             assert line["text"] == texts[(line["report"], line["revision"], line["paragraph"])]
             assert any(e[:2] == (start, end) and line["text"][start:end] == e[2] for e in expected.values())
             checked += 1
+    for line in jsonl(export_text(db, "doccano-rel")):
+        for entity in line["entities"]:
+            start, end = entity["start_offset"], entity["end_offset"]
+            assert any(e[:2] == (start, end) and line["text"][start:end] == e[2] for e in expected.values())
+            checked += 1
 
     for task in jsonl(export_text(db, "prodigy")):
         for span in task["spans"]:
@@ -141,12 +150,13 @@ def check_offsets_everywhere(db: Any, folder: Path) -> int:
             checked += 1
 
     for annotation in jsonl(export_text(db, "w3c")):
-        quote, position = annotation["target"]["selector"]
-        start, end = position["start"], position["end"]
+        paragraph, quote = annotation["target"]["selector"]
+        start, end = paragraph["refinedBy"]["start"], paragraph["refinedBy"]["end"]
         annotation_id = annotation["id"].rsplit(":", 1)[1]
         assert expected[unquote(annotation_id)] == (start, end, quote["exact"])
-        *_, report_id, revision, _, number = annotation["target"]["source"].split(":")
-        text = texts[(unquote(report_id), unquote(revision), int(number))]
+        *_, report_id, revision = annotation["target"]["source"].split(":")
+        number = int(paragraph["value"].removeprefix("paragraph="))
+        text = texts[(unquote(report_id), unquote(revision), number)]
         assert text[start:end] == quote["exact"]
         assert text[start - len(quote["prefix"]):start] == quote["prefix"]
         assert text[end:end + len(quote["suffix"])] == quote["suffix"]

@@ -12,7 +12,7 @@ from store.db import Database
 from store.errors import WriteError
 from store.importer import import_lines, minimal_id
 from store.model import Claim, Credibility, Kind
-from tests.unit.test_export_support import cli, export_text, jsonl, sample_db, sample_reports, valid_records
+from tests.unit.test_export_support import annotation_records, cli, export_text, jsonl, sample_db, sample_reports, valid_records
 
 
 def lines_of(*objects: object) -> list[bytes]:
@@ -42,7 +42,7 @@ def colleague(tmp_path) -> Database:
 
 
 def record_of(db: Database, annotation_id: str) -> dict:
-    return next(r for r in jsonl(export_text(db, "jsonl")) if r["id"] == annotation_id)
+    return next(r for r in annotation_records(export_text(db, "jsonl")) if r["id"] == annotation_id)
 
 
 class TestNativeRoundTrip:
@@ -77,7 +77,8 @@ class TestNativeRoundTrip:
         result = cli("import", "--db", str(colleague.root), str(path))
         assert result.exit_code == 0, result.stderr
         assert result.stderr == ""
-        assert "all.jsonl: 5 line(s): added 5, updated 0, unchanged 0, kept 0, conflicts 0, rejected 0" in result.stdout
+        # 5 annotations and the 3 actors they name
+        assert "all.jsonl: 8 line(s): added 5, updated 0, unchanged 0, kept 0, conflicts 0, rejected 0" in result.stdout
         assert "created actor(s): " in result.stdout
         again = cli("import", "--db", str(colleague.root), str(path))
         assert again.exit_code == 0 and "added 0, updated 0, unchanged 5" in again.stdout
@@ -132,7 +133,7 @@ class TestMergingReviewers:
         exported = export_text(db, "jsonl")
         run(colleague, exported)
         records = jsonl(exported)
-        line = next(i for i, r in enumerate(records, start=1) if r["id"] == a1.id)
+        line = next(i for i, r in enumerate(records, start=1) if r.get("id") == a1.id)
         records[line - 1]["note"] = "edited elsewhere, same second"
         records[line - 1]["reviewer"] = "mallory\x1b[2J"
         path = tmp_path / "conflict.jsonl"
@@ -149,7 +150,7 @@ class TestMergingReviewers:
 class TestAnchoring:
     def test_a_moved_paragraph_is_found_by_its_text(self, db, sample, tmp_path) -> None:
         a5 = sample["annotations"][4]
-        [record] = [r for r in jsonl(export_text(db, "jsonl")) if r["id"] == a5.id]
+        [record] = [r for r in annotation_records(export_text(db, "jsonl")) if r["id"] == a5.id]
         other = Database(tmp_path / "moved", reviewer="x")
         from tests.unit.test_export_support import add_report
 
@@ -189,7 +190,7 @@ class TestBadLines:
         unknown_report = json.loads(json.dumps(good[3]))
         unknown_report["report"]["id"] = "missing\x1b]0;x\x07"
         unknown_report["report"]["source"] = None
-        future = dict(good[4], schema="claimdesk/2")
+        future = dict(good[4], schema="claimdesk/3")
         no_id = {k: v for k, v in good[4].items() if k != "id"}
         bad_code = json.loads(json.dumps(a1))
         bad_code["credibility"]["code"] = "A1"
@@ -214,7 +215,8 @@ class TestBadLines:
         assert [ln.split(":")[3] for ln in errors] == ["2", "4", "5", "6", "7", "8", "9", "10", "11"]
         messages = "\n".join(errors)
         for fragment in ("is not JSON", "span.start must be a whole number", "not an object", "paragraph.number must be",
-                         "is not in this database", "is not 'claimdesk/1'", "id is missing", "does not match", "is not UTF-8"):
+                         "is not in this database",
+                         "is not 'claimdesk/1' or 'claimdesk/2'", "id is missing", "does not match", "is not UTF-8"):
             assert fragment in messages
         assert "added 2" in result.stdout and "rejected 9" in result.stdout
         assert {a.id for a in colleague.iter_annotations()} == {good[0]["id"], good[4]["id"]}
@@ -223,7 +225,7 @@ class TestBadLines:
         text = export_text(db, "jsonl").replace("\n", "\r\n\r\n")
         result = run(colleague, [b"\xef\xbb\xbf" + line for line in text.encode("utf-8").splitlines(keepends=True)][:1]
                      + text.encode("utf-8").splitlines(keepends=True)[1:])
-        assert result.complete and result.added == 5 and result.lines == 5
+        assert result.complete and result.added == 5 and result.lines == 8
 
     def test_missing_file_is_one_line(self, db, tmp_path) -> None:
         result = cli("import", "--db", str(db.root), str(tmp_path / "nope.jsonl"))
@@ -243,7 +245,7 @@ class TestMinimalForm:
         assert claim.claim.claimant == sample["actors"]["hezbollah"].id
         assert db.actor(claim.claim.reported_by).name == "Sabereen News"
         assert claim.credibility == Credibility("B", 2) and claim.reviewer == "tester"
-        assert claim.id == minimal_id("first", claim.revision, 1, claim.span.start, claim.span.end, "claim")
+        assert claim.id == minimal_id("first", claim.revision, 1, claim.span.start, claim.span.end, "claim", "tester")
 
     def test_actor_mentions(self, db, sample) -> None:
         result = run(
@@ -312,7 +314,11 @@ class TestMinimalForm:
         ))
         assert result.added == 0
         assert [e.line for e in result.errors] == list(range(1, 10))
-        assert "claim_type 'rumour' is not one of event, capability" in result.errors[1].message
+        assert result.errors[1].message == (
+            "claim_type 'rumour' is not a claim type: use one of event, capability, intent or threat, statement or position, "
+            "figure or casualty count, other (or the ids event, capability, intent, statement, figure, other)"
+        )
+        assert "'alien' is not an actor type: use one of person, armed group or militia, state, state body" in result.errors[2].message
         assert "report is missing" in result.errors[5].message
 
     def test_unknown_and_misplaced_fields_are_warnings(self, db, sample) -> None:
