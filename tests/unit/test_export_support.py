@@ -186,3 +186,83 @@ def cli(*args: str, input: str | bytes | None = None):
     from tui.cli import main
 
     return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+
+# ------------------------------------------------------- a real report, annotated by rule
+
+_NAME = re.compile(r"(?<![\w’'-])(?:[A-Z][\w’'-]{2,})(?:[ \u00a0](?:al-|Al-|el-)?[A-Z][\w’'-]+)*")
+_QUOTE = re.compile(r"“[^”“\n]{3,}”")
+_COMMON = {"The", "This", "That", "These", "They", "There", "According", "However", "But", "And", "For", "With", "While",
+           "After", "Before", "During", "His", "Her", "Its", "Their", "She", "Also", "Meanwhile", "Share"}
+
+
+def annotate_by_rule(db: Any, report: Report) -> dict[str, int]:
+    """Annotate a real report by rule, so that no report text is written into the tests: names (runs of
+    capitalised words) become actor mentions of every type, with aliases and affiliations; quotations
+    become claims whose claimant is the paragraph's first name; some first sentences become claims that
+    hold mentions (overlaps), some spans cross two sentences, some claims are on a whole paragraph; a
+    second reviewer tags some of the same spans; paragraphs are marked reviewed or flagged."""
+    from store.model import ACTOR_TYPES, CLAIM_TYPES, ParagraphStatus
+
+    paragraphs = db.open_report(report.id).paragraphs
+    actor_types, claim_types = list(ACTOR_TYPES), list(CLAIM_TYPES)
+    codes = [Credibility(r, c) for r, c in zip("ABCDEF", (1, 2, 3, 4, 5, 6), strict=True)] + [Credibility("C", None), None]
+    known = {a.name: a for a in db.actors()}
+    counts = {"claims": 0, "mentions": 0, "marks": 0}
+
+    def actor_for(name: str):
+        if name not in known:
+            kind = actor_types[len(known) % len(actor_types)]
+            aliases = (name.upper(),) if len(known) % 3 == 0 else ()
+            previous = list(known.values())[-1] if known and len(known) % 4 == 1 else None
+            actor, _ = db.save_actor(db.new_actor(name, kind, aliases=aliases, affiliation=previous.id if previous else None,
+                                                  note="noted by rule" if len(known) % 5 == 0 else ""))
+            known[name] = actor
+        return known[name]
+
+    for paragraph in paragraphs:
+        text, n = paragraph.text, paragraph.number
+        db.reviewer = "alice"
+        names = [m for m in _NAME.finditer(text) if m.group() not in _COMMON][:3]
+        mentions = []
+        for match in names:
+            actor = actor_for(match.group())
+            mentions.append(annotate(db, report, n, match.start(), match.end(), Kind.ACTOR, actor_id=actor.id))
+            counts["mentions"] += 1
+        claimant = known[names[0].group()].id if names else None
+        outlet = known[names[-1].group()].id if len(names) > 1 else None
+        for i, match in enumerate(_QUOTE.finditer(text)):
+            annotate(db, report, n, match.start(), match.end(),
+                     claim=Claim(match.group()[1:-1], claim_types[(n + i) % len(claim_types)], claimant, outlet),
+                     credibility=codes[(n + i) % len(codes)], note="a quotation" if i == 0 else "")
+            counts["claims"] += 1
+        sentence_end = text.find(". ")
+        if n % 3 == 0 and sentence_end > 10:
+            annotate(db, report, n, 0, sentence_end + 1, claim=Claim(text[:sentence_end + 1], "figure", claimant, None),
+                     credibility=codes[n % len(codes)])
+            counts["claims"] += 1
+            second_end = text.find(". ", sentence_end + 2)
+            if n % 2 == 1 and second_end > 0:
+                middle = sentence_end // 2
+                while middle > 0 and text[middle - 1] != " ":
+                    middle -= 1
+                annotate(db, report, n, middle, (sentence_end + second_end) // 2, claim=Claim("crossing", "event"))
+                counts["claims"] += 1
+        if n % 10 == 4:
+            annotate(db, report, n, None, None, claim=Claim("the whole paragraph", "statement", claimant, outlet))
+            counts["claims"] += 1
+        if n % 4 == 1 and mentions:
+            db.reviewer = "bob"
+            first = mentions[0]
+            annotate(db, report, n, first.span.start, first.span.end, Kind.ACTOR, actor_id=first.actor_id, note="bob agrees")
+            counts["mentions"] += 1
+        if n % 2 == 0:
+            db.reviewer = "alice"
+            db.set_status(report.id, n, ParagraphStatus.REVIEWED)
+            counts["marks"] += 1
+        elif n % 9 == 0:
+            db.reviewer = "bob"
+            db.set_status(report.id, n, ParagraphStatus.FLAGGED)
+            counts["marks"] += 1
+    db.reviewer = "tester"
+    return counts
