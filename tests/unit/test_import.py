@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from store import importer
+from store import export, importer
 from store.db import Database
 from store.errors import WriteError
 from store.importer import import_lines, minimal_id
@@ -399,3 +399,170 @@ def test_an_actor_affiliated_with_itself_is_created_once(db, sample, colleague) 
     assert result.complete and result.actors_created == ["Lone Wolf"]
     [actor] = colleague.actors()
     assert actor.type == "person" and actor.affiliation is None
+
+
+class TestLosslessRoundTrip:
+    """A database → export → import into an empty database holding the same report files → the same database."""
+
+    def test_stats_and_export_are_identical(self, annotated, tmp_path) -> None:
+        from tests.unit.conftest import report_files
+
+        exported = tmp_path / "all.jsonl"
+        assert cli("export", "--db", str(annotated.root), "-o", str(exported)).exit_code == 0
+        fresh = tmp_path / "fresh"
+        for path in report_files(with_seed=True):
+            assert cli("add", "--db", str(fresh), str(path)).exit_code == 0
+        result = cli("--reviewer", "someone-else", "import", "--db", str(fresh), str(exported))
+        assert result.exit_code == 0, result.stderr
+        assert "paragraph marks: added " in result.stdout
+        again = tmp_path / "again.jsonl"
+        assert cli("export", "--db", str(fresh), "-o", str(again)).exit_code == 0
+        assert again.read_text(encoding="utf-8").splitlines() == exported.read_text(encoding="utf-8").splitlines()
+        before = cli("stats", "--db", str(annotated.root), "--json").stdout
+        after = cli("stats", "--db", str(fresh), "--json").stdout
+        assert json.loads(after) == json.loads(before) and json.loads(before)["paragraphs"]["reviewed"] > 0
+        assert valid_records(exported.read_text(encoding="utf-8"))
+
+    def test_actors_named_only_as_claimant_reported_by_or_affiliation_come_back_whole(self, db, colleague) -> None:
+        first, _ = sample_reports(db)
+        patron, _ = db.save_actor(db.new_actor("Islamic Republic", "state", aliases=("IRI",), note="the patron"))
+        militia, _ = db.save_actor(db.new_actor("Popular Mobilization Units", "armed_group", aliases=("PMU", "Hashd"),
+                                                affiliation=patron.id))
+        outlet, _ = db.save_actor(db.new_actor("MEMRI", "media", aliases=("Middle East Media Research Institute",)))
+        db.reviewer = "alice"
+        from tests.unit.test_export_support import annotate
+
+        annotate(db, first, 1, 35, 65, claim=Claim("an advance was repelled", "event", militia.id, outlet.id))
+        result = run(colleague, export_text(db, "jsonl"))
+        assert result.complete, result.errors
+        for name in ("Islamic Republic", "Popular Mobilization Units", "MEMRI"):
+            theirs, ours = colleague.find_actor(name), db.find_actor(name)
+            assert (theirs.type, theirs.aliases, theirs.note, theirs.reviewer) == (ours.type, ours.aliases, ours.note, ours.reviewer)
+        assert colleague.actor(colleague.find_actor("PMU").affiliation).name == "Islamic Republic"
+
+    def test_marks_merge_by_time(self, db, colleague) -> None:
+        from store.model import ParagraphStatus
+
+        sample_reports(db)
+        db.reviewer = "alice"
+        db.set_status("first", 1, ParagraphStatus.REVIEWED)
+        db.set_status("first", 2, ParagraphStatus.FLAGGED)
+        exported = export_text(db, "jsonl")
+        assert [r["status"] for r in jsonl(exported) if r["record"] == "mark"] == ["reviewed", "flagged"]
+        colleague.set_status("first", 3, ParagraphStatus.REVIEWED)
+        result = run(colleague, exported)
+        assert result.complete and result.marks == {"added": 2, "updated": 0, "unchanged": 0, "kept": 0}
+        marks = {d["paragraph"]: d for d in colleague.status_documents("first")}
+        assert (marks[1]["status"], marks[1]["reviewer"]) == ("reviewed", "alice") and marks[3]["reviewer"] == "colleague"
+        assert run(colleague, exported).marks == {"added": 0, "updated": 0, "unchanged": 2, "kept": 0}
+        colleague.reviewer = "bob"
+        colleague.set_status("first", 1, ParagraphStatus.FLAGGED)  # later than alice's mark: kept
+        assert run(colleague, exported).marks["kept"] == 1
+        assert {d["paragraph"]: d["status"] for d in colleague.status_documents("first")}[1] == "flagged"
+
+    def test_claimdesk_1_lines_still_import(self, db, sample, colleague) -> None:
+        old = []
+        for record in annotation_records(export_text(db, "jsonl")):
+            record = dict(record, schema="claimdesk/1")
+            del record["record"]
+            old.append(record)
+        result = run(colleague, lines_of(*old))
+        assert result.complete and result.added == 5
+        assert annotation_records(export_text(colleague, "jsonl")) == annotation_records(export_text(db, "jsonl"))
+
+
+class TestLabels:
+    @pytest.mark.parametrize(("given", "stored"), [
+        ("armed group", "armed_group"), ("Armed Group or Militia", "armed_group"), ("militia", "armed_group"),
+        ("ARMED_GROUP", "armed_group"), ("media outlet", "media"), ("Media", "media"),
+        ("international organization", "international_org"), ("International Organisation", "international_org"),
+        ("political party", "party"), ("state body", "state_body"), ("state-body", "state_body"), ("Person", "person"),
+    ])
+    def test_actor_types_by_label_or_variant(self, db, sample, given, stored) -> None:
+        result = run(db, lines_of({"report": "second", "quote": "role", "kind": "actor", "actor": "Somebody", "actor_type": given}))
+        assert result.complete, result.errors
+        assert db.find_actor("Somebody").type == stored
+
+    @pytest.mark.parametrize(("given", "stored"), [
+        ("Figure or casualty count", "figure"), ("casualty count", "figure"), ("threat", "intent"),
+        ("Statement", "statement"), ("position", "statement"), ("EVENT", "event"),
+    ])
+    def test_claim_types_by_label_or_variant(self, db, sample, given, stored) -> None:
+        result = run(db, lines_of({"report": "second", "quote": "denied", "kind": "claim", "claim_type": given}))
+        assert result.complete, result.errors
+        assert next(a for a in db.annotations("second") if a.kind is Kind.CLAIM).claim.type == stored
+
+    def test_native_records_accept_labels_too(self, db, sample, colleague) -> None:
+        records = annotation_records(export_text(db, "jsonl"))
+        for record in records:
+            if record["claim"]:
+                record["claim"]["type"] = {"event": "Event", "statement": "statement or position"}[record["claim"]["type"]]
+            if record["actor"]:
+                record["actor"]["type"] = {"armed_group": "Armed group", "state": "STATE"}[record["actor"]["type"]]
+        result = run(colleague, lines_of(*records))
+        assert result.complete, result.errors
+        assert colleague.find_actor("Hezbollah").type == "armed_group"
+
+
+class TestNotJsonl:
+    """A file in another format gets one line saying what import reads, and nothing is written."""
+
+    @pytest.mark.parametrize(("fmt", "said"), [
+        ("csv", "looks like CSV"), ("doccano", "looks like a doccano export: import it with --format doccano"),
+        ("prodigy", "looks like Prodigy tasks: import it with --format prodigy"),
+        ("w3c", "is W3C Web Annotation, which claimdesk exports but does not read back"),
+    ])
+    def test_other_formats(self, db, sample, colleague, tmp_path, fmt, said) -> None:
+        path = tmp_path / f"export.{fmt}"
+        export.export_to_path(db, fmt, path)
+        before = files_of(colleague)
+        result = cli("import", "--db", str(colleague.root), str(path))
+        assert result.exit_code == 1 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and said in result.stderr, result.stderr
+        assert files_of(colleague) == before
+
+    def test_a_brat_folder_and_a_brat_file(self, db, sample, colleague, tmp_path) -> None:
+        export.write_brat(db, tmp_path / "brat")
+        for target, said in ((tmp_path / "brat", "is a folder of brat files"), (tmp_path / "brat" / "first.ann", "looks like brat")):
+            result = cli("import", "--db", str(colleague.root), str(target))
+            assert result.exit_code == 1 and result.stderr.count("\n") == 1 and said in result.stderr, result.stderr
+            assert "claimdesk import reads JSON Lines" in result.stderr
+
+    @pytest.mark.parametrize("body", [b"[{\"a\": 1}]\n", b"{\n  \"report\": \"x\"\n}\n", b"\x89PNG\r\n\x1a\n\x00\x00", b"just words\n"])
+    def test_not_json_lines(self, db, tmp_path, body) -> None:
+        path = tmp_path / "input.jsonl"
+        path.write_bytes(body)
+        result = cli("import", "--db", str(db.root), str(path))
+        assert result.exit_code == 1 and result.stderr.count("\n") == 1 and "claimdesk import reads JSON Lines" in result.stderr
+
+    def test_our_own_export_given_another_format(self, db, sample, colleague, tmp_path) -> None:
+        path = tmp_path / "all.jsonl"
+        path.write_text(export_text(db, "jsonl"), encoding="utf-8")
+        result = cli("import", "--db", str(colleague.root), "--format", "doccano", str(path))
+        assert result.exit_code == 1 and "import it without --format" in result.stderr
+
+
+class TestReviewersOwnPreAnnotations:
+    def test_two_reviewers_importing_the_same_span_get_two_annotations(self, db, sample, tmp_path) -> None:
+        path = tmp_path / "pre.jsonl"
+        path.write_bytes(b"".join(lines_of({"report": "second", "quote": "denied any role", "kind": "claim"})))
+        assert cli("--reviewer", "alice", "import", "--db", str(db.root), str(path)).exit_code == 0
+        bob = cli("--reviewer", "bob", "import", "--db", str(db.root), str(path))
+        assert bob.exit_code == 0 and "added 1" in bob.stdout
+        claims = [a for a in Database(db.root).annotations("second") if a.kind is Kind.CLAIM]
+        assert sorted(a.reviewer for a in claims) == ["alice", "bob"] and len({a.id for a in claims}) == 2
+        again = cli("--reviewer", "bob", "import", "--db", str(db.root), str(path))
+        assert "added 0" in again.stdout and "unchanged 1" in again.stdout
+
+    def test_an_earlier_versions_id_is_still_recognised(self, db, sample) -> None:
+        from store.importer import legacy_minimal_id
+        from store.model import Span
+
+        report = db.find_report("second")
+        start = "Iran denied any role.".index("denied any role")
+        old = db.new_annotation(Kind.CLAIM, report, 1, span=Span(start, start + 15, "denied any role"),
+                                claim=Claim("denied any role", "other"))
+        old = old.evolve(id=legacy_minimal_id("second", report.revision, 1, start, start + 15, "claim"))
+        db.save_annotation(old)
+        result = run(db, lines_of({"report": "second", "quote": "denied any role", "kind": "claim"}))
+        assert result.complete and result.added == 0 and result.unchanged == 1
