@@ -426,7 +426,7 @@ class Importer:
             self._created.add(actor.id)
         else:
             old = self.actors[actor_id]
-            aliases = tuple(dict.fromkeys([*old.aliases, *(a for a in ref.aliases if a.casefold() != old.name.casefold())]))
+            aliases = tuple(dict.fromkeys([*old.aliases, *(a for a in ref.aliases if a != old.name)]))
             actor = old.evolve(
                 type=ref.type if old.type == "other" and ref.type else old.type,
                 aliases=aliases,
