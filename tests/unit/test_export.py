@@ -307,15 +307,24 @@ class TestW3C:
             "prefix": "bollah said on Tuesday that its ", "suffix": " near the border.",
         }
 
-    def test_passes_the_w3c_test_suite_musts(self, db, sample, tmp_path) -> None:
+    @pytest.mark.parametrize("which", ["sample", "annotated"])
+    def test_passes_the_w3c_test_suite_musts(self, db, sample, annotated, tmp_path, which) -> None:
         if not W3C_VALIDATOR.exists():
             pytest.skip(f"the W3C validator is read from ../shared, which is absent here ({W3C_VALIDATOR})")
         pytest.importorskip("jsonschema")
         target = tmp_path / "w3c.jsonl"
-        export.export_to_path(db, "w3c", target)
-        run = subprocess.run([sys.executable, str(W3C_VALIDATOR), str(target)], capture_output=True, text=True, timeout=120)
+        source = db if which == "sample" else annotated
+        result = export.export_to_path(source, "w3c", target)
+        run = subprocess.run([sys.executable, str(W3C_VALIDATOR), str(target)], capture_output=True, text=True, timeout=300)
         assert run.returncode == 0, run.stdout + run.stderr
-        assert "5 annotations checked" in run.stdout and " 0 failures" in run.stdout
+        assert f"{result.annotations} annotations checked" in run.stdout and " 0 failures" in run.stdout
+
+    def test_an_actor_mention_identifies_its_actor(self, db, sample) -> None:
+        a2 = sample["annotations"][1]
+        annotation = next(a for a in jsonl(export_text(db, "w3c")) if a["id"].endswith(a2.id))
+        [body] = [b for b in annotation["body"] if b["type"] == "SpecificResource"]
+        assert body["purpose"] == "identifying" and body["schema:roleName"] == "mentioned"
+        assert body["source"]["name"] == "Hezbollah" and body["source"]["schema:affiliation"]["name"] == "Iran"
 
 
 class TestBrat:
