@@ -104,7 +104,10 @@ def read_line(task: dict[str, Any]) -> ReturnedTask:
             kind, type_ = parse_label(cat)
             returned.spans.append(ReturnedSpan(None, None, kind, type_, str(cat).strip()))
     links = task.get("relations")
-    if isinstance(links, list):
+    # Relations name entity ids; when the spans come as [start, end, label] lists (an intent detection
+    # project keeps our `relations` as metadata), those ids name nothing any more.
+    by_id = all(isinstance(raw, dict) and "id" in raw for raw in raw_spans)
+    if isinstance(links, list) and by_id:
         for raw in links:
             if not isinstance(raw, dict):
                 raise ReturnError("a relation must be an object with from_id, to_id and type")

@@ -214,3 +214,22 @@ def test_labels_doccano_users_type(fresh, tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     kinds = sorted((a.kind.value, a.claim.type if a.claim else None) for a in Database(fresh.root).annotations(report.id))
     assert kinds == [("actor", None), ("claim", "figure")]
+
+
+def test_an_intent_detection_project_gives_the_spans_back_without_stale_relations(annotated, fresh, tmp_path) -> None:
+    """Read into doccano's "intent detection and slot filling" project, `cats` are real categories and
+    `entities` come back as [start, end, label] lists; our `relations` stay metadata naming entity ids
+    that no longer exist, and must not be applied to whichever spans now sit at those positions."""
+    lines = jsonl(export_text(annotated, "doccano-rel"))
+    out = []
+    for n, line in enumerate(lines):
+        read = doccano_reads(line, "doccano-rel", allow_overlapping=True)
+        example = {"id": n, "text": read["text"], **read["meta"], "relations": line["relations"],
+                   "entities": sorted([s, e, label] for s, e, label, _ in read["spans"])}
+        out.append(json.dumps(example, ensure_ascii=False))
+    path = tmp_path / "intent.jsonl"
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    result = cli("--reviewer", "dora", "import", "--db", str(fresh.root), "--format", "doccano", str(path))
+    assert result.exit_code == 0, result.stderr
+    ours = {r["id"]: r for r in annotation_records(export_text(annotated, "jsonl"))}
+    assert {r["id"]: r for r in annotation_records(export_text(Database(fresh.root), "jsonl"))} == ours
