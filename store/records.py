@@ -356,9 +356,13 @@ class Reader:
             self.problems.append(f"actor {actor_id} is referenced but not in the registry; exported as null")
 
     def batch(self, report: Report) -> ReportBatch:
-        wants = self.selection.wants
-        docs = [doc for doc in self.db.annotation_documents(report.id) if wants(doc)]
-        marks = self._mark_docs(report) if self.full else []
+        wants, wants_mark = self.selection.wants, self.selection.wants_mark
+        if self.full:
+            stored, statuses = self.db.report_documents(report.id)
+            marks = [doc for doc in statuses if wants_mark(doc)]
+        else:
+            stored, marks = self.db.annotation_documents(report.id), []
+        docs = [doc for doc in stored if wants(doc)]
         batch = ReportBatch(report, {}, [])
         if not docs and not marks:
             return batch
@@ -396,10 +400,6 @@ class Reader:
             batch.marks = self._mark_records(report, marks, revision_of(report.revision))
             batch.actors = self.actors.new_records(named)
         return batch
-
-    def _mark_docs(self, report: Report) -> list[dict[str, Any]]:
-        wanted = self.selection.wants_mark
-        return [doc for doc in self.db.status_documents(report.id) if wanted(doc)]
 
     def _mark_records(self, report: Report, docs: list[dict[str, Any]], current: Revision | None) -> list[dict[str, Any]]:
         found = []
