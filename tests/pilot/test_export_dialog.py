@@ -49,7 +49,9 @@ async def finish(pilot) -> None:
 
 
 def records(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    """The annotation lines of a native export (not the lines of the actors they name)."""
+    lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return [line for line in lines if line["record"] == "annotation"]
 
 
 @sync
