@@ -465,3 +465,20 @@ def test_hand_edited_documents_are_skipped_with_a_reason_never_a_traceback(db, s
     assert result.annotations == 5 and len(valid_records(out.getvalue())) == 5
     skipped = sorted(p.split(" annotation ")[1].split(" ")[0] for p in result.problems)
     assert skipped == ["bad-kind", "bad-paragraph", "bad-span", "no-such-revision"]
+
+
+def test_updated_by_is_exported_when_a_stored_record_has_it(db, sample) -> None:
+    """The store is gaining `updated_by` (who last changed a record, apart from whose it is)."""
+    from store.storage import atomic_write_bytes, encode
+
+    path = db.annotations_file("second").path
+    tables = json.loads(path.read_text(encoding="utf-8"))
+    doc = next(iter(tables["annotations"].values()))
+    doc["updated_by"] = "carol"
+    tables["status"] = {"1": {"paragraph": 2, "status": "reviewed", "reviewer": "bob", "updated_at": doc["updated_at"],
+                              "updated_by": "carol"}}
+    atomic_write_bytes(path, encode(tables))
+    lines = jsonl(export_text(db, "jsonl", reports=("second",)))
+    valid_records(export_text(db, "jsonl"))
+    assert next(r for r in lines if r.get("id") == doc["id"])["updated_by"] == "carol"
+    assert next(r for r in lines if r["record"] == "mark")["updated_by"] == "carol"

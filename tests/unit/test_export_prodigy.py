@@ -5,9 +5,12 @@ spaCy itself (a test extra: claimdesk never imports it), and `prodigy db-out` re
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from store.db import Database
 from store.interop.tokens import tokenize
@@ -169,3 +172,26 @@ def test_work_done_in_prodigy_comes_back(annotated, fresh, tmp_path) -> None:
     record = next(r for r in annotation_records(export_text(Database(fresh.root), "jsonl")) if r["id"] == changed["relabelled"])
     assert (record["kind"], record["reviewer"]) == ("claim", "pat")
     assert record["claim"]["type"] == changed["label"].removeprefix("CLAIM_").lower()
+
+
+@st.composite
+def text_and_spans(draw: st.DrawFn) -> tuple[str, list[tuple[int, int]]]:
+    pieces = st.one_of(st.sampled_from([" ", "  ", "\n", "\t", "“", "”", "[2]", "'s", "n't", ".", ",", "-", "U.S.", "5km", "😀"]),
+                       st.text(min_size=1, max_size=6))
+    text = "".join(draw(st.lists(pieces, min_size=1, max_size=25)))
+    spans = []
+    for _ in range(draw(st.integers(0, 4))):
+        start = draw(st.integers(0, len(text) - 1))
+        spans.append((start, draw(st.integers(start + 1, len(text)))))
+    return text, spans
+
+
+@settings(max_examples=int(os.environ.get("CLAIMDESK_HYPOTHESIS_EXAMPLES", "60")), deadline=None)
+@given(text_and_spans())
+def test_any_text_and_spans_give_exact_tokens(case) -> None:
+    text, spans = case
+    tokens = tokenize(text, spans)
+    assert "".join(text[t.start:t.end] + (" " if t.ws else "") for t in tokens) == text
+    assert all(t.start < t.end for t in tokens)
+    starts, ends = {t.start for t in tokens}, {t.end for t in tokens}
+    assert all(s in starts and e in ends for s, e in spans)
