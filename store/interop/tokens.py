@@ -35,6 +35,10 @@ _UNITS = (
     "M", "K", "%", "m", "a.m.", "p.m.", "am", "pm",
 )
 _CLITICS = ("'s", "'S", "’s", "’S")
+_AFTER_NUMBER = re.compile(
+    r"(?<=[0-9])(?:" + "|".join(re.escape(u) for u in sorted({*_UNITS, *_CURRENCY}, key=len, reverse=True)) + r")\Z"
+)
+_CURRENCY_FIRST = re.compile("|".join(re.escape(c) for c in _CURRENCY))
 _URL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|www\.)[^\s]+$")
 _SPACE = re.compile(r"\s+")
 
@@ -91,9 +95,9 @@ def _prefix(text: str) -> int:
     """How long the prefix to split off `text` is (0: none)."""
     if text.startswith(".."):
         return len(text) - len(text.lstrip("."))
-    for currency in _CURRENCY:
-        if text.startswith(currency):
-            return len(currency)
+    currency = _CURRENCY_FIRST.match(text)
+    if currency:
+        return currency.end()
     first = text[0]
     if first == "+":
         return 0 if text[1:2].isdigit() else 1
@@ -115,9 +119,9 @@ def _suffix(text: str) -> int:
         return 1
     if last == "+" and before.isdigit():
         return 1
-    for unit in (*_UNITS, *_CURRENCY):
-        if text.endswith(unit) and len(text) > len(unit) and text[-len(unit) - 1].isdigit():
-            return len(unit)
+    unit = _AFTER_NUMBER.search(text)
+    if unit:
+        return len(unit.group())
     if last == ".":
         if len(text) > 2 and text[-3] == "°" and before in "FfCcKk":
             return 1
@@ -176,6 +180,8 @@ def _infixes(text: str) -> list[tuple[int, int]]:
 def _split_chunk(chunk: str) -> list[str]:
     """One whitespace-free chunk cut into tokens (the affix loop spaCy documents)."""
     special = _exceptions()
+    if chunk.isalpha():  # most words: no prefix, suffix or infix can apply
+        return list(special.get(chunk, (chunk,)))
     tokens: list[str] = []
     suffixes: list[str] = []
     rest = chunk
