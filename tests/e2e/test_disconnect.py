@@ -112,4 +112,7 @@ def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_f
         [str(CLAIMDESK), "--db", str(db_path), "export"], capture_output=True, timeout=60,
         env=child_environment(home),
     )
-    assert exported.returncode == 0 and json.loads(exported.stdout)["claim"]["text"] == "Residents crossing"
+    lines = [json.loads(line) for line in exported.stdout.splitlines()]
+    [claim_line] = [line for line in lines if line["record"] == "annotation"]
+    assert exported.returncode == 0 and claim_line["claim"]["text"] == "Residents crossing"
+    assert [line["status"] for line in lines if line["record"] == "mark"] == ["reviewed"]  # the mark travels too
