@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from store import vocabulary
-from store.db import Change, Edit
+from store.db import Plan, clean_actor
 from store.errors import ClaimdeskError, StoreError
 from store.formats import IMPORT_FORMATS
 from store.model import (
@@ -60,13 +60,13 @@ from store.model import (
     Claim,
     Credibility,
     Kind,
-    ParagraphStatus,
+    Mark,
     ParsedReport,
     Report,
     Span,
     now_iso,
 )
-from store.records import MARK_STATUSES, READABLE_SCHEMAS, SCHEMA, parse_time
+from store.records import MARK_FIELDS, READABLE_SCHEMAS, SCHEMA, parse_time
 from store.text import clean_line, clean_text, has_control
 
 BATCH_LIMIT = 5000  # annotations held before one report's batch is written
@@ -250,6 +250,7 @@ class ActorRef:
     affiliation: str | None = None
     note: str = ""
     reviewer: str | None = None
+    times: tuple[str, str, str] | None = None  # an actor line's created_at, updated_at, updated_by
 
 
 @dataclass
@@ -273,8 +274,7 @@ class PlannedActor:
 @dataclass
 class PlannedMark:
     report: Report
-    paragraph: int
-    doc: dict[str, Any]  # as the database stores it
+    mark: Mark
 
 
 @dataclass
@@ -284,8 +284,8 @@ class Batch:
     changes: dict[str, Annotation] = field(default_factory=dict)
     lines: list[int] = field(default_factory=list)
     tally: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0})
-    existing_marks: dict[int, dict[str, Any]] | None = None
-    marks: dict[int, dict[str, Any]] = field(default_factory=dict)
+    existing_marks: dict[int, Mark] | None = None
+    marks: dict[int, Mark] = field(default_factory=dict)
     mark_tally: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0})
 
 
@@ -294,8 +294,10 @@ _COMPARED_WITHOUT_TIME = ("created_at", "updated_at", "reviewer")
 
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored annotation as its export shows it: what two versions must share to be the same."""
-    view = dict(doc)
-    view.pop("updated_by", None)
+    view = {k: v for k, v in doc.items() if k not in ("rev", "updated_by")}  # the store's bookkeeping, not content
+    span = view.get("span")
+    if isinstance(span, dict):
+        view["span"] = {k: span.get(k) for k in ("start", "end", "quote")}  # the context around it is derived
     cred = view.get("credibility")
     if not cred or (cred.get("reliability") is None and cred.get("credibility") is None):
         view["credibility"] = None
@@ -307,24 +309,24 @@ def comparable(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 class Writes:
-    """The database calls an import writes through; reads use the Database's read methods."""
+    """The database calls an import writes through (`Database.commit`, below the session: an import
+    keeps the times and names a file gives, and has no undo); reads use the Database's read methods."""
 
     def __init__(self, db: Any) -> None:
         self.db = db
 
     def save_actor(self, actor: Actor) -> None:
-        self.db.save_actor(actor)
+        self.db.commit([Plan("actor", actor.id, None, clean_actor(actor).to_dict())])
 
     def delete_actor(self, actor_id: str) -> None:
-        self.db.delete_actor(actor_id)
+        self.db.commit([Plan("actor", actor_id, None, None)])
 
     def save_annotations(self, report_id: str, annotations: Iterable[Annotation]) -> None:
         self.db.save_annotations(report_id, annotations)
 
-    def save_marks(self, report_id: str, marks: list[tuple[int, dict[str, Any] | None, dict[str, Any]]]) -> None:
-        """Paragraph marks as given (reviewer and time kept): (paragraph, stored before, new document)."""
-        edits = tuple(Edit("status", str(number), report_id, before, after) for number, before, after in marks)
-        self.db.apply(Change(f"imported {len(edits)} paragraph mark(s)", edits))
+    def save_marks(self, report_id: str, marks: Iterable[Mark]) -> None:
+        """Paragraph marks as given (who marked them and when kept)."""
+        self.db.commit([Plan("mark", str(mark.paragraph), report_id, mark.to_dict()) for mark in marks])
 
 
 class Importer:
@@ -421,8 +423,8 @@ class Importer:
         actor_id = self._names.get(ref.name.casefold())
         if actor_id is None:
             actor = self.db.new_actor(ref.name, ref.type or "other", aliases=ref.aliases, affiliation=affiliation, note=ref.note)
-            if ref.reviewer:
-                actor = actor.evolve(reviewer=ref.reviewer)
+            created, updated, by = ref.times or (self.now, self.now, self.db.reviewer)
+            actor = actor.evolve(reviewer=ref.reviewer or actor.reviewer, created_at=created, updated_at=updated, updated_by=by)
             self._created.add(actor.id)
         else:
             old = self.actors[actor_id]
@@ -435,6 +437,7 @@ class Importer:
             )
             if actor == old:
                 return old.id
+            actor = actor.evolve(updated_at=self.now, updated_by=self.db.reviewer)
         self._new_actors[actor.id] = actor
         self._know(actor)
         return actor.id
@@ -533,19 +536,21 @@ class Importer:
             created_at=created_at,
             updated_at=_timestamp(obj, "updated_at", "", created_at),
         )
+        reviewer = annotation.reviewer
+        annotation = annotation.evolve(updated_by=clean_line(_get(obj, "updated_by", str, default="")) or reviewer)
         return Planned(report, annotation, True, claimant, reported_by, actor)
 
     def actor_record(self, obj: dict[str, Any]) -> PlannedActor:
         ref = self._actor_object(obj, "")
         ref.note = clean_text(_get(obj, "note", str, default=""))
         ref.reviewer = clean_line(_get(obj, "reviewer", str, default="")) or None
+        created = _timestamp(obj, "created_at", "", self.now)
+        ref.times = (created, _timestamp(obj, "updated_at", "", created),
+                     clean_line(_get(obj, "updated_by", str, default="")) or ref.reviewer or self.db.reviewer)
         return PlannedActor(ref)
 
     def mark(self, obj: dict[str, Any]) -> PlannedMark:
         report = self._report_of(obj)
-        status = _get(obj, "status", str, required=True)
-        if status not in MARK_STATUSES:
-            raise LineError(f"status {show(status)} is not one of {', '.join(MARK_STATUSES)}")
         paragraph_obj = _get(obj, "paragraph", dict, required=True)
         number = _get(paragraph_obj, "number", int, "paragraph.", required=True)
         text = clean_text(_get(paragraph_obj, "text", str, "paragraph.", required=True))
@@ -553,13 +558,21 @@ class Importer:
         if revision != report.revision:
             raise LineError(f"paragraph {number} has changed since it was marked (its text is not the report's current text); "
                             "mark not imported")
-        doc = {
-            "paragraph": number,
-            "status": ParagraphStatus(status).value,
-            "reviewer": clean_line(_get(obj, "reviewer", str, default="")) or self.db.reviewer,
-            "updated_at": _timestamp(obj, "updated_at", "", self.now),
-        }
-        return PlannedMark(report, number, doc)
+        fields: dict[str, Any] = {}
+        for key in MARK_FIELDS:
+            if key in ("reviewed", "flagged", "changed_since_review"):
+                value = obj.get(key, False)
+                if not isinstance(value, bool):
+                    raise LineError(f"{key} must be true or false, not {show(value)}")
+                fields[key] = value
+            elif key.endswith("_at"):
+                fields[key] = _timestamp(obj, key, "", "") if obj.get(key) else ""
+            else:
+                fields[key] = clean_line(_get(obj, key, str, default=""))
+        mark = Mark(number, **fields)
+        if mark.is_blank:
+            raise LineError("the mark says neither reviewed, flagged nor changed since review")
+        return PlannedMark(report, mark.evolve(updated_at=mark.updated_at or self.now))
 
     def anchor(self, report: Report, revision: str | None, number: int, text: str) -> tuple[str, int, str]:
         """The revision and paragraph of this database that hold the record's paragraph text."""
@@ -581,12 +594,12 @@ class Importer:
     @staticmethod
     def locate(text: str, start: int, end: int, quote: str, number: int) -> Span:
         if 0 <= start < end <= len(text) and text[start:end] == quote:
-            return Span(start, end, quote)
+            return Span.of(text, start, end)
         if not quote:
             raise LineError("span.quote is empty")
         found = _occurrences(text, quote)
         if len(found) == 1:
-            return Span(found[0], found[0] + len(quote), quote)
+            return Span.of(text, found[0], found[0] + len(quote))
         where = f"paragraph {number}"
         if not found:
             raise LineError(f"span.quote {show(quote)} is not in {where}")
@@ -650,13 +663,14 @@ class Importer:
             report_id=report.id,
             revision=report.revision,
             paragraph=paragraph,
-            span=Span(start, end, quote),
+            span=Span.of(paragraphs[paragraph - 1].text, start, end),
             claim=Claim(quote, claim_type) if kind == "claim" else None,
             credibility=credibility,
             note=note,
             reviewer=self.db.reviewer,
             created_at=self.now,
             updated_at=self.now,
+            updated_by=self.db.reviewer,
         )
         if kind == "claim":
             return Planned(report, annotation, False, claimant=claimant, reported_by=reported_by)
@@ -716,7 +730,7 @@ class Importer:
                 "reviewer": self.db.reviewer, "created_at": self.now, "updated_at": self.now,
             }
             if record is not None:
-                for name in ("id", "credibility", "note", "reviewer", "created_at", "updated_at"):
+                for name in ("id", "credibility", "note", "reviewer", "created_at", "updated_at", "updated_by"):
                     if record.get(name) is not None:
                         line[name] = record[name]
                 line["claim"] = dict(record["claim"]) if span.kind == "claim" and isinstance(record.get("claim"), dict) else None
@@ -750,7 +764,7 @@ class Importer:
         for key in order:
             line, record = built[key]
             if record is not None and self._changed(line, record):
-                line["updated_at"], line["reviewer"] = self.now, self.db.reviewer
+                line["updated_at"], line["updated_by"] = self.now, self.db.reviewer  # the annotation stays its reviewer's
                 item = self.native(line)
                 item.base = str(record.get("updated_at", ""))
             else:
@@ -806,16 +820,14 @@ class Importer:
     def _merge_mark(self, planned: PlannedMark, number: int) -> None:
         batch = self._batch_for(planned.report.id)
         if batch.existing_marks is None:
-            batch.existing_marks = {
-                d["paragraph"]: d for d in self.db.status_documents(planned.report.id) if isinstance(d.get("paragraph"), int)
-            }
-        incoming = planned.doc
-        stored = batch.marks.get(planned.paragraph) or batch.existing_marks.get(planned.paragraph)
+            batch.existing_marks = self.db.marks(planned.report.id)
+        incoming = planned.mark
+        paragraph = incoming.paragraph
+        stored = batch.marks.get(paragraph) or batch.existing_marks.get(paragraph)
         tally = self.result.marks
         if stored is not None:
-            same = all(stored.get(k) == incoming[k] for k in ("status", "reviewer", "updated_at"))
-            ours, theirs = str(stored.get("updated_at", "")), incoming["updated_at"]
-            if same:
+            ours, theirs = stored.updated_at, incoming.updated_at
+            if stored.evolve(rev=0) == incoming.evolve(rev=0):
                 tally["unchanged"] += 1
                 return
             if theirs < ours:
@@ -823,13 +835,13 @@ class Importer:
                 return
             if theirs == ours:
                 self.result.conflicts.append(Problem(number, (
-                    f"paragraph {planned.paragraph} of report {planned.report.id} is marked {show(stored.get('status'), 20)} "
-                    f"in the database and {incoming['status']!r} here, at the same time ({ours}); the database's mark is kept"
+                    f"the mark of paragraph {paragraph} of report {planned.report.id} differs from the database's, "
+                    f"changed at the same time ({ours}); the database's mark is kept"
                 )))
                 return
-        if planned.paragraph not in batch.marks:
+        if paragraph not in batch.marks:
             batch.mark_tally["updated" if stored is not None else "added"] += 1
-        batch.marks[planned.paragraph] = incoming
+        batch.marks[paragraph] = incoming
         batch.lines.append(number)
 
     def _outcome(self, planned: Planned, stored: dict[str, Any] | None, number: int) -> str | None:
@@ -913,8 +925,7 @@ class Importer:
                 if batch is not None and batch.changes:
                     self.writes.save_annotations(batch.report_id, batch.changes.values())
                 if batch is not None and batch.marks:
-                    before = batch.existing_marks or {}
-                    self.writes.save_marks(batch.report_id, [(n, before.get(n), doc) for n, doc in sorted(batch.marks.items())])
+                    self.writes.save_marks(batch.report_id, [batch.marks[n] for n in sorted(batch.marks)])
             except StoreError as error:
                 lines = batch.lines if batch is not None and batch.lines else [self.result.lines]
                 first, last = min(lines), max(lines)

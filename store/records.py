@@ -9,7 +9,8 @@ Every export starts here; the other formats are views of these records (see
 * `actor`: the full registry entry (type, aliases, affiliation, note) of every
   actor an annotation names, as mention, claimant, reported-by or affiliation,
   written once per export before the first line that needs it;
-* `mark`: a paragraph marked reviewed or flagged, with who marked it and when.
+* `mark`: a paragraph marked reviewed and/or flagged (with the flag's reason), who
+  marked it and when, and whether its text changed since it was reviewed.
 
 So an export imported into an empty database holding the same report files
 gives back the same database (`claimdesk/1` lines, annotations only, still import).
@@ -37,12 +38,16 @@ from pathlib import PurePath
 from typing import Any
 
 from store.errors import NotFound
-from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, ParsedReport, Report
+from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, Mark, ParsedReport, Report
 from store.text import clean_line
 
 SCHEMA = "claimdesk/2"
 READABLE_SCHEMAS = ("claimdesk/1", "claimdesk/2")
-MARK_STATUSES = ("reviewed", "flagged")
+# What a mark line says of its paragraph (store.model.Mark without its paragraph number and version).
+MARK_FIELDS = (
+    "reviewed", "flagged", "flag_reason", "changed_since_review", "reviewed_by", "reviewed_at",
+    "flagged_by", "flagged_at", "updated_by", "updated_at",
+)
 
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
@@ -84,14 +89,17 @@ class Selection:
     def wants(self, doc: dict[str, Any]) -> bool:
         if self.kind is not None and doc.get("kind") != self.kind.value:
             return False
-        return self.wants_mark(doc, kind_too=False)
-
-    def wants_mark(self, doc: dict[str, Any], kind_too: bool = True) -> bool:
-        if kind_too and self.kind is not None:
-            return False
         if self.reviewers and doc.get("reviewer") not in self.reviewers:
             return False
         return self.since is None or str(doc.get("updated_at", "")) >= self.since
+
+    def wants_mark(self, mark: Mark) -> bool:
+        """A paragraph mark goes with an export of every kind, by its reviewer or flagger, changed since."""
+        if self.kind is not None:
+            return False
+        if self.reviewers and not ({mark.reviewed_by, mark.flagged_by} & self.reviewers):
+            return False
+        return self.since is None or mark.updated_at >= self.since
 
 
 def selected_reports(db: Any, selection: Selection) -> list[Report]:
@@ -221,7 +229,10 @@ class Actors:
         if view is None:
             return None
         actor = self.by_id[actor_id]
-        return {"schema": SCHEMA, "record": "actor", **view, "note": actor.note, "reviewer": actor.reviewer}
+        return {
+            "schema": SCHEMA, "record": "actor", **view, "note": actor.note, "reviewer": actor.reviewer,
+            "created_at": actor.created_at, "updated_at": actor.updated_at, "updated_by": actor.updated_by,
+        }
 
     def new_records(self, actor_ids: Iterable[str]) -> list[dict[str, Any]]:
         """Records of these actors and of those they are affiliated with, each actor once per export,
@@ -275,8 +286,8 @@ def record_tail(doc: dict[str, Any], actors: Actors) -> dict[str, Any]:
         "created_at": doc.get("created_at", ""),
         "updated_at": doc.get("updated_at", ""),
     }
-    if isinstance(doc.get("updated_by"), str):
-        tail["updated_by"] = doc["updated_by"]
+    # Who changed it last; a document that does not say was last changed by its reviewer (as Annotation.from_dict reads it).
+    tail["updated_by"] = doc.get("updated_by") or tail["reviewer"]
     return tail
 
 
@@ -356,13 +367,9 @@ class Reader:
             self.problems.append(f"actor {actor_id} is referenced but not in the registry; exported as null")
 
     def batch(self, report: Report) -> ReportBatch:
-        wants, wants_mark = self.selection.wants, self.selection.wants_mark
-        if self.full:
-            stored, statuses = self.db.report_documents(report.id)
-            marks = [doc for doc in statuses if wants_mark(doc)]
-        else:
-            stored, marks = self.db.annotation_documents(report.id), []
-        docs = [doc for doc in stored if wants(doc)]
+        wants = self.selection.wants
+        docs = [doc for doc in self.db.annotation_documents(report.id) if wants(doc)]
+        marks = [m for m in self.db.marks(report.id).values() if self.selection.wants_mark(m)] if self.full else []
         batch = ReportBatch(report, {}, [])
         if not docs and not marks:
             return batch
@@ -401,22 +408,17 @@ class Reader:
             batch.actors = self.actors.new_records(named)
         return batch
 
-    def _mark_records(self, report: Report, docs: list[dict[str, Any]], current: Revision | None) -> list[dict[str, Any]]:
+    def _mark_records(self, report: Report, marks: list[Mark], current: Revision | None) -> list[dict[str, Any]]:
         found = []
-        for doc in sorted(docs, key=lambda d: number if isinstance(number := d.get("paragraph"), int) else -1):
-            number, status = doc.get("paragraph"), doc.get("status")
-            paragraph = current.paragraph(number) if current is not None and isinstance(number, int) else None
-            if paragraph is None or current is None or status not in MARK_STATUSES:
-                self.problems.append(f"report {report.id}: the mark of paragraph {clean_line(str(number))} "
-                                     f"({clean_line(str(status))}) does not fit the current text; skipped")
+        for mark in sorted(marks, key=lambda m: m.paragraph):
+            paragraph = current.paragraph(mark.paragraph) if current is not None else None
+            if paragraph is None or current is None:
+                self.problems.append(f"report {report.id}: the mark of paragraph {mark.paragraph} is beyond the current text; skipped")
                 continue
-            record = {
+            found.append({
                 "schema": SCHEMA, "record": "mark", "report": current.data, "paragraph": paragraph.data,
-                "status": status, "reviewer": str(doc.get("reviewer", "")), "updated_at": str(doc.get("updated_at", "")),
-            }
-            if isinstance(doc.get("updated_by"), str):
-                record["updated_by"] = doc["updated_by"]
-            found.append(record)
+                **{key: getattr(mark, key) for key in MARK_FIELDS},
+            })
         return found
 
     @staticmethod

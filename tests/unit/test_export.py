@@ -63,6 +63,7 @@ class TestNativeJsonl:
             "reviewer": "alice",
             "created_at": a1.created_at,
             "updated_at": a1.updated_at,
+            "updated_by": "alice",
         }
         assert a1.created_at.endswith("Z") and "T" in a1.created_at
 
@@ -467,18 +468,17 @@ def test_hand_edited_documents_are_skipped_with_a_reason_never_a_traceback(db, s
     assert skipped == ["bad-kind", "bad-paragraph", "bad-span", "no-such-revision"]
 
 
-def test_updated_by_is_exported_when_a_stored_record_has_it(db, sample) -> None:
-    """The store is gaining `updated_by` (who last changed a record, apart from whose it is)."""
-    from store.storage import atomic_write_bytes, encode
+def test_who_changed_an_annotation_or_a_mark_last_is_exported(db, sample) -> None:
+    from store.session import Session
 
-    path = db.annotations_file("second").path
-    tables = json.loads(path.read_text(encoding="utf-8"))
-    doc = next(iter(tables["annotations"].values()))
-    doc["updated_by"] = "carol"
-    tables["status"] = {"1": {"paragraph": 2, "status": "reviewed", "reviewer": "bob", "updated_at": doc["updated_at"],
-                              "updated_by": "carol"}}
-    atomic_write_bytes(path, encode(tables))
+    a5 = sample["annotations"][4]  # bob's
+    db.reviewer = "carol"
+    session = Session(db)
+    session.set_note(db.annotation("second", a5.id), "checked by carol")
+    session.set_reviewed("second", 2, True)
     lines = jsonl(export_text(db, "jsonl", reports=("second",)))
     valid_records(export_text(db, "jsonl"))
-    assert next(r for r in lines if r.get("id") == doc["id"])["updated_by"] == "carol"
-    assert next(r for r in lines if r["record"] == "mark")["updated_by"] == "carol"
+    record = next(r for r in lines if r.get("id") == a5.id)
+    assert (record["reviewer"], record["updated_by"], record["note"]) == ("bob", "carol", "checked by carol")
+    mark = next(r for r in lines if r["record"] == "mark")
+    assert (mark["reviewed_by"], mark["updated_by"]) == ("carol", "carol")

@@ -171,9 +171,10 @@ def test_work_done_in_doccano_comes_back(annotated, fresh, tmp_path) -> None:
     after = {(r["span"]["start"], r["span"]["end"]): r for r in annotation_records(export_text(Database(fresh.root), "jsonl"))
              if r["span"] and r["paragraph"]["number"] == lines[0]["paragraph"] and r["report"]["id"] == "dispatch_harbour_drones"}
     relabelled = after[changed["claim"][:2]]
-    assert relabelled["claim"]["type"] == changed["claim"][2].removeprefix("CLAIM_").lower() and relabelled["reviewer"] == "dora"
+    assert relabelled["claim"]["type"] == changed["claim"][2].removeprefix("CLAIM_").lower()
+    assert (relabelled["reviewer"], relabelled["updated_by"]) == ("alice", "dora")  # alice's annotation, changed by dora
     moved = after[changed["mention"][:2]]
-    assert moved["reviewer"] == "dora" and moved["span"]["quote"] == moved["paragraph"]["text"][slice(*changed["mention"][:2])]
+    assert moved["updated_by"] == "dora" and moved["span"]["quote"] == moved["paragraph"]["text"][slice(*changed["mention"][:2])]
     added = after[changed["added"]]
     assert added["actor"]["type"] == "media" and added["reviewer"] == "dora"
     assert changed["deleted"][:2] in after  # deleted in doccano, kept here

@@ -170,7 +170,7 @@ def test_work_done_in_prodigy_comes_back(annotated, fresh, tmp_path) -> None:
     assert result.exit_code == 0, result.stderr
     assert "answered 'reject' in Prodigy; not imported" in result.stderr and "updated 1" in result.stdout
     record = next(r for r in annotation_records(export_text(Database(fresh.root), "jsonl")) if r["id"] == changed["relabelled"])
-    assert (record["kind"], record["reviewer"]) == ("claim", "pat")
+    assert (record["kind"], record["updated_by"]) == ("claim", "pat")
     assert record["claim"]["type"] == changed["label"].removeprefix("CLAIM_").lower()
 
 

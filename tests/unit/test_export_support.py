@@ -202,7 +202,8 @@ def annotate_by_rule(db: Any, report: Report) -> dict[str, int]:
     become claims whose claimant is the paragraph's first name; some first sentences become claims that
     hold mentions (overlaps), some spans cross two sentences, some claims are on a whole paragraph; a
     second reviewer tags some of the same spans; paragraphs are marked reviewed or flagged."""
-    from store.model import ACTOR_TYPES, CLAIM_TYPES, ParagraphStatus
+    from store.model import ACTOR_TYPES, CLAIM_TYPES
+    from store.session import Session
 
     paragraphs = db.open_report(report.id).paragraphs
     actor_types, claim_types = list(ACTOR_TYPES), list(CLAIM_TYPES)
@@ -258,11 +259,11 @@ def annotate_by_rule(db: Any, report: Report) -> dict[str, int]:
             counts["mentions"] += 1
         if n % 2 == 0:
             db.reviewer = "alice"
-            db.set_status(report.id, n, ParagraphStatus.REVIEWED)
+            Session(db).set_reviewed(report.id, n, True)
             counts["marks"] += 1
-        elif n % 9 == 0:
+        if n % 9 == 0 or n % 8 == 0:
             db.reviewer = "bob"
-            db.set_status(report.id, n, ParagraphStatus.FLAGGED)
+            Session(db).set_flagged(report.id, n, True, "check the figure" if n % 8 == 0 else "")
             counts["marks"] += 1
     db.reviewer = "tester"
     return counts

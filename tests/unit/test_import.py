@@ -441,24 +441,30 @@ class TestLosslessRoundTrip:
         assert colleague.actor(colleague.find_actor("PMU").affiliation).name == "Islamic Republic"
 
     def test_marks_merge_by_time(self, db, colleague) -> None:
-        from store.model import ParagraphStatus
+        from store.session import Session
 
         sample_reports(db)
         db.reviewer = "alice"
-        db.set_status("first", 1, ParagraphStatus.REVIEWED)
-        db.set_status("first", 2, ParagraphStatus.FLAGGED)
+        Session(db).set_reviewed("first", 1, True)
+        Session(db).set_flagged("first", 2, True, "which outlet?")
+        Session(db).set_reviewed("first", 2, True)
         exported = export_text(db, "jsonl")
-        assert [r["status"] for r in jsonl(exported) if r["record"] == "mark"] == ["reviewed", "flagged"]
-        colleague.set_status("first", 3, ParagraphStatus.REVIEWED)
+        marks = [r for r in jsonl(exported) if r["record"] == "mark"]
+        assert [(m["paragraph"]["number"], m["reviewed"], m["flagged"], m["flag_reason"]) for m in marks] == [
+            (1, True, False, ""), (2, True, True, "which outlet?"),
+        ]
+        assert marks[0]["reviewed_by"] == "alice" and marks[0]["reviewed_at"] == marks[0]["updated_at"]
+        Session(colleague).set_reviewed("first", 3, True)
         result = run(colleague, exported)
         assert result.complete and result.marks == {"added": 2, "updated": 0, "unchanged": 0, "kept": 0}
-        marks = {d["paragraph"]: d for d in colleague.status_documents("first")}
-        assert (marks[1]["status"], marks[1]["reviewer"]) == ("reviewed", "alice") and marks[3]["reviewer"] == "colleague"
+        theirs = colleague.marks("first")
+        assert (theirs[2].flagged, theirs[2].flag_reason, theirs[2].reviewed_by) == (True, "which outlet?", "alice")
+        assert theirs[3].reviewed_by == "colleague"
         assert run(colleague, exported).marks == {"added": 0, "updated": 0, "unchanged": 2, "kept": 0}
         colleague.reviewer = "bob"
-        colleague.set_status("first", 1, ParagraphStatus.FLAGGED)  # later than alice's mark: kept
+        Session(colleague).set_flagged("first", 1, True)  # later than alice's mark: kept
         assert run(colleague, exported).marks["kept"] == 1
-        assert {d["paragraph"]: d["status"] for d in colleague.status_documents("first")}[1] == "flagged"
+        assert colleague.marks("first")[1].flagged_by == "bob"
 
     def test_claimdesk_1_lines_still_import(self, db, sample, colleague) -> None:
         old = []
