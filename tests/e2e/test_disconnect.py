@@ -115,4 +115,5 @@ def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_f
     lines = [json.loads(line) for line in exported.stdout.splitlines()]
     [claim_line] = [line for line in lines if line["record"] == "annotation"]
     assert exported.returncode == 0 and claim_line["claim"]["text"] == "Residents crossing"
-    assert [line["status"] for line in lines if line["record"] == "mark"] == ["reviewed"]  # the mark travels too
+    marks = [(m["paragraph"]["number"], m["reviewed"], m["flagged"]) for m in lines if m["record"] == "mark"]
+    assert marks == [(2, True, False), (3, False, True)]  # the marks travel too (¶3: flagged by assert_nothing_held)
