@@ -688,33 +688,37 @@ class Database:
     def resolve_actor(self, name: str, type: str = "other", **fields: Any) -> tuple[Actor, Edit | None]:
         """The actor named `name` (canonical name or alias, any case), created if there is none.
 
-        Looked up and created under the registry's lock, after re-reading it, so two
-        imports (or an import and a TUI) naming the same new actor create it once.
         Returns the actor and the edit that created it (None when it existed).
         """
-        wanted = clean_line(name)
-        if not wanted:
-            raise StoreError("an actor needs a name")
+        now = now_iso()
+        actor = self.new_actor(name, type, **fields).evolve(created_at=now, updated_at=now, updated_by=self.reviewer)
+        return self.add_actor_unless_named(actor)
+
+    def add_actor_unless_named(self, actor: Actor) -> tuple[Actor, Edit | None]:
+        """Add `actor` unless one with its name (as a name or an alias, any case) is already registered.
+
+        Looked up and added under the registry's lock, after re-reading it, so two imports
+        (or an import and a TUI) naming the same new actor create it once: the second gets
+        the first's. Returns the actor now registered under that name, and the edit that
+        added it (None when it was there already).
+        """
+        actor = clean_actor(actor)
         if self.read_only:
             raise ReadOnlyError("the database is open read-only: " + "; ".join(self.problems))
-        folded = wanted.casefold()
+        folded = actor.name.casefold()
 
-        def find_or_create(txn: Transaction) -> tuple[Actor, Edit | None]:
+        def find_or_add(txn: Transaction) -> tuple[Actor, Edit | None]:
             actors = txn.table("actors")
             for doc in actors:
                 names = [doc.get("name", ""), *doc.get("aliases", [])]
                 if any(isinstance(n, str) and n.casefold() == folded for n in names):
                     with _readable_documents(self.actors_file):
                         return Actor.from_dict(doc), None
-            now = now_iso()
-            actor = clean_actor(self.new_actor(wanted, type, **fields)).evolve(
-                created_at=now, updated_at=now, updated_by=self.reviewer, rev=1
-            )
-            after = actor.to_dict()
+            after = {**actor.to_dict(), "rev": 1}
             actors.insert(after)
-            return actor, Edit("actor", actor.id, None, None, after)
+            return Actor.from_dict(after), Edit("actor", actor.id, None, None, after)
 
-        return self.actors_file.transact(find_or_create)
+        return self.actors_file.transact(find_or_add)
 
     # ---------------------------------------------------------------- writing
 

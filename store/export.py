@@ -9,10 +9,8 @@ made, so memory does not grow with the database.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +29,7 @@ from store.records import (
     record_line,
     selected_reports,
 )
-from store.text import clean_line
+from store.text import clean_line, inert_text
 
 EVERYTHING = Selection()
 
@@ -67,7 +65,6 @@ def schema(version: str = SCHEMA) -> dict[str, Any]:
 
 
 _CSV_DANGER = ("=", "+", "-", "@", "\t", "\r")
-_CSV_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # all but tab, LF and CR
 
 
 def csv_cell(value: Any) -> str:
@@ -76,7 +73,7 @@ def csv_cell(value: Any) -> str:
     this is the second lock)."""
     if value is None:
         return ""
-    text = _CSV_CONTROL.sub("\ufffd", str(value))
+    text = inert_text(str(value))
     return "'" + text if text.startswith(_CSV_DANGER) else text
 
 
@@ -107,6 +104,7 @@ class ExportResult:
     files: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # what was skipped, one line each
     notices: list[str] = field(default_factory=list)  # what the reader of the file must know, one line each
+    failures: list[str] = field(default_factory=list)  # reports that could not be read at all (the rest went out)
 
 
 class _Lines:
@@ -175,6 +173,7 @@ def write_stream(db: Any, fmt: str, out: IO[str], selection: Selection = EVERYTH
             out.write(text)
             result.lines += count
     result.problems = reader.problems
+    result.failures = reader.failures
     result.notices = lines.notices()
     return result
 
@@ -183,8 +182,11 @@ def write_brat(db: Any, folder: Path, selection: Selection = EVERYTHING,
                on_report: Callable[[Any], None] | None = None) -> ExportResult:
     """A .txt/.ann pair per report revision into `folder`, with brat's annotation.conf and visual.conf."""
     from store.interop import brat
+    from store.outputs import refuse_database_folder, write_text
 
     folder = Path(folder)
+    database = Path(db.root)
+    refuse_database_folder(folder, database)
     if folder.exists() and not folder.is_dir():
         raise ExportError(f"{clean_line(str(folder))} is a file; brat export writes into a folder")
     try:
@@ -205,48 +207,46 @@ def write_brat(db: Any, folder: Path, selection: Selection = EVERYTHING,
             name = brat.file_name(batch.report.id, revision)
             for suffix, payload in ((".txt", text), (".ann", ann)):
                 path = folder / f"{name}{suffix}"
-                _write_file(path, payload)
+                write_text(path, inert_text(payload), database)  # one character for one: offsets stay right
                 result.files.append(str(path))
             result.annotations += count
             result.lines += ann.count("\n")
     for name, payload in (("annotation.conf", brat.annotation_conf()), ("visual.conf", brat.visual_conf())):
-        _write_file(folder / name, payload)
+        write_text(folder / name, payload, database)
         result.files.append(str(folder / name))
     result.problems = reader.problems
+    result.failures = reader.failures
     return result
-
-
-def _write_file(path: Path, payload: str) -> None:
-    try:
-        with open(path, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(payload)
-    except OSError as error:
-        raise ExportError(f"cannot write {clean_line(str(path))}: {error.strerror or error}") from None
 
 
 def export_to_path(db: Any, fmt: str, path: str | os.PathLike[str], selection: Selection = EVERYTHING,
                    on_report: Callable[[Any], None] | None = None) -> ExportResult:
-    """Export into a file (replaced only once the export is complete) or, for brat, a folder."""
+    """Export into a file (replaced only once the export is complete, never through a link) or, for brat, a folder.
+
+    An export that found nothing to write never replaces a file that holds something:
+    an empty result is far more often a damaged database than a wish to empty the file.
+    """
+    from store.outputs import replacing
+
     path = Path(path).expanduser()
     if fmt in FOLDER_FORMATS:
         return write_brat(db, path, selection, on_report)
     if path.is_dir():
         raise ExportError(f"{clean_line(str(path))} is a folder; give a file name")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+
+    class _Empty(Exception):
+        pass
+
     try:
-        with open(tmp, "w", encoding="utf-8", newline="" if fmt == "csv" else "\n") as handle:
+        with replacing(path, Path(db.root), newline="" if fmt == "csv" else "\n") as handle:
             if fmt == "csv":
                 handle.write("\ufeff")  # so that spreadsheets read the file as UTF-8 (Arabic, CJK…)
             result = write_stream(db, fmt, handle, selection, on_report, destination=str(path))
-        os.replace(tmp, path)
-    except OSError as error:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise ExportError(f"cannot write {clean_line(str(path))}: {error.strerror or error}") from None
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+            if result.lines == 0 and path.exists() and path.stat().st_size > 0:
+                raise _Empty
+    except _Empty:
+        result.failures.append(f"nothing to export, so {clean_line(str(path))} was left as it was")
+        return result
     result.files.append(str(path))
     return result
 

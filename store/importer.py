@@ -67,6 +67,8 @@ from store.model import (
     now_iso,
 )
 from store.records import MARK_FIELDS, READABLE_SCHEMAS, SCHEMA, parse_time
+from store.session import MAX_NAME, MAX_TEXT
+from store.storage import json_problem
 from store.text import clean_line, clean_text, has_control
 
 BATCH_LIMIT = 5000  # annotations held before one report's batch is written
@@ -129,6 +131,13 @@ def show(value: Any, limit: int = 60) -> str:
 # ---------------------------------------------------------------- field checks
 
 
+# What one line and one field may hold (docs/security.md). A native line carries its paragraph's
+# text, so a line may be long; a field that is stored is held to the session's own limits.
+MAX_LINE = 8 * 1024 * 1024  # bytes
+PARAGRAPH_TEXT = "paragraph.text"  # compared with the stored text, never stored: only the line limit applies
+LONG_FIELDS = {"quote", "note", "text"}  # a span's quote, notes, a claim's text: MAX_TEXT; every other string: MAX_NAME
+
+
 def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str = "",
          required: bool = False, default: Any = None) -> Any:
     name = f"{where}{key}"
@@ -141,10 +150,18 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
         wanted = " or ".join({str: "a string", int: "a whole number", dict: "an object", list: "a list"}[k] for k in kinds)
         raise LineError(f"{name} must be {wanted}, not {show(value)}")
+    if isinstance(value, str) and name != PARAGRAPH_TEXT:
+        limit = MAX_TEXT if key in LONG_FIELDS else MAX_NAME
+        if len(value) > limit:
+            raise LineError(f"{name} is {len(value):,} characters long; the limit is {limit:,}")
+    if isinstance(value, list) and len(value) > MAX_NAME:
+        raise LineError(f"{name} holds {len(value):,} items; the limit is {MAX_NAME:,}")
     return value
 
 
 def _one_line_name(value: str, name: str) -> str:
+    if len(value) > MAX_NAME:
+        raise LineError(f"{name} is {len(value):,} characters long; the limit is {MAX_NAME:,}")
     cleaned = clean_line(value)
     if not cleaned:
         raise LineError(f"{name} is empty")
@@ -197,6 +214,18 @@ def legacy_minimal_id(report_id: str, revision: str, paragraph: int, start: int,
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
+def parse_line(text: str) -> Any:
+    """One line's JSON; whatever is wrong with it is a LineError (it names the line), never a crash."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise LineError(f"is not JSON ({json_problem(error)} at column {error.colno})") from None
+    except RecursionError:
+        raise LineError("nests objects or lists too deeply to be a claimdesk line") from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise LineError(f"is not JSON claimdesk reads ({clean_line(str(error).split(';')[0])})") from None
+
+
 # ------------------------------------------------------------- what a file is
 
 _BRAT_LINE = re.compile(r"^[TRAEMN#*]\d*\t")
@@ -223,6 +252,8 @@ def refuse_unless_readable(first: bytes, fmt: str) -> None:
     except json.JSONDecodeError:
         shape = "pretty-printed JSON" if text == "{" else "not JSON"
         raise NotImportable(f"line 1 is {shape}, not one JSON object per line; {ACCEPTS}") from None
+    except (RecursionError, ValueError):
+        return  # JSON claimdesk cannot read: reported with its line number, like any other bad line
     if not isinstance(obj, dict):
         return
     own = "schema" in obj
@@ -318,6 +349,11 @@ class Writes:
     def save_actor(self, actor: Actor) -> None:
         self.db.commit([Plan("actor", actor.id, None, clean_actor(actor).to_dict())])
 
+    def add_actor(self, actor: Actor) -> str:
+        """Add a new actor, unless another process registered one of that name meanwhile: the id now registered."""
+        registered, _ = self.db.add_actor_unless_named(actor)
+        return registered.id
+
     def delete_actor(self, actor_id: str) -> None:
         self.db.commit([Plan("actor", actor_id, None, None)])
 
@@ -370,16 +406,15 @@ class Importer:
         return self.result
 
     def plan(self, raw: bytes, number: int) -> list[Planned | PlannedActor | PlannedMark]:
+        if len(raw) > MAX_LINE:
+            raise LineError(f"is {len(raw):,} bytes long; the limit for one line is {MAX_LINE:,}")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise LineError(f"is not UTF-8 text (byte {error.start})") from None
         if number == 1:
             text = text.removeprefix("\ufeff")
-        try:
-            obj = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise LineError(f"is not JSON ({error.msg} at column {error.colno})") from None
+        obj = parse_line(text)
         if not isinstance(obj, dict):
             raise LineError(f"is JSON but not an object: {show(obj)}")
         if self.fmt != "jsonl":
@@ -919,9 +954,20 @@ class Importer:
         if not self.result.dry_run:
             saved: list[str] = []
             try:
+                renamed: dict[str, str] = {}
                 for actor in actors:
-                    self.writes.save_actor(actor)
+                    if actor.id in self._created:
+                        registered = self.writes.add_actor(_repointed(actor, renamed))
+                        if registered != actor.id:  # another import or analyst registered that name meanwhile
+                            renamed[actor.id] = registered
+                            self._created.discard(actor.id)
+                            self._adopt(actor, registered)
+                            continue
+                    else:
+                        self.writes.save_actor(_repointed(actor, renamed))
                     saved.append(actor.id)
+                if batch is not None and renamed:
+                    batch.changes = {key: _repoint_all(a, renamed) for key, a in batch.changes.items()}
                 if batch is not None and batch.changes:
                     self.writes.save_annotations(batch.report_id, batch.changes.values())
                 if batch is not None and batch.marks:
@@ -943,6 +989,13 @@ class Importer:
             self.result.marks["added"] += batch.mark_tally["added"]
             self.result.marks["updated"] += batch.mark_tally["updated"]
 
+    def _adopt(self, actor: Actor, registered: str) -> None:
+        """Later lines of this import name the actor another process registered, not the one we would have added."""
+        self.actors.pop(actor.id, None)
+        for name in actor.names:
+            if self._names.get(name.casefold()) == actor.id:
+                self._names[name.casefold()] = registered
+
     def _undo_created(self, saved: list[str], line: int) -> None:
         """Remove the actors just created for lines that could not be written."""
         for actor_id in saved:
@@ -953,6 +1006,18 @@ class Importer:
             except StoreError as error:
                 message = f"actor {show(self.actors[actor_id].name)} was created but its lines were not written ({error})"
                 self.result.warnings.append(Problem(line, clean_line(message)))
+
+
+def _repointed(actor: Actor, renamed: dict[str, str]) -> Actor:
+    return actor.evolve(affiliation=renamed.get(actor.affiliation or "", actor.affiliation))
+
+
+def _repoint_all(annotation: Annotation, renamed: dict[str, str]) -> Annotation:
+    from store.session import repoint
+
+    for old, new in renamed.items():
+        annotation = repoint(annotation, old, new)
+    return annotation
 
 
 def import_lines(db: Any, lines: Iterable[bytes], dry_run: bool = False,

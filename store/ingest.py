@@ -65,19 +65,19 @@ def read_report_file(path: str | os.PathLike[str]) -> DecodedFile:
     """Read a report file and recognise its format. Raises IngestError with a one-line message."""
     path = Path(path)
     shown = clean_line(str(path))
+    from store.errors import StoreError
+    from store.storage import open_input
+
     try:
         if path.is_dir():
             raise IngestError(f"{shown}: is a directory, not a report file")
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise IngestError(f"{shown}: {size} bytes is larger than the {MAX_BYTES // 2**20} MiB limit")
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise IngestError(f"{shown}: no such file") from None
-    except PermissionError:
-        raise IngestError(f"{shown}: permission denied") from None
-    except IsADirectoryError:
-        raise IngestError(f"{shown}: is a directory, not a report file") from None
+        fd = open_input(path, MAX_BYTES)
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)  # a file growing while it is read stops at the limit too
+        if len(raw) > MAX_BYTES:
+            raise IngestError(f"{shown}: larger than the {MAX_BYTES // 2**20} MiB limit")
+    except StoreError as error:
+        raise IngestError(clean_line(str(error))) from None
     except OSError as error:
         raise IngestError(f"{shown}: cannot be read ({error.strerror or error})") from None
     fmt = sniff(raw, shown)

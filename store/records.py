@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import PurePath
 from typing import Any
 
-from store.errors import NotFound
+from store.errors import NotFound, StoreError
 from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, Mark, ParsedReport, Report
 from store.text import clean_line
 
@@ -52,10 +53,24 @@ MARK_FIELDS = (
 _json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), check_circular=False).encode
 
 
+# Escaped as \uXXXX in every JSON line: U+2028/U+2029, which JSON allows raw but many line readers
+# (Python's str.splitlines, older JavaScript) take for line ends; C1 controls, which some terminals act
+# on when a file is shown; and bidirectional embeddings, overrides and isolates, which reorder what a
+# reader sees of a line (the text keeps them: they are only escaped, never dropped).
+_ESCAPED = re.compile("[\u0080-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def escaped(line: str) -> str:
+    return _ESCAPED.sub(_escape, line) if _ESCAPED.search(line) else line
+
+
 def encode(value: Any) -> str:
-    """Compact UTF-8 JSON, with U+2028 and U+2029 escaped: JSON allows them raw, but many
-    line readers (Python's str.splitlines, older JavaScript) take them for line ends."""
-    return _json(value).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    """Compact UTF-8 JSON, with the characters above escaped."""
+    return escaped(_json(value))
 
 
 # ------------------------------------------------------------------- selection
@@ -307,7 +322,7 @@ def record_line(entry: Entry) -> str:
         ',"kind":"', entry.kind, '","report":', entry.revision.encoded, ',"paragraph":', entry.paragraph.encoded,
         ",", _json(entry.tail)[1:], "\n",
     ))
-    return line.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")  # as encode does
+    return escaped(line)  # as encode does
 
 
 def batch_lines(batch: ReportBatch) -> str:
@@ -355,10 +370,15 @@ class Reader:
         self.reports = selected_reports(db, selection)
         self.actors = Actors(db.actors())
         self.problems: list[str] = []
+        self.failures: list[str] = []  # reports that could not be read at all: named, skipped, the rest goes out
 
     def batches(self, on_report: Callable[[Report], None] | None = None) -> Iterator[ReportBatch]:
         for report in self.reports:
-            batch = self.batch(report)
+            try:
+                batch = self.batch(report)
+            except StoreError as error:
+                self.failures.append(f"report {report.id}: {error}")
+                continue
             if on_report is not None:
                 on_report(report)
             if batch.entries or batch.marks:

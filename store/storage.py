@@ -200,6 +200,28 @@ def read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> tuple[bytes, os.sta
         os.close(fd)
 
 
+def open_input(path: Path, limit: int) -> int:
+    """Open a file a user named (links followed: they chose it) for reading: a regular file of at most
+    `limit` bytes, else StoreError in one line. A FIFO or device is never waited on or read without end.
+    Returns the descriptor (the caller closes it)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise StoreError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise StoreError(f"{path}: is a folder, not a file") from None
+    except OSError as error:
+        raise StoreError(f"{path}: cannot be read ({reason(error)})") from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        raise StoreError(f"{path}: is {kind_of(st.st_mode)}, not a regular file; claimdesk reads only files")
+    if st.st_size > limit:
+        os.close(fd)
+        raise StoreError(f"{path}: {st.st_size:,} bytes is larger than the {limit:,}-byte limit")
+    return fd
+
+
 def read_file(path: Path) -> tuple[bytes | None, Signature | None]:
     """A file's bytes and the signature of exactly that version (None, None if it does not exist)."""
     try:

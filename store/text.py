@@ -53,6 +53,12 @@ def clean_line(text: str) -> str:
     return clean_text(text).replace("\n", " ").replace("\t", " ").strip()
 
 
+def inert_text(text: str) -> str:
+    """Every control character but tab and LF made visible, one character for one (a CR too): for files
+    written out of the store (CSV, brat) where offsets must not move and nothing may act on a terminal."""
+    return _CONTROL.sub(_picture, text)
+
+
 def has_control(text: str) -> bool:
     """Does `text` hold a character that `clean_text` replaces (a CR included)?"""
     return _CONTROL.search(text) is not None

@@ -394,9 +394,9 @@ class TestCsv:
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r"))
 
     @pytest.mark.parametrize(("cell", "shown"), [
-        ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-        ("a=b", "a=b"), ("", ""), (None, ""), (3, "3"), ("'=x", "'=x"), ("a\x1b[2Jb\x07", "a\ufffd[2Jb\ufffd"),
-        ("two\nlines", "two\nlines"), ("\x1b=x", "\ufffd=x"),
+        ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "\u240dx"),
+        ("a=b", "a=b"), ("", ""), (None, ""), (3, "3"), ("'=x", "'=x"), ("a\x1b[2Jb\x07", "a\u241b[2Jb\u2407"),
+        ("two\nlines", "two\nlines"), ("\x1b=x", "\u241b=x"), ("c1\x9b31m", "c1\ufffd31m"),
     ])
     def test_cell(self, cell, shown) -> None:
         assert export.csv_cell(cell) == shown

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -20,6 +21,8 @@ from store.formats import FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from store.model import Kind
 from store.text import clean_line
 from tui.commands.common import EXIT_USER_ERROR, Context, common_options, db_option
+
+MAX_IMPORT_BYTES = 4 * 1024**3  # an import file; each line has its own limit (store.importer.MAX_LINE)
 
 
 @contextlib.contextmanager
@@ -88,9 +91,13 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
             result = export_to_path(db, fmt, Path(output), selection, on_report)
     for problem in (*result.problems, *result.notices):
         click.echo(f"claimdesk: warning: {clean_line(problem)}", err=True)
-    if not to_stdout:
+    for failure in result.failures:  # a report that could not be read: the others went out all the same
+        click.echo(f"claimdesk: error: {clean_line(failure)}", err=True)
+    if not to_stdout and result.files:
         where = clean_line(result.destination)
         click.echo(f"exported {result.annotations} annotation(s) from {result.reports} report(s) to {where}")
+    if result.failures:
+        sys.exit(EXIT_USER_ERROR)
 
 
 def _export_to_stdout(db: Any, fmt: str, selection: Any, on_report: Callable[[object], None]) -> Any:
@@ -178,20 +185,16 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
         yield sys.stdin.buffer, 0
         return
     shown = clean_line(str(file))
-    try:
-        handle = open(file, "rb")
-        size = file.stat().st_size
-    except FileNotFoundError:
-        raise ClaimdeskError(f"{shown}: no such file") from None
-    except IsADirectoryError:
+    if file.is_dir():
         from store.importer import ACCEPTS
 
         what = "a folder of brat files" if any(file.glob("*.ann")) else "a folder"
-        raise ClaimdeskError(f"{shown} is {what}, not a JSONL file; {ACCEPTS}") from None
-    except OSError as error:
-        raise ClaimdeskError(f"{shown}: cannot be read ({error.strerror or error})") from None
-    with handle:
-        yield handle, size
+        raise ClaimdeskError(f"{shown} is {what}, not a JSONL file; {ACCEPTS}")
+    from store.storage import open_input
+
+    fd = open_input(file, MAX_IMPORT_BYTES)  # a regular file: a FIFO or /dev/zero is refused, never read without end
+    with os.fdopen(fd, "rb") as handle:
+        yield handle, os.fstat(fd).st_size
 
 
 @click.command("schema")
