@@ -70,7 +70,11 @@ from store.text import clean_line, clean_text
 # interrupted it. Defined in store/migrations.py.
 Progressor = Callable[[str, int, int], None]  # (what, done, total)
 
-TABLES = {"annotation": "annotations", "actor": "actors", "mark": "marks", "link": "links"}
+TABLES = {
+    "annotation": "annotations", "actor": "actors", "mark": "marks", "link": "links",
+    "decision": "decisions",  # adjudication (store/adjudication.py), kept by paragraph like marks
+    "report": "reports",  # a report's entry in library.json (assignees; see the reports block below)
+}
 LINKS = "(links)"  # where link shards are, in the shard bookkeeping keyed by report id
 
 
@@ -86,8 +90,8 @@ UNCHECKED: Any = _Unchecked()  # a plan's base when the writer does not ask for 
 class Edit:
     """One document before and after a change: enough to undo or redo it."""
 
-    entity: str  # "annotation" | "actor" | "mark"
-    key: str  # annotation id, actor id, or str(paragraph number)
+    entity: str  # "annotation" | "actor" | "mark" | "link" | "decision" | "report"
+    key: str  # annotation, actor, link, decision or report id, or str(paragraph number) for a mark
     report_id: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
@@ -219,6 +223,7 @@ class Database:
             paths.append(self.layout.text(report_id))
             paths += [p for _, p in self.layout.shards(report_id, "annotations")]
             paths += [p for _, p in self.layout.shards(report_id, "marks")]
+            paths += [p for _, p in self.layout.shards(report_id, "decisions")]
         return [p for p in paths if p.exists()]
 
     def _check_readable(self, tiny: TinyFile) -> None:
@@ -263,6 +268,7 @@ class Database:
         paths = [self.layout.text(report_id)]
         paths += [p for _, p in self.layout.shards(report_id, "annotations")]
         paths += [p for _, p in self.layout.shards(report_id, "marks")]
+        paths += [p for _, p in self.layout.shards(report_id, "decisions")]
         return [self._file(p) for p in paths]
 
     def report_changed(self, report_id: str) -> bool:
@@ -271,7 +277,7 @@ class Database:
         A folder listing and one `stat` a shard, cheap enough to poll: every write stamps its
         file with a new (inode, size, nanosecond mtime), and our own writes update what we compare against.
         """
-        for kind in ("annotations", "marks"):
+        for kind in ("annotations", "marks", "decisions"):
             for _, path in self.layout.shards(report_id, kind):
                 tiny = self._files.get(path)
                 if tiny is None or tiny.changed():
@@ -659,6 +665,15 @@ class Database:
             flagged=sum(m.flagged for m in marks),
         )
 
+    # ------------------------------------------- adjudication decisions (store/adjudication.py)
+
+    def decision_documents(self, report_id: str) -> list[dict[str, Any]]:
+        """One report's adjudication decisions as stored (store/adjudication.py reads them; do not mutate them)."""
+        found: list[dict[str, Any]] = []
+        for _, path in self.layout.shards(report_id, "decisions"):
+            found += self._read(self._file(path)).get("decisions", {}).values()
+        return found
+
     # ---------------------------------------------------------------- actors
 
     def actors(self) -> list[Actor]:
@@ -789,6 +804,10 @@ class Database:
                 places.append(self.layout.actors)
             elif plan.entity == "mark":
                 places.append(self.layout.mark_shard(checked_report_id(plan.report_id), int(plan.key)))
+            elif plan.entity == "decision":  # its id starts with its paragraph number: "12-<key>"
+                places.append(self.layout.decision_shard(checked_report_id(plan.report_id), decision_paragraph(plan.key)))
+            elif plan.entity == "report":
+                places.append(self.layout.library)
             elif plan.entity in ("annotation", "link"):
                 owner = checked_report_id(plan.report_id) if plan.entity == "annotation" else LINKS
                 if owner not in shards:
@@ -909,6 +928,14 @@ class Database:
         return Actor.from_dict(edit.after or {}), Change("edited actor" if edit.before else "added actor", (edit,))
 
 
+def decision_paragraph(decision_id: str) -> int:
+    """The paragraph an adjudication decision is about, from its id ("12-<key>"): which shard holds it."""
+    head = decision_id.split("-", 1)[0]
+    if not head.isdigit():
+        raise StoreError(f"{decision_id[:80]!r} is not a decision id (paragraph-key)")
+    return int(head)
+
+
 def _replacing(doc: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
     """A TinyDB update that makes a stored document exactly `doc` (fields it no longer has go)."""
 
@@ -921,7 +948,10 @@ def _replacing(doc: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None
 
 def _conflict_message(conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]) -> str:
     entity, _key, _mine, theirs = conflicts[0]
-    what = {"annotation": "this annotation", "actor": "this actor", "mark": "this paragraph's mark"}.get(entity, entity)
+    what = {
+        "annotation": "this annotation", "actor": "this actor", "mark": "this paragraph's mark",
+        "decision": "this adjudication decision", "report": "this report's entry",
+    }.get(entity, entity)
     if theirs is None:
         return f"{what} was deleted by someone else since you opened it; nothing was saved"
     who = theirs.get("updated_by") or theirs.get("reviewer") or "someone else"

@@ -700,6 +700,7 @@ def _remove_temp_files(snap: Snapshot, act: Callable[[str], None]) -> None:
 _TABLE_SHAPES: dict[str, dict[str, Callable[[dict[str, Any]], bool]]] = {
     "annotations": {"annotations": lambda d: {"id", "kind", "report_id", "revision", "paragraph"} <= d.keys()},
     "marks": {"marks": lambda d: "paragraph" in d},
+    "decisions": {"decisions": lambda d: {"id", "decision", "sources"} <= d.keys()},
     "text": {"revisions": lambda d: {"revision", "parsed"} <= d.keys()},
     "links": {"links": lambda d: {"id", "from", "to", "relation"} <= d.keys()},
     "actors": {"actors": lambda d: {"id", "name"} <= d.keys()},

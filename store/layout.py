@@ -6,6 +6,7 @@
     reports/<id>/text.json                every revision of one report's text
     reports/<id>/annotations-NNNN.json    that report's annotations, in shards of about 256
     reports/<id>/marks-NNNN.json          reviewed / flagged marks of paragraphs 256·(N-1)+1 … 256·N
+    reports/<id>/decisions-NNNN.json      adjudication decisions on paragraphs 256·(N-1)+1 … 256·N
     .locks/                               one lock file per database file (flock: never stale)
 
 Every `*.json` is a plain TinyDB database. Why shards: a save rewrites one file,
@@ -13,7 +14,8 @@ so its cost must not grow with the report (docs/storage.md). An annotation stays
 in the shard it was first written to; new annotations go to the newest shard
 until it holds ANNOTATIONS_PER_SHARD, then a new one starts — so a report of 100
 annotations is one small file, and one of 25,000 is a hundred, each as cheap to
-rewrite as the first. Marks are keyed by paragraph, so their shards are ranges.
+rewrite as the first. Marks and adjudication decisions are kept by paragraph, so
+their shards are ranges.
 
 Ids that become paths are checked against one pattern wherever they are read
 (from library.json, an import, the command line), never only where they are
@@ -32,7 +34,7 @@ ANNOTATIONS_PER_SHARD = 256
 PARAGRAPHS_PER_MARK_SHARD = 256
 
 REPORT_ID = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,79}$")
-SHARD = re.compile(r"^(?P<kind>annotations|marks)-(?P<number>\d{4,6})\.json$")
+SHARD = re.compile(r"^(?P<kind>annotations|marks|decisions)-(?P<number>\d{4,6})\.json$")
 LINK_SHARD = re.compile(r"^links-(?P<number>\d{4,6})\.json$")
 SHARED_FILES = ("library.json", "actors.json")
 
@@ -84,8 +86,12 @@ class Layout:
     def mark_shard(self, report_id: str, paragraph: int) -> Path:
         return self.report_folder(report_id) / f"marks-{mark_shard_number(paragraph):04d}.json"
 
+    def decision_shard(self, report_id: str, paragraph: int) -> Path:
+        """Where the adjudication decisions of a paragraph are (the same ranges as marks)."""
+        return self.report_folder(report_id) / f"decisions-{mark_shard_number(paragraph):04d}.json"
+
     def shards(self, report_id: str, kind: str) -> list[tuple[int, Path]]:
-        """(number, path) of every `kind` shard on disk ("annotations" or "marks"), in order.
+        """(number, path) of every `kind` shard on disk ("annotations", "marks" or "decisions"), in order.
 
         Listed whatever they are: reading one that is a symlink, a FIFO or a device is
         refused (store.storage.read_regular), so the report says so instead of looking empty.

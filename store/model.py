@@ -172,11 +172,18 @@ class Report:
     revisions: tuple[str, ...]  # every revision, oldest first
     paragraph_count: int
     added_at: str
+    # Who is asked to work on it (`claimdesk assign`); written only when someone is, so that adding a
+    # new revision (which writes the other fields) keeps the stored list.
+    assignees: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["regions"] = list(self.regions)
         data["revisions"] = list(self.revisions)
+        if self.assignees:
+            data["assignees"] = list(self.assignees)
+        else:
+            del data["assignees"]
         return data
 
     @classmethod
@@ -192,7 +199,13 @@ class Report:
             revisions=tuple(data.get("revisions", (data["revision"],))),
             paragraph_count=int(data.get("paragraph_count", 0)),
             added_at=data.get("added_at", ""),
+            assignees=_names(data.get("assignees")),
         )
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """A stored list of names (anything else, e.g. a hand-edited string, is no names)."""
+    return tuple(name for name in value if isinstance(name, str)) if isinstance(value, list) else ()
 
 
 @dataclass(frozen=True)

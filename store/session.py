@@ -22,10 +22,12 @@ Plain Python: no Textual, so the CLI, the TUI and the tests share it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from store.adjudication import ACCEPTED, ADJUDICATED, EDITED, REJECTED, TOOK, Case, Decision, Source
+from store.agreement import reviewer_name
 from store.db import UNCHECKED, Change, Database, Edit, Plan, clean_actor, clean_annotation
 from store.errors import ConflictError, IntegrityError, NotFound, StaleUndo, StoreError
 from store.history import History
@@ -461,6 +463,180 @@ class Session:
         plans.append(Plan("actor", loser.id, None, None, base=loser.to_dict()))
         return plans
 
+    # ---------------------------------------------------------- adjudication
+    # The adjudicated layer (store/adjudication.py, docs/adjudication.md). Each call settles one case (or,
+    # accept_agreed, every agreed one) in one step: its decision and, unless it is a rejection, the
+    # adjudicated annotation (reviewer "adjudicated", with provenance). The case is as the adjudicator saw
+    # it: if a reviewer changed one of its annotations since, or another adjudicator decided it, nothing is
+    # written (ConflictError; keep_mine decides on what was seen).
+
+    def adjudicate(self, case: Case, chosen: Annotation) -> Saved[Annotation | None]:
+        """Take one reviewer's version (`chosen`, one of the case's annotations) into the adjudicated layer."""
+        if all(a.id != chosen.id for a in case.sources):
+            raise IntegrityError("that annotation is not one of this place's; nothing was saved")
+        how = ACCEPTED if case.agreed else TOOK
+        who = reviewer_name(chosen.reviewer)
+        return self._decide([(case, how, chosen, who)], f"adjudicated ¶{case.paragraph}: took {who}'s {_kind_word(case.kind)}", [])
+
+    def adjudicate_edit(
+        self,
+        case: Case,
+        base: Annotation,
+        *,
+        text: str | Any = UNCHECKED,
+        claim_type: str | Any = UNCHECKED,
+        claimant: ActorChoice | Any | None = UNCHECKED,
+        reported_by: ActorChoice | Any | None = UNCHECKED,
+        note: str | Any = UNCHECKED,
+        credibility: Credibility | Any | None = UNCHECKED,
+        actor: ActorChoice | Any = UNCHECKED,
+    ) -> Saved[Annotation | None]:
+        """A new version into the layer: `base` (a reviewer's version, or the layer's) with the given fields changed.
+
+        Its span is the base's. Actors named as NewActor are created in the same step.
+        """
+        if base.id != case.annotation_id and all(a.id != base.id for a in case.sources):
+            raise IntegrityError("that annotation is not one of this place's; nothing was saved")
+        actor_plans, (claimant_id, reported_by_id, actor_id) = self._actor_plans(
+            *(None if value is UNCHECKED else value for value in (claimant, reported_by, actor))
+        )
+        changes: dict[str, Any] = {}
+        if base.kind is Kind.CLAIM:
+            old = base.claim or Claim("")
+            new_text = old.text if text is UNCHECKED else " ".join(clean_text(text).split())
+            self._limit("the claim's text", new_text, MAX_TEXT)
+            if not new_text:
+                raise IntegrityError("a claim needs its text")
+            changes["claim"] = Claim(
+                new_text,
+                old.type if claim_type is UNCHECKED else _claim_type(claim_type),
+                old.claimant if claimant is UNCHECKED else claimant_id,
+                old.reported_by if reported_by is UNCHECKED else reported_by_id,
+            )
+        elif actor is not UNCHECKED:
+            changes["actor_id"] = actor_id
+        if note is not UNCHECKED:
+            changes["note"] = self._limit("the note", note, MAX_TEXT).strip()
+        if credibility is not UNCHECKED:
+            changes["credibility"] = credibility if credibility and credibility.is_set else None
+        version = base.evolve(**changes)
+        who: str | None = reviewer_name(base.reviewer)
+        if who == ADJUDICATED:  # a change to the layer's own version: it is still based on what it was based on
+            who = case.decision.based_on if case.decision else None
+        return self._decide([(case, EDITED, version, who)], f"adjudicated ¶{case.paragraph}: edited a {_kind_word(case.kind)}", actor_plans)
+
+    def reject(self, case: Case) -> Saved[Annotation | None]:
+        """Nothing of this place goes into the layer (its adjudicated annotation, if any, is deleted); recorded as decided."""
+        return self._decide([(case, REJECTED, None, None)], f"adjudicated ¶{case.paragraph}: rejected a {_kind_word(case.kind)}", [])
+
+    def accept_agreed(self, cases: Sequence[Case]) -> Saved[list[Annotation]]:
+        """Every agreed case not decided yet, each as its first reviewer's version, in one step (what opening pre-accepts)."""
+        chosen: list[tuple[Case, str, Annotation | None, str | None]] = [
+            (case, ACCEPTED, case.sources[0], reviewer_name(case.sources[0].reviewer))
+                  for case in cases if case.agreed and case.decision is None and case.adjudicated is None]
+        if not chosen:
+            raise IntegrityError("no agreed place is waiting to be accepted")
+        count = len(chosen)
+        saved = self._decide(chosen, f"pre-accepted {count} agreed annotation{'s' if count != 1 else ''}", [], many=True)
+        return Saved(saved.change, saved.annotations())
+
+    def _decide(
+        self,
+        decided: list[tuple[Case, str, Annotation | None, str | None]],
+        description: str,
+        actor_plans: list[Plan],
+        many: bool = False,
+    ) -> Saved[Annotation | None]:
+        """The plans of each (case, decision, version, based on) — decision first, then the annotation — checked and written."""
+        now = now_iso()
+        plans = list(actor_plans)
+        for case, how, version, based_on in decided:
+            decision = Decision(
+                id=case.decision_id, report_id=case.report_id, revision=case.revision, paragraph=case.paragraph,
+                kind=case.kind, decision=how,
+                sources=tuple(Source(a.id, reviewer_name(a.reviewer), a.rev) for a in case.sources),
+                annotation=None if how == REJECTED else case.annotation_id, based_on=based_on,
+                adjudicated_by=self.reviewer, adjudicated_at=now, updated_by=self.reviewer, updated_at=now,
+                rev=case.decision.rev if case.decision else 0,
+            )
+            plans.append(Plan("decision", decision.id, case.report_id, decision.to_dict(),
+                              base=case.decision.to_dict() if case.decision else None))
+            seen = case.adjudicated.to_dict() if case.adjudicated else None
+            if version is None:
+                if case.adjudicated is not None:
+                    plans += [Plan("link", link.id, None, None, base=link.to_dict()) for link in self.db.links_of(case.adjudicated.id)]
+                    plans.append(Plan("annotation", case.adjudicated.id, case.report_id, None, base=seen))
+                continue
+            made = clean_annotation(version.evolve(
+                id=case.annotation_id, report_id=case.report_id, revision=case.revision, paragraph=case.paragraph,
+                reviewer=ADJUDICATED, created_at=case.adjudicated.created_at if case.adjudicated else now,
+                updated_at=now, updated_by=self.reviewer, rev=case.adjudicated.rev if case.adjudicated else 0,
+                provenance=decision.provenance(),
+            ))
+            plans.append(Plan("annotation", made.id, case.report_id, made.to_dict(), base=seen))
+
+        def value(edits: tuple[Edit, ...]) -> Annotation | None:
+            made = [e.after for e in edits if e.entity == "annotation" and e.after]
+            return Annotation.from_dict(made[0]) if made else None
+
+        conflicts = self._changed_sources([case for case, *_ in decided], many)
+        if conflicts:
+            error = ConflictError(_sources_message(conflicts), conflicts)
+            error.retry = lambda: self._write(description, plans, value)
+            raise error
+        return self._write(description, plans, value)
+
+    def _changed_sources(self, cases: list[Case], many: bool) -> list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]:
+        """The reviewers' annotations of these cases that someone changed or deleted since the adjudicator read them."""
+        conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]] = []
+        stored: dict[str, Annotation] = {}
+        if many:
+            for report_id in {case.report_id for case in cases}:
+                stored.update((a.id, a) for a in self.db.annotations(report_id))
+        for case in cases:
+            if not many:
+                stored = {a.id: a for a in self.db.paragraph_annotations(case.report_id, case.paragraph)}
+            for seen in case.sources:
+                now = stored.get(seen.id)
+                if now is None or now.rev != seen.rev:
+                    conflicts.append(("annotation", seen.id, seen.to_dict(), now.to_dict() if now else None))
+        return conflicts
+
+    # ------------------------------------------------------------ assignment
+
+    def assign(self, reports: Sequence[Report], names: Sequence[str], unassign: bool = False) -> Saved[list[Report]]:
+        """Add `names` to each report's assignees (or, with `unassign`, take them off; no names: everyone).
+
+        Like a mark, it sets what it says whatever else the entry holds: never a conflict.
+        """
+        wanted = list(dict.fromkeys(self._limit("a reviewer's name", clean_line(n), MAX_NAME) for n in names))
+        wanted = [n for n in wanted if n]
+        if not unassign and not wanted:
+            raise IntegrityError("assign to whom? give a reviewer's name")
+        stamp = now_iso()
+
+        def change(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+            if stored is None:
+                return None
+            current = list(Report.from_dict(stored).assignees)
+            if unassign:
+                after = [n for n in current if wanted and n not in wanted]
+            else:
+                after = list(dict.fromkeys([*current, *wanted]))
+            doc = {k: v for k, v in stored.items() if k != "assignees"}
+            if after:
+                doc["assignees"] = after
+            return {**doc, "updated_by": self.reviewer, "updated_at": stamp}
+
+        plans = [Plan("report", report.id, None, change) for report in dict((r.id, r) for r in reports).values()]
+        who = ", ".join(wanted) or "everyone"
+        what = f"unassigned {who} from" if unassign else f"assigned {who} to"
+        count = len(plans)
+        return self._write(
+            f"{what} {count} report{'s' if count != 1 else ''}", plans,
+            lambda edits: [Report.from_dict(e.after) for e in edits if e.after],
+        )
+
     # ---------------------------------------------------------- undo / redo
 
     @property
@@ -574,6 +750,21 @@ def _the_actor(actor_id: str) -> Callable[[tuple[Edit, ...]], Actor]:
         raise NotFound(f"actor {actor_id} was not written")
 
     return value
+
+
+def _kind_word(kind: Kind) -> str:
+    return "claim" if kind is Kind.CLAIM else "actor mention"
+
+
+def _sources_message(conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]]) -> str:
+    _entity, _key, mine, theirs = conflicts[0]
+    if theirs is None:
+        who = (mine or {}).get("reviewer") or "someone"
+        change = f"{who}'s annotation here was deleted"
+    else:
+        change = f"{theirs.get('updated_by') or theirs.get('reviewer') or 'someone'} changed an annotation here"
+    more = f" (and {len(conflicts) - 1} more)" if len(conflicts) > 1 else ""
+    return f"{change} since you opened the adjudication{more}; nothing was saved"
 
 
 def _claim_type(value: str) -> str:
