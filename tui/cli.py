@@ -30,6 +30,7 @@ LAZY_COMMANDS = {
     "schema": "tui.commands.exchange:schema_command",
     "stats": "tui.commands.stats:stats_command",
     "agreement": "tui.commands.agreement:agreement_command",
+    "assign": "tui.commands.assign:assign_command",
     "doctor": "tui.commands.maintenance:doctor_command",
     "init": "tui.commands.maintenance:init_command",
 }

@@ -154,11 +154,11 @@ class TestSelection:
         assert {r["reviewer"] for r in records} == {"alice"} and {r["kind"] for r in records} == {"claim"}
         assert len(records) == 2
 
-    def test_reviewer_option_filters_even_after_the_global_one(self, db, sample) -> None:
-        result = cli("--reviewer", "carol", "export", "--db", str(db.root), "--reviewer", "bob")
+    def test_by_filters_and_reviewer_says_who_i_am(self, db, sample) -> None:
+        result = cli("--reviewer", "carol", "export", "--db", str(db.root), "--by", "bob")
         assert result.exit_code == 0, result.stderr
         assert {r["reviewer"] for r in annotation_records(result.stdout)} == {"bob"} and len(annotation_records(result.stdout)) == 2
-        both = cli("export", "--db", str(db.root), "--reviewer", "bob", "--reviewer", "alice")
+        both = cli("export", "--db", str(db.root), "--reviewer", "carol", "--by", "bob", "--by", "alice")
         assert len(annotation_records(both.stdout)) == 5
 
     def test_since(self, db, sample) -> None:

@@ -34,12 +34,17 @@ def test_one_report_as_json(db) -> None:
     data = json.loads(result.stdout)
     [report] = data["reports"]
     assert report == {
-        "id": "first", "title": "First report",
+        "id": "first", "title": "First report", "assignees": [],
         "paragraphs": {"total": 3, "reviewed": 1, "flagged": 0},
         "annotations": 4,
         "by_kind": {"actor": 1, "claim": 3},
         "by_reviewer": {"alice": 3, "bob": 1},
         "by_credibility": {"B2": 1, "C?": 1, "ungraded": 1},
+        "reviewed_by": {"tester": 1},
+        "adjudication": {
+            "reviewers": ["alice", "bob"], "places": 4, "agreed": 0, "accepted": 0, "took": 0, "edited": 0,
+            "rejected": 0, "changed": 0, "decided": 0, "open": 4,
+        },
     }
     assert data["annotations"] == 4 and data["paragraphs"] == {"total": 3, "reviewed": 1, "flagged": 0}
 

@@ -64,7 +64,7 @@ class Context:
 
 
 def db_option(command: Callable[..., Any]) -> Callable[..., Any]:
-    """`--db` alone: for `export`, whose own `--reviewer` filters by reviewer (it annotates nothing)."""
+    """`--db` alone, for a command that has no use for who is running it."""
 
     def set_db(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
         if value is not None:

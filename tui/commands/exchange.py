@@ -20,7 +20,7 @@ from store.errors import ClaimdeskError
 from store.formats import FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from store.model import Kind
 from store.text import clean_line
-from tui.commands.common import EXIT_USER_ERROR, Context, common_options, db_option
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options
 
 MAX_IMPORT_BYTES = 4 * 1024**3  # an import file; each line has its own limit (store.importer.MAX_LINE)
 
@@ -47,21 +47,23 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 
 
 @click.command("export")
-@db_option
+@common_options
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True,
               help="jsonl: claimdesk's own, re-importable (annotations, the actors they name, paragraph marks); "
                    "doccano, doccano-rel, prodigy, w3c: JSONL for those tools; brat: .txt/.ann files and brat's "
                    "configuration into a folder; csv: for spreadsheets.")
 @click.option("--report", "reports", multiple=True, metavar="ID", help="Only this report (id or file name). Repeatable.")
-@click.option("--reviewer", "reviewers", multiple=True, metavar="NAME",
-              help="Only annotations by NAME (here --reviewer filters; it does not say who you are). Repeatable.")
+@click.option("--by", "reviewers", multiple=True, metavar="NAME",
+              help="Only annotations by reviewer NAME (--reviewer says who you are, as everywhere). Repeatable.")
+@click.option("--adjudicated", is_flag=True,
+              help="Only the adjudicated layer (the same as --by adjudicated): one agreed version, with provenance.")
 @click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only claims, or only actor mentions.")
 @click.option("--since", metavar="DATE", callback=_since,
               help="Only annotations changed at or after DATE (YYYY-MM-DD, or an ISO 8601 time; UTC unless it says).")
 @click.option("-o", "--output", default="-", metavar="FILE|-",
               help="Where to write (default: standard output). brat writes a folder: -o FOLDER.")
 @click.pass_obj
-def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewers: tuple[str, ...],
+def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewers: tuple[str, ...], adjudicated: bool,
                    kind: str | None, since: str | None, output: str) -> None:
     """Write annotations as JSONL (one self-contained annotation per line), or for other tools.
 
@@ -75,7 +77,7 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
     db = context.database()
     selection = Selection(
         reports=reports,
-        reviewers=frozenset(clean_line(r) for r in reviewers),
+        reviewers=frozenset(clean_line(r) for r in (*reviewers, *(["adjudicated"] if adjudicated else []))),
         kind=Kind(kind) if kind else None,
         since=since,
     )
