@@ -91,6 +91,27 @@ class ClaimdeskApp(App[None]):
     def show_actors(self) -> None:
         self.action_actors()
 
+    # Several analysts (issue 16): agreement between them, and adjudication of a report.
+
+    def show_agreement(self) -> None:
+        """How far reviewers agree, report by report (not over a dialog, not twice in a row)."""
+        from tui.screens.agreement import AgreementScreen
+
+        if isinstance(self.screen, (AgreementScreen, ModalScreen)):
+            return
+        self.push_screen(AgreementScreen(self.session))
+
+    def open_adjudication(self, report_id: str, reviewers: tuple[str, ...] | None = None) -> None:
+        """Adjudicate a report between `reviewers` (None: all who annotated it), on top of the current screen."""
+        from tui.screens.adjudication import AdjudicationScreen
+
+        try:
+            screen = AdjudicationScreen(self.session, report_id, reviewers)
+        except ClaimdeskError as error:
+            self.notify(str(error), title="Adjudication", severity="error", markup=False)
+            return
+        self.push_screen(screen)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, active_bindings_rows
 
@@ -132,6 +153,11 @@ class ClaimdeskApp(App[None]):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Actors", "The actor registry: list, edit, merge, mentions (A)", self.action_actors)
         yield SystemCommand("Export annotations", "JSONL, doccano, Prodigy, W3C, brat or CSV, to a file (e)", self.action_export)
+        yield SystemCommand("Agreement", "How far reviewers agree, per report and pair; adjudicate from there", self.show_agreement)
+        report_id = getattr(screen, "report_id", None)
+        if isinstance(report_id, str):
+            yield SystemCommand("Adjudicate this report", "Settle where its reviewers differ, into one agreed layer",
+                                lambda: self.open_adjudication(report_id))
 
 
 def _resume_garbage_collection() -> None:

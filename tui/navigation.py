@@ -18,6 +18,10 @@ class Navigator(Protocol):
 
     def show_actors(self) -> None: ...
 
+    def show_agreement(self) -> None: ...
+
+    def open_adjudication(self, report_id: str, reviewers: tuple[str, ...] | None = None) -> None: ...
+
 
 def navigator(node: DOMNode) -> Navigator:
     """The running app, as the navigation it offers (ClaimdeskApp implements Navigator)."""
