@@ -259,7 +259,8 @@ class AdjudicationScreen(Screen[None]):
         if not 1 <= case.paragraph <= len(paragraphs):
             return Text(f"¶{case.paragraph}: (not in this revision's text)", style="dim")
         body = paragraphs[case.paragraph - 1].text
-        text = Text(f"¶{case.paragraph}  ", style="bold")
+        text = Text()
+        text.append(f"¶{case.paragraph}  ", style="bold")
         shown = Text(body)
         for annotation in (*case.sources, *((case.adjudicated,) if case.adjudicated else ())):
             if annotation.span and annotation.span.end <= len(body):

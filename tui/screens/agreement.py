@@ -37,6 +37,7 @@ FIGURES = (  # figure → (narrow heading, words)
     ("code_agreement", "code", "same code"),
 )
 ALPHA_WORDS = {"claim_type": "claim type", "actor": "actor", "reliability": "reliability", "credibility": "credibility"}
+ALPHA_SHORT = {"claim_type": "type", "actor": "actor", "reliability": "rel", "credibility": "cred"}
 NARROW_PAIR, WIDE_PAIR = 15, 20
 NARROW_FIGURE, WIDE_FIGURE = 8, 12  # a figure's column, its space included; wide ones show the items too
 WIDE = 2 + WIDE_PAIR + 1 + 6 + 7 * WIDE_FIGURE
@@ -232,8 +233,10 @@ class AgreementScreen(Screen[None]):
         if row.kind == "alpha":
             assert row.report is not None
             alpha = row.report.alpha
-            parts = [f"{ALPHA_WORDS[name]} {figure(getattr(alpha, name))} ({count(alpha.items[name])})" for name in ALPHA_FIGURES]
-            return Text(f"  α over {len(alpha.reviewers)} reviewers: " + " · ".join(parts), style="italic")
+            words = ALPHA_WORDS if self.wide else ALPHA_SHORT
+            parts = [f"{words[name]} {figure(getattr(alpha, name))} ({count(alpha.items[name])})" for name in ALPHA_FIGURES]
+            lead = f"α over {len(alpha.reviewers)} reviewers" if self.wide else f"α ({len(alpha.reviewers)} reviewers)"
+            return Text(f"  {lead}: " + " · ".join(parts), style="italic")
         assert row.pair is not None
         return self.pair_line(row.pair)
 

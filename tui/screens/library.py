@@ -1,4 +1,4 @@
-"""The library: every report in the database, with its progress."""
+"""The library: every report in the database, with its progress (and who it is assigned to, when anyone is)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from store.errors import ClaimdeskError
 from store.model import Progress, Report
 from store.session import Session
 from tui.navigation import navigator
+
+ASSIGNED_WIDTH = 14
 
 
 def progress_text(progress: Progress | None) -> Text:
@@ -40,6 +42,7 @@ class LibraryScreen(Screen[None]):
         Binding("k", "move_cursor(-1)", "Previous report", show=False, id="library.previous"),
         Binding("g", "cursor_edge(False)", "First report", show=False, id="library.first"),
         Binding("G", "cursor_edge(True)", "Last report", show=False, id="library.last"),
+        Binding("m", "toggle_mine", "Mine", id="library.mine"),
     ]
 
     class ProgressLoaded(Message):
@@ -54,6 +57,8 @@ class LibraryScreen(Screen[None]):
         super().__init__()
         self.session = session
         self.reports: list[Report] = []
+        self.only_mine = False  # `m`: only the reports assigned to this reviewer
+        self.assigned_column = False  # shown when some report is assigned to someone
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -64,13 +69,18 @@ class LibraryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "claimdesk — library"
         self.sub_title = str(self.session.db.root)
+        self.action_refresh()
+        self.query_one(DataTable).focus()
+
+    def add_columns(self) -> None:
         table = self.query_one(DataTable)
+        table.clear(columns=True)
         table.add_column("Title", key="title", width=self._title_width())
         table.add_column("Date", key="date", width=10)
         table.add_column("¶", key="paragraphs", width=5)
         table.add_column("Progress", key="progress", width=18)
-        self.action_refresh()
-        table.focus()
+        if self.assigned_column:
+            table.add_column("Assigned", key="assigned", width=ASSIGNED_WIDTH)
 
     def action_move_cursor(self, delta: int) -> None:
         table = self.query_one(DataTable)
@@ -83,7 +93,7 @@ class LibraryScreen(Screen[None]):
             table.move_cursor(row=table.row_count - 1 if last else 0)
 
     def _title_width(self) -> int:
-        return max(20, self.app.size.width - 10 - 5 - 18 - 12)
+        return max(20, self.app.size.width - 10 - 5 - 18 - 12 - (ASSIGNED_WIDTH + 2 if self.assigned_column else 0))
 
     def on_resize(self) -> None:
         table = self.query_one(DataTable)
@@ -94,24 +104,39 @@ class LibraryScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         table = self.query_one(DataTable)
-        table.clear()
         try:
-            self.reports = self.session.db.reports()
+            every = self.session.db.reports()
         except ClaimdeskError as error:
             self.notify(str(error), severity="error", markup=False)
-            self.reports = []
+            every = []
+        me = self.session.reviewer
+        self.reports = [r for r in every if me in r.assignees] if self.only_mine else every
+        self.assigned_column = any(r.assignees for r in every)
+        self.add_columns()
         for report in self.reports:
-            table.add_row(
+            cells = [
                 Text(report.title, overflow="ellipsis", no_wrap=True),
                 Text(report.date or "—"),
                 Text(str(report.paragraph_count), justify="right"),
                 progress_text(None),
-                key=report.id,
-            )
+            ]
+            if self.assigned_column:
+                cells.append(Text(", ".join(report.assignees) or "—", overflow="ellipsis", no_wrap=True,
+                                  style="" if report.assignees else "dim"))
+            table.add_row(*cells, key=report.id)
+        self.sub_title = f"assigned to {me}" if self.only_mine else str(self.session.db.root)
         empty = self.query_one("#library-empty", Static)
         empty.display = not self.reports
-        empty.update(Text("No reports yet. Add one with: claimdesk add FILE", style="dim"))
+        if self.only_mine:
+            empty.update(Text(f"No report is assigned to {me}. m shows every report; "
+                              f"claimdesk assign REPORT --to {me} assigns one.", style="dim"))
+        else:
+            empty.update(Text("No reports yet. Add one with: claimdesk add FILE", style="dim"))
         self.load_progress()
+
+    def action_toggle_mine(self) -> None:
+        self.only_mine = not self.only_mine
+        self.action_refresh()
 
     @work(thread=True, exclusive=True)
     def load_progress(self) -> None:
