@@ -31,12 +31,12 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.bench_export import paragraph_text
+from bench.bench_export import paragraph_text, write_shards
 from bench.common import Figure, median_time, p95
 from store.agreement import AgreementRun
 from store.db import Database
 from store.model import Annotation, Claim, Credibility, Kind, Paragraph, ParsedReport, Report, Span, now_iso
-from store.storage import atomic_write_bytes, encode
+from store.storage import atomic_write_bytes, encode, make_folder
 
 REVIEWERS = ("alice", "bob", "chen", "dana")
 PLACES = 25  # per report; each reviewer makes 25 annotations a report
@@ -100,10 +100,10 @@ def build_database(root: Path, reports: int = 1000, seed: int = 16) -> int:
         )
         index[str(r + 1)] = report.to_dict()
         text_doc = {"revision": revision, "added_at": stamp, "source_path": report.source, "parsed": parsed.to_dict()}
+        make_folder(db.layout.report_folder(report_id), db.modes)
         atomic_write_bytes(db.text_file(report_id).path, encode({"revisions": {"1": text_doc}}))
-        annotations = _annotations(rng, report_id, revision, texts, stamp)
-        docs = {str(i + 1): a.to_dict() for i, a in enumerate(annotations)}
-        atomic_write_bytes(db.annotations_file(report_id).path, encode({"annotations": docs, "status": {}}))
+        docs = [a.to_dict() for a in _annotations(rng, report_id, revision, texts, stamp)]
+        write_shards(db, report_id, docs)
         count += len(docs)
     library = json.loads(db.library.path.read_bytes())
     library["reports"] = index

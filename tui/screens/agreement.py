@@ -138,7 +138,7 @@ class AgreementScreen(Screen[None]):
             return
         total = len(run.chosen)
         batch: list[tuple[ReportAgreement, int]] = []
-        posted = time.monotonic()
+        posted = 0.0  # the first report goes at once, the others in batches
         problems: list[str] = []
         for done, report in enumerate(run.chosen, start=1):
             try:
