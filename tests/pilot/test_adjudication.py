@@ -18,6 +18,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from textual.geometry import Region
+
 from store.db import Database
 from store.model import Credibility
 from store.session import Session
@@ -39,6 +41,11 @@ def layer(root: Path, report_id: str) -> list[Any]:
 
 def decisions(root: Path, report_id: str) -> list[dict]:
     return sorted(Database(root, reviewer="reader").decision_documents(report_id), key=lambda d: d["paragraph"])
+
+
+def drawn(widget: Any) -> str:
+    """What a widget draws, line by line."""
+    return "\n".join(line.text for line in widget.render_lines(Region(0, 0, *widget.size)))
 
 
 def claim_texts(root: Path, report_id: str) -> set[str]:
@@ -186,8 +193,7 @@ async def test_enter_on_a_pair_in_the_agreement_screen_adjudicates_that_pair(tmp
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, AgreementScreen)
-        rows = app.screen.query_one("#agreement-list")
-        assert "alice · chen" in "\n".join(line.text for line in rows.render_lines(rows.region))
+        assert "alice · chen" in drawn(app.screen.query_one("#agreement-list"))
         await pilot.press("down", "enter")  # the first pair: alice and bob
         await pilot.pause()
         await pilot.pause()
@@ -197,3 +203,25 @@ async def test_enter_on_a_pair_in_the_agreement_screen_adjudicates_that_pair(tmp
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, AgreementScreen)
+
+
+def test_every_binding_has_a_description_and_an_id_the_config_file_accepts() -> None:
+    from tui.widgets.line_list import LineList
+
+    for owner in (AdjudicationScreen, AgreementScreen, LineList):
+        for binding in owner.BINDINGS:
+            assert binding.description and binding.id, (owner.__name__, binding)
+            assert all(c.islower() or c in "._" for c in binding.id), binding.id
+
+
+@sync
+async def test_a_remapped_take_key_shows_in_the_column_heading(tmp_path) -> None:
+    db, report = team_db(tmp_path / "db")
+    app = make_app(Session(Database(db.root, reviewer="carol")), keymap={"adjudicate.take_second": "b"})
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await opened(pilot, report.id)
+        assert "b  bob" in drawn(screen.query_one("#adjudication-detail"))
+        await pilot.press("b")
+        await pilot.pause()
+        [strike] = [a for a in layer(db.root, report.id) if a.claim and a.claim.type == "event"]
+        assert strike.provenance["based_on"] == "bob"

@@ -45,6 +45,8 @@ POLL_SECONDS = 1.5  # how often to look whether someone changed this report
 WIDE = 120
 MAX_COLUMNS = 9  # reviewers a key can take from (1 … 9)
 ORDINALS = ("1st", "2nd", "3rd", "4th", "5th", "6th", "7th", "8th", "9th")
+# Binding ids are letters, dots and underscores (the config file's rule): the columns' keys by word.
+COLUMN_IDS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
 STATUS = {  # status → (mark, word, style)
     OPEN: ("○", "open", "bold"),
     CHANGED: ("!", "changed", "bold"),
@@ -59,7 +61,7 @@ FIELD_WORDS = {"span": "span", "type": "type", "claimant": "claimant", "reported
 
 def _take_bindings() -> list[Binding]:
     return [
-        Binding(str(n), f"take({n - 1})", f"Take {ORDINALS[n - 1]}", show=n <= 2, id=f"adjudicate.take_{n}")
+        Binding(str(n), f"take({n - 1})", f"Take {ORDINALS[n - 1]}", show=n <= 2, id=f"adjudicate.take_{COLUMN_IDS[n - 1]}")
         for n in range(1, MAX_COLUMNS + 1)
     ]
 
@@ -184,10 +186,12 @@ class AdjudicationScreen(Screen[None]):
             self._index[case.decision_id] = i
             self._index[f"annotation:{case.annotation_id}"] = i
         self.query_one(LineList).set_rows(len(self.cases), self.draw_case, cursor=cursor)
+        self.show_status()
         self.show_current()
 
     def refresh_cases(self) -> None:
         self.query_one(LineList).redraw()
+        self.show_status()
         self.show_current()
 
     def first_open(self) -> int:
@@ -228,7 +232,6 @@ class AdjudicationScreen(Screen[None]):
     def show_current(self) -> None:
         if not self.query(LineList):
             return  # not composed yet
-        self.show_status()
         case = self.current
         self.query_one("#adjudication-paragraph", Static).update(self.paragraph_text(case))
         self.query_one("#adjudication-detail", Static).update(self.detail(case))
@@ -238,6 +241,7 @@ class AdjudicationScreen(Screen[None]):
         self.show_current()
 
     def show_status(self) -> None:
+        """How far the report is (counted when the cases change, not as the cursor moves)."""
         progress = ReportAdjudication(self.data.report, self.reviewers, tuple(self.cases)).progress()
         text = Text()
         text.append(f"{progress.decided} of {progress.places} decided", style="bold")
@@ -314,7 +318,7 @@ class AdjudicationScreen(Screen[None]):
         versions = case.by_reviewer()
         columns: list[tuple[Text, Annotation | None]] = []
         for n, name in enumerate(self.reviewers[:MAX_COLUMNS], start=1):
-            head = Text(f"{key_for(self, f'adjudicate.take_{n}')} ", style="bold reverse")
+            head = Text(f"{key_for(self, f'adjudicate.take_{COLUMN_IDS[n - 1]}')} ", style="bold reverse")
             head.append(f" {name}", style="bold")
             columns.append((head, versions.get(name)))
         layer = Text(ADJUDICATED, style="bold")
