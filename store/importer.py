@@ -159,6 +159,30 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     return value
 
 
+def _provenance(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """An adjudicated annotation's provenance, checked and cleaned (docs/adjudication.md); None when the line has none."""
+    found = _get(obj, "provenance", dict)
+    if found is None:
+        return None
+    decision = _get(found, "decision", str, "provenance.", required=True)
+    if decision not in ("accepted", "took", "edited"):
+        raise LineError(f"provenance.decision must be accepted, took or edited, not {show(decision)}")
+    sources = []
+    for item in _get(found, "sources", list, "provenance.", required=True):
+        if not isinstance(item, dict):
+            raise LineError(f"provenance.sources must hold objects, not {show(item)}")
+        sources.append({"id": clean_line(_get(item, "id", str, "provenance.sources.", required=True)),
+                        "reviewer": clean_line(_get(item, "reviewer", str, "provenance.sources.", default=""))})
+    based_on = _get(found, "based_on", str, "provenance.")
+    return {
+        "decision": decision,
+        "based_on": clean_line(based_on) if based_on is not None else None,
+        "sources": sources,
+        "adjudicated_by": clean_line(_get(found, "adjudicated_by", str, "provenance.", default="")),
+        "adjudicated_at": _timestamp(found, "adjudicated_at", "provenance.", ""),
+    }
+
+
 def _one_line_name(value: str, name: str) -> str:
     if len(value) > MAX_NAME:
         raise LineError(f"{name} is {len(value):,} characters long; the limit is {MAX_NAME:,}")
@@ -572,7 +596,8 @@ class Importer:
             updated_at=_timestamp(obj, "updated_at", "", created_at),
         )
         reviewer = annotation.reviewer
-        annotation = annotation.evolve(updated_by=clean_line(_get(obj, "updated_by", str, default="")) or reviewer)
+        annotation = annotation.evolve(updated_by=clean_line(_get(obj, "updated_by", str, default="")) or reviewer,
+                                       provenance=_provenance(obj))
         return Planned(report, annotation, True, claimant, reported_by, actor)
 
     def actor_record(self, obj: dict[str, Any]) -> PlannedActor:

@@ -303,6 +303,14 @@ def record_tail(doc: dict[str, Any], actors: Actors) -> dict[str, Any]:
     }
     # Who changed it last; a document that does not say was last changed by its reviewer (as Annotation.from_dict reads it).
     tail["updated_by"] = doc.get("updated_by") or tail["reviewer"]
+    provenance = doc.get("provenance")
+    if isinstance(provenance, dict):  # an adjudicated annotation (docs/adjudication.md): where it came from, who decided
+        tail["provenance"] = {
+            "decision": provenance.get("decision"), "based_on": provenance.get("based_on"),
+            "sources": [{"id": s.get("id"), "reviewer": s.get("reviewer")}
+                        for s in provenance.get("sources") or () if isinstance(s, dict)],
+            "adjudicated_by": provenance.get("adjudicated_by"), "adjudicated_at": provenance.get("adjudicated_at"),
+        }
     return tail
 
 

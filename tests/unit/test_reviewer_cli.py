@@ -10,7 +10,7 @@ import json
 from store.adjudication import load
 from store.db import Database
 from store.session import Session
-from tests.unit.test_export_support import cli, csv_rows, jsonl, sample_db
+from tests.unit.test_export_support import cli, csv_rows, jsonl, sample_db, valid_records
 
 
 def annotation_lines(stdout: str) -> list[dict]:
@@ -92,6 +92,30 @@ def test_export_adjudicated_writes_only_that_layer(db) -> None:
     assert len(csv_rows(csv.stdout)) == len(layer)
     with_bob = cli("export", "--db", str(db.root), "--adjudicated", "--by", "bob")
     assert {r["reviewer"] for r in annotation_lines(with_bob.stdout)} == {"adjudicated", "bob"}
+
+
+def test_an_adjudicated_annotation_carries_its_provenance_out_and_back(db, tmp_path) -> None:
+    sample_db(db)
+    adjudicate_first(db)
+    exported = cli("export", "--db", str(db.root), "--adjudicated")
+    records = valid_records(exported.stdout)  # every line against the shipped schema
+    alice = {a.id for a in Database(db.root).annotations("first") if a.reviewer == "alice"}
+    for record in records:
+        provenance = record["provenance"]
+        assert provenance["decision"] == "took" and provenance["based_on"] == "alice"
+        assert provenance["adjudicated_by"] == "carol" and provenance["adjudicated_at"]
+        assert {s["reviewer"] for s in provenance["sources"]} <= {"alice", "bob"}
+        assert {s["id"] for s in provenance["sources"] if s["reviewer"] == "alice"} <= alice
+    plain = annotation_lines(cli("export", "--db", str(db.root), "--by", "alice").stdout)
+    assert plain and all("provenance" not in r for r in plain)  # only the layer has it
+    elsewhere = Database(tmp_path / "elsewhere", reviewer="tester")
+    sample_db(elsewhere)
+    source = tmp_path / "adjudicated.jsonl"
+    source.write_text(exported.stdout, encoding="utf-8")
+    imported = cli("import", "--db", str(elsewhere.root), str(source))
+    assert imported.exit_code == 0, imported.stderr
+    layer = {a.id: a for a in Database(elsewhere.root).annotations("first") if a.reviewer == "adjudicated"}
+    assert {r["id"]: r["provenance"] for r in records} == {i: a.provenance for i, a in layer.items()}
 
 
 # ------------------------------------------------------------------- stats
