@@ -762,8 +762,10 @@ def _reading_order(members: list[_Item], kind: Kind) -> tuple[Any, ...]:
 
 def _group(kind: Kind, revision: str, paragraph: int, members: list[_Item], names: tuple[str, ...]) -> Group:
     present = {i.reviewer for i in members}
+    first = members[0]
+    # Every compared value is hashable (None, str, int, a (start, end) pair): compared as it is, once per member.
     differences = tuple(
-        name for name in COMPARED_FIELDS[kind] if len({repr(i.value(name)) for i in members}) > 1
+        name for name in COMPARED_FIELDS[kind] if len(members) > 1 and any(i.value(name) != first.value(name) for i in members)
     )
     return Group(
         kind=kind, revision=revision, paragraph=paragraph,

@@ -105,6 +105,8 @@ class ClaimdeskApp(App[None]):
         """Adjudicate a report between `reviewers` (None: all who annotated it), on top of the current screen."""
         from tui.screens.adjudication import AdjudicationScreen
 
+        if isinstance(self.screen, AdjudicationScreen) and self.screen.report_id == report_id:
+            return  # already there (the palette offers it on every screen that shows a report)
         try:
             screen = AdjudicationScreen(self.session, report_id, reviewers)
         except ClaimdeskError as error:

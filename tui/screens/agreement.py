@@ -41,7 +41,7 @@ ALPHA_SHORT = {"claim_type": "type", "actor": "actor", "reliability": "rel", "cr
 NARROW_PAIR, WIDE_PAIR = 15, 20
 NARROW_FIGURE, WIDE_FIGURE = 8, 12  # a figure's column, its space included; wide ones show the items too
 WIDE = 2 + WIDE_PAIR + 1 + 6 + 7 * WIDE_FIGURE
-BATCH_SECONDS = 0.1  # how often the worker posts what it has read
+BATCH_SECONDS = 0.25  # how often the worker posts what it has read (more often costs the reading time)
 
 
 def figure(value: float | None) -> str:
