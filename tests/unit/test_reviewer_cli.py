@@ -154,3 +154,15 @@ def test_stats_per_reviewer_and_adjudication_progress(db) -> None:
     assert first["assignees"] == ["alice"] and first["adjudication"]["took"] == 3
     [second] = [r for r in data["reports"] if r["id"] == "second"]
     assert second["adjudication"] is None  # one reviewer: nothing to adjudicate
+
+
+def test_export_with_reviewer_alone_says_it_holds_everyone(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from store.db import Database
+    from tui.cli import main
+
+    Database(tmp_path / "db", reviewer="x")
+    result = CliRunner().invoke(main, ["--db", str(tmp_path / "db"), "export", "--reviewer", "alice"])
+    assert result.exit_code == 0
+    assert "--reviewer says who you are; this export holds every reviewer's annotations (--by NAME keeps one" in result.stderr

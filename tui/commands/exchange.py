@@ -72,6 +72,10 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
     """
     if fmt in FOLDER_FORMATS and output == "-":
         raise click.UsageError(f"--format {fmt} writes a folder of files: give -o FOLDER")
+    if context.reviewer and not reviewers and not adjudicated:
+        # Before claimdesk 0.2, `export --reviewer NAME` kept only NAME's annotations: say so out loud.
+        click.echo("claimdesk: note: --reviewer says who you are; this export holds every reviewer's annotations "
+                   "(--by NAME keeps one reviewer's)", err=True)
     from store.export import Selection, export_to_path
 
     db = context.database()
