@@ -16,8 +16,9 @@ How it decides, cheapest first:
    that shares at least half of its word pairs with an old one (or the old one
    with it) continues it. That one rule covers an edited paragraph (one
    continuation), a split (several) and a merge (one new paragraph continuing
-   several old ones). A lone changed paragraph between two matched ones
-   continues the old one there if they share a fifth of their word pairs.
+   several old ones). A changed paragraph left over between two identical
+   ones continues the changed old one there if they share a fifth of their
+   word pairs.
 2. An annotation on a changed paragraph is looked for in its continuation(s)
    first: the exact quote (where a character diff of the old text onto the new
    one says it went, else the occurrence whose surrounding 32 characters agree
@@ -54,14 +55,17 @@ CONTEXT_CHARS = 32  # kept each side of a span, as the W3C TextQuoteSelector's p
 RELATED = 0.5  # share of word pairs (of the shorter paragraph) two paragraphs must have in common to be one
 RELATED_IN_PLACE = 0.2  # ...enough for the only changed paragraph between two matched ones
 CONTEXT_AGREEMENT = 0.5  # an exact quote's surroundings must agree this much with the old ones (1 = both sides)
+HINT_AGREEMENT = 0.25  # where the diff puts a span shorter than CONTEXT_CHARS, its surroundings must still agree this much
 STRONG_CONTEXT = 0.9  # ...away from its own paragraph; and what lets a fuzzy match be only half similar
 CONTEXT_SIMILARITY = 0.5  # the words between both context anchors must be this similar to the old quote
 FUZZY_SIMILARITY = 0.8  # the text the diff maps a span to must be this similar to the old quote
-CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this similar
+CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this similar as a whole
 NEARBY = 3  # paragraphs either side of the old paragraph's expected place
 MAX_COUNTERPARTS = 8  # continuations kept per old paragraph (the best by shared word pairs)
 MAX_OCCURRENCES = 5_000  # a quote found more often than this anywhere is not searched further
 MAX_DIFF_CELLS = 50_000 * 50_000  # larger changed middles are mapped by their common ends only
+_STRETCH = 8  # neighbouring changed paragraphs diffed together, at most
+_IN_PLACE_PAIRS = 10_000  # unmatched old × new paragraphs between two identical ones, at most, to compare in place
 _RARE_PAIR = 64  # word pairs in more paragraphs than this do not propose candidates (they still score)
 _SEPARATOR = "\n\n"  # between paragraphs searched as one text: no quote holds a blank line
 _WORD = re.compile(r"\w+")
@@ -248,11 +252,12 @@ def reanchor(
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
-    """A paragraph's consecutive word pairs, casefolded (its single words when it has one)."""
+    """A paragraph's consecutive word pairs, casefolded, with its first and last word paired with its edges.
+
+    The edges let a paragraph of one word (the stub of a split) match the one it came from.
+    """
     words = _WORD.findall(text.casefold())
-    if len(words) < 2:
-        return {(word, "") for word in words}
-    return set(pairwise(words))
+    return set(pairwise(["", *words, ""])) if words else set()
 
 
 def _overlap(a: set[Any], b: set[Any]) -> float:
@@ -274,6 +279,8 @@ class _ParagraphMatch:
         self.same: list[int | None] = [None] * len(old)  # identical text (edges aside)
         self.continued: list[tuple[int, ...]] = [()] * len(old)  # changed: the new paragraphs that continue it
         self.score: dict[tuple[int, int], float] = {}
+        self._groups: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] | None = None
+        self._sources: dict[int, list[int]] | None = None
         self._match_identical()
         unmatched_old = [i for i, j in enumerate(self.same) if j is None]
         matched_new = {j for j in self.same if j is not None}
@@ -281,6 +288,7 @@ class _ParagraphMatch:
         if unmatched_old and unmatched_new:
             self._match_similar(unmatched_old, unmatched_new)
             self._match_in_place(unmatched_old, unmatched_new)
+            self._match_beside(unmatched_new)
 
     def _match_identical(self) -> None:
         where: dict[str, list[int]] = {}
@@ -309,7 +317,7 @@ class _ParagraphMatch:
             candidates = {j for pair in pairs if len(holders := index.get(pair, ())) <= rare for j in holders}
             for j in candidates:
                 score = _overlap(pairs, pairs_new[j])
-                if score >= RELATED:
+                if score >= RELATED and len(pairs & pairs_new[j]) >= 3:  # a pair or two in common is chance
                     self.score[i, j] = score
                     found.setdefault(i, []).append((score, j))
         for i, scored in found.items():
@@ -317,23 +325,92 @@ class _ParagraphMatch:
             self.continued[i] = tuple(sorted(j for _, j in best))
 
     def _match_in_place(self, old: list[int], new: list[int]) -> None:
-        """A lone changed paragraph between two matched ones continues the lone new one there."""
+        """Between two identical paragraphs, an unclaimed changed paragraph continues the changed old one there
+        it shares most with, if it shares a fifth of its word pairs (a heavily edited paragraph, a split's stub)."""
         claimed = {j for js in self.continued for j in js}
-        for i in old:
-            if self.continued[i] or (i > 0 and self.same[i - 1] is None) or (i + 1 < len(self.old) and self.same[i + 1] is None):
+        run: list[int] = []
+        for i in [*old, len(self.old) + 1]:  # a sentinel closes the last run
+            if run and i == run[-1] + 1:
+                run.append(i)
                 continue
-            before = self.same[i - 1] if i > 0 else -1
-            after = self.same[i + 1] if i + 1 < len(self.old) else len(self.new)
-            assert before is not None and after is not None
-            if before >= after:
-                continue
-            between = new[bisect_right(new, before):bisect_left(new, after)]
-            if len(between) == 1 and between[0] not in claimed:
-                j = between[0]
-                score = _overlap(_pairs(self.old[i]), _pairs(self.new[j]))
-                if score >= RELATED_IN_PLACE:
-                    self.score[i, j] = score
-                    self.continued[i] = (j,)
+            if run:
+                before = self.same[run[0] - 1] if run[0] > 0 else -1
+                after = self.same[run[-1] + 1] if run[-1] + 1 < len(self.old) else len(self.new)
+                assert before is not None and after is not None
+                between = [j for j in new[bisect_right(new, before):bisect_left(new, after)] if j not in claimed]
+                if before < after and between and len(run) * len(between) <= _IN_PLACE_PAIRS:
+                    self._attach(run, between)
+            run = [i]
+
+    def _match_beside(self, new: list[int]) -> None:
+        """An unclaimed changed paragraph next to a continuation of a changed old one continues it too
+        if they share a fifth of their word pairs (the stub of a split paragraph that moved)."""
+        beside: dict[int, list[int]] = {}
+        for i, continued in enumerate(self.continued):
+            for j in continued:
+                for k in (j - 1, j + 1):
+                    beside.setdefault(k, []).append(i)
+        claimed = {j for js in self.continued for j in js}
+        for j in new:
+            if j not in claimed and j in beside:
+                self._attach(sorted(set(beside[j])), [j])
+
+    def _attach(self, old: list[int], new: list[int]) -> None:
+        pairs_old = {i: _pairs(self.old[i]) for i in old}
+
+        def distance(i: int, j: int) -> int:  # ties go to the old paragraph continued next to j
+            return min((abs(j - k) for k in self.continued[i]), default=len(self.new) + abs(j - i))
+
+        for j in new:
+            pairs = _pairs(self.new[j])
+            score, _, i = max((_overlap(pairs_old[i], pairs), -distance(i, j), i) for i in old)
+            if score >= RELATED_IN_PLACE:
+                self.score[i, j] = score
+                self.continued[i] = tuple(sorted((*self.continued[i], j)))
+
+    def group(self, i: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """The old and new paragraphs that continuation ties old paragraph i to, each in order.
+
+        Merged paragraphs are one group, and so are neighbouring changed ones:
+        diffing them together keeps the second one's words from being aligned
+        with look-alikes in the first, and follows words across the boundary.
+        """
+        if self._groups is None:
+            self._groups = {}
+            parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+            def root(node: tuple[str, int]) -> tuple[str, int]:
+                while parent.setdefault(node, node) != node:
+                    parent[node] = parent[parent[node]]
+                    node = parent[node]
+                return node
+
+            size: dict[tuple[str, int], int] = {}
+
+            def join(a: tuple[str, int], b: tuple[str, int], limit: int | None = None) -> None:
+                a, b = root(a), root(b)
+                if a != b and (limit is None or size.get(a, a[0] == "old") + size.get(b, b[0] == "old") <= limit):
+                    parent[a] = b
+                    size[b] = size.get(a, a[0] == "old") + size.get(b, b[0] == "old")
+
+            for k, continued in enumerate(self.continued):
+                for j in continued:
+                    join(("old", k), ("new", j))
+            # Neighbouring changed paragraphs whose continuations are neighbours too are one stretch of
+            # changed text: words that crossed between them (a split here, a merge there) stay found.
+            for k, continued in enumerate(self.continued[:-1]):
+                following = self.continued[k + 1]
+                if continued and following and 0 <= following[0] - continued[-1] <= 1:
+                    join(("old", k), ("old", k + 1), _STRETCH)
+            members: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+            for node in list(parent):
+                olds, news = members.setdefault(root(node), ([], []))
+                (olds if node[0] == "old" else news).append(node[1])
+            for olds, news in members.values():
+                found = tuple(sorted(olds)), tuple(sorted(news))
+                for k in olds:
+                    self._groups[k] = found
+        return self._groups.get(i, ((i,), ()))
 
     def expected(self, i: int) -> int:
         """Where old paragraph i would be in the new revision, judged by the nearest identical one."""
@@ -346,6 +423,20 @@ class _ParagraphMatch:
             if before < 0 and after >= len(self.old):
                 break
         return min(max(i, 0), len(self.new) - 1)
+
+    def sources(self, j: int) -> tuple[int, ...]:
+        """The old paragraphs (0-based) that new paragraph j continues."""
+        if self._sources is None:
+            self._sources = {}
+            for i in range(len(self.old)):
+                for k in self.continuations(i):
+                    self._sources.setdefault(k, []).append(i)
+        return tuple(self._sources.get(j, ()))
+
+    def continuations(self, i: int) -> tuple[int, ...]:
+        """The new paragraphs (0-based) that continue old paragraph i: the identical one, or the changed ones."""
+        same = self.same[i]
+        return (same,) if same is not None else self.continued[i]
 
     def follow(self, i: int) -> tuple[tuple[int, ...], bool]:
         """(new numbers, text changed) for old paragraph i: where its mark goes."""
@@ -412,34 +503,40 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
 
 
 class _Diff:
-    """Maps offsets of an old text onto a new one through a character diff.
+    """Maps offsets of an old text onto a new one through a diff: by words, then by characters inside changed words.
 
-    Blocks cover the old text in order; runs of inserts and deletes between two
+    Words first, because a diff of characters alone matches letters across
+    unrelated words and may align a word with a look-alike far away. Blocks
+    cover the old text in order; runs of inserts and deletes between two
     equal stretches are one replaced block. A start inside a replaced block goes
     to the start of its replacement, an end to its end, so a span around a
     corrected figure covers the new figure; an insertion at a span's start goes
-    before it, at its end after it.
+    before it, at its end after it. A minimal diff may place an insertion
+    anywhere along a run of repeated letters ("militi|a zebr|a any" for an
+    inserted "zebra "); each one is slid to word boundaries first, as
+    diff-match-patch's semantic clean-up does, so the spans on either side keep
+    their exact ends.
     """
 
     def __init__(self, old: str, new: str) -> None:
         head = _common_prefix(old, new)
         tail = _common_suffix(old, new, min(len(old), len(new)) - head)
         middle_old, middle_new = old[head:len(old) - tail], new[head:len(new) - tail]
-        blocks: list[tuple[int, int, int, int, bool]] = [(0, head, 0, head, True)] if head else []
-        if len(middle_old) * len(middle_new) <= MAX_DIFF_CELLS:
-            from rapidfuzz.distance import Indel
-
-            for op in Indel.opcodes(middle_old, middle_new):
-                equal = op.tag == "equal"
-                i1, i2, j1, j2 = op.src_start + head, op.src_end + head, op.dest_start + head, op.dest_end + head
-                if not equal and blocks and not blocks[-1][4]:
-                    i1, j1 = blocks[-1][0], blocks[-1][2]
-                    blocks.pop()
-                blocks.append((i1, i2, j1, j2, equal))
-        elif middle_old or middle_new:  # too large to diff: the middle is one replaced block
-            blocks.append((head, len(old) - tail, head, len(new) - tail, False))
+        ops: list[list[int]] = [[0, head, 0, head, _EQUAL]] if head else []
+        if middle_old or middle_new:
+            ops += _word_diff(middle_old, middle_new, head, head)
         if tail:
-            blocks.append((len(old) - tail, len(old), len(new) - tail, len(new), True))
+            ops.append([len(old) - tail, len(old), len(new) - tail, len(new), _EQUAL])
+        _slide_to_words(ops, old, new)
+        blocks: list[tuple[int, int, int, int, bool]] = []
+        for i1, i2, j1, j2, tag in ops:
+            equal = tag == _EQUAL
+            if equal and i1 == i2:
+                continue
+            if not equal and blocks and not blocks[-1][4]:
+                i1, j1 = blocks[-1][0], blocks[-1][2]
+                blocks.pop()
+            blocks.append((i1, i2, j1, j2, equal))
         self.blocks = blocks
         self.ends = [block[1] for block in blocks]
         self.size = len(new)
@@ -457,6 +554,112 @@ class _Diff:
             return self.size
         i1, _, j1, j2, equal = self.blocks[k]
         return j1 + (x - i1) if equal else j2
+
+
+_EQUAL, _INSERT, _DELETE, _REPLACE = range(4)
+_TAGS = {"equal": _EQUAL, "insert": _INSERT, "delete": _DELETE}
+_MATCHER_CELLS = 2_000 * 2_000  # words × words up to which difflib aligns them (above, rapidfuzz's faster LCS)
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
+    """Diff ops [i1, i2, j1, j2, tag] of old against new (offset by i0, j0): words, then characters within changes."""
+    from rapidfuzz.distance import Indel
+
+    old_words, new_words = _TOKEN.findall(old), _TOKEN.findall(new)
+    if len(old_words) * len(new_words) > MAX_DIFF_CELLS:  # too large to diff: one replaced block
+        return [[i0, i0 + len(old), j0, j0 + len(new), _REPLACE]]
+    old_at, new_at = _offsets(old_words), _offsets(new_words)
+    # The breaks between paragraphs diffed together never match each other: a word that crossed a break
+    # (a split here, a merge there) must match itself, not lose to the break beside it.
+    old_keys = ["\x00old" if _SEPARATOR in word else word for word in old_words]
+    new_keys = ["\x00new" if _SEPARATOR in word else word for word in new_words]
+    if len(old_keys) * len(new_keys) <= _MATCHER_CELLS:
+        # Longest common runs first (difflib), as a reader would align the texts: where several alignments are
+        # equally short (a word deleted beside its twin), the one that keeps runs whole is the one meant.
+        from difflib import SequenceMatcher
+
+        codes: list[tuple[str, int, int, int, int]] = list(SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes())
+    else:
+        codes = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(old_keys, new_keys)]
+    by_word = [[old_at[i1], old_at[i2], new_at[j1], new_at[j2], _TAGS.get(tag, _REPLACE)] for tag, i1, i2, j1, j2 in codes]
+    ops: list[list[int]] = []
+    k = 0
+    while k < len(by_word):
+        if by_word[k][4] == _EQUAL:
+            i1, i2, j1, j2, tag = by_word[k]
+            ops.append([i0 + i1, i0 + i2, j0 + j1, j0 + j2, tag])
+            k += 1
+            continue
+        run_end = k
+        while run_end < len(by_word) and by_word[run_end][4] != _EQUAL:
+            run_end += 1
+        i1, j1 = by_word[k][0], by_word[k][2]
+        i2, j2 = by_word[run_end - 1][1], by_word[run_end - 1][3]
+        if i1 < i2 and j1 < j2 and (i2 - i1) * (j2 - j1) <= MAX_DIFF_CELLS:  # changed words: which characters changed
+            for op in Indel.opcodes(old[i1:i2], new[j1:j2]):
+                tag = _TAGS.get(op.tag, _REPLACE)
+                ops.append([i0 + i1 + op.src_start, i0 + i1 + op.src_end, j0 + j1 + op.dest_start, j0 + j1 + op.dest_end, tag])
+        else:
+            ops.append([i0 + i1, i0 + i2, j0 + j1, j0 + j2, _INSERT if i1 == i2 else _DELETE if j1 == j2 else _REPLACE])
+        k = run_end
+    return ops
+
+
+def _offsets(words: list[str]) -> list[int]:
+    at = [0]
+    for word in words:
+        at.append(at[-1] + len(word))
+    return at
+_SLIDE_REACH = 256  # characters of the equal text either side an edit may slide through
+
+
+def _slide_to_words(ops: list[list[int]], old: str, new: str) -> None:
+    """Move each lone insertion or deletion between two equal stretches to the best word boundary, in place."""
+    for k in range(1, len(ops) - 1):
+        before, edit, after = ops[k - 1], ops[k], ops[k + 1]
+        if edit[4] not in (_INSERT, _DELETE) or before[4] != _EQUAL or after[4] != _EQUAL:
+            continue
+        text, lo, hi = (new, 2, 3) if edit[4] == _INSERT else (old, 0, 1)
+        shift = _best_shift(text, max(before[lo], edit[lo] - _SLIDE_REACH), edit[lo], edit[hi], min(after[hi], edit[hi] + _SLIDE_REACH))
+        if shift:
+            before[1] += shift
+            before[3] += shift
+            for n in range(4):
+                edit[n] += shift
+            after[0] += shift
+            after[2] += shift
+
+
+def _best_shift(text: str, low: int, start: int, end: int, high: int) -> int:
+    """Where the edit text[start:end] reads best, moved within [low, high) along the text it repeats."""
+    size = end - start
+    left = start
+    while left > low and text[left - 1] == text[left - 1 + size]:
+        left -= 1
+    best, best_score = 0, -1
+    at = left
+    while at + size <= high:
+        score = _edge_score(text, at) + _edge_score(text, at + size)
+        if score >= best_score:  # ties go right, as an insertion at a span's end then stays outside it
+            best, best_score = at - start, score
+        if at + size >= high or text[at] != text[at + size]:
+            break
+        at += 1
+    return best
+
+
+def _edge_score(text: str, at: int) -> int:
+    """How good a place the gap before text[at] is for an edit to begin or end: a paragraph's edge,
+    a line break, a space, punctuation, or inside a word (worst)."""
+    if at <= 0 or at >= len(text):
+        return 4
+    a, b = text[at - 1], text[at]
+    if a == "\n" or b == "\n":
+        return 3
+    if a.isspace() or b.isspace():
+        return 2
+    return 0 if a.isalnum() and b.isalnum() else 1
 
 
 class _Haystack:
@@ -494,30 +697,81 @@ class _Haystack:
         return found
 
 
+def _trim_to_quote(text: str, start: int, end: int, quote: str, words: tuple[bool, bool]) -> tuple[int, int]:
+    """The part of text[start:end] that stands for `quote`: words inserted next to it are left out.
+
+    What lies between two context anchors may hold a word inserted just inside
+    one of them; as with a diff, an insertion at a span's edge goes outside it.
+    """
+    found = text[start:end]
+    if found == quote:
+        return start, end
+    diff = _Diff(quote, found)
+    first, last = start + diff.start(0), start + diff.end(len(quote))
+    if last <= first:
+        return start, end
+    while words[0] and first > start and not _word_edge(text, first):
+        first -= 1
+    while words[1] and last < end and not _word_edge(text, last):
+        last += 1
+    return first, last
+
+
+def _word_edge(text: str, at: int) -> bool:
+    """Is `at` not inside a word (between two letters or digits)?"""
+    return at <= 0 or at >= len(text) or not (text[at - 1].isalnum() and text[at].isalnum())
+
+
+_EDGE = "\0"  # stands for a paragraph's edge when context is compared: no text holds it (cleaning makes NUL "␀")
+
+
 def _side_agreement(stored: str, found: str, before: bool) -> float:
     """How far the text on one side of a candidate agrees with the stored context (0-1).
 
-    An empty stored side means the span was at the paragraph's edge; `found` is
-    then empty only if the candidate is at an edge too.
+    The run of characters that agree outward from the span counts; so does a
+    window that is at least CONTEXT_FUZZY_SIDE similar as a whole (a typo or a
+    changed figure inside the context: "18, 2023" → "28, 2024").
     """
-    if not stored or not found:
-        return 1.0 if not stored and not found else 0.0
-    if before:
-        run = _common_suffix(stored, found, len(stored))
-    else:
-        run = _common_prefix(stored, found)
+    run = _common_suffix(stored, found, len(stored)) if before else _common_prefix(stored, found)
     agreement = run / len(stored)
     if agreement < 1.0 and len(found) == len(stored):
-        similar = _similarity(stored, found)  # a typo inside the context
+        similar = _similarity(stored, found)
         if similar >= CONTEXT_FUZZY_SIDE:
             agreement = max(agreement, similar)
     return agreement
 
 
 def _context_agreement(text: str, start: int, end: int, prefix: str, suffix: str) -> float:
-    before = text[max(0, start - max(len(prefix), 1)):start]
-    after = text[end:end + max(len(suffix), 1)]
-    return (_side_agreement(prefix, before, True) + _side_agreement(suffix, after, False)) / 2
+    return _context_sides(text, start, end, prefix, suffix)[0]
+
+
+def _agrees(sides: tuple[float, bool, bool], agreement: float, one_full_side: bool) -> bool:
+    """Does a candidate's context agree enough? A paragraph's edge alone never does (a split makes new edges)."""
+    score, full, textual = sides
+    return textual and (score >= agreement or (one_full_side and full and score >= CONTEXT_AGREEMENT))
+
+
+def _context_sides(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[float, bool, bool]:
+    """How the text around text[start:end] agrees with a span's stored prefix and suffix:
+    (agreement of both sides, 0-1, weighed by their length; whether one side agrees exactly over a
+    full CONTEXT_CHARS; whether some text agrees, half a non-empty side at least, not only an edge).
+
+    A side shorter than CONTEXT_CHARS ends at the paragraph's edge, and the edge is compared
+    too: "moving " at a paragraph's start does not agree with "…fighters moving ".
+    """
+    old_before = prefix if len(prefix) >= CONTEXT_CHARS else _EDGE + prefix
+    old_after = suffix if len(suffix) >= CONTEXT_CHARS else suffix + _EDGE
+    before = text[max(0, start - len(old_before)):start]
+    if start < len(old_before):
+        before = _EDGE + before
+    after = text[end:end + len(old_after)]
+    if end + len(old_after) > len(text):
+        after += _EDGE
+    left, right = _side_agreement(old_before, before, True), _side_agreement(old_after, after, False)
+    score = (left * len(old_before) + right * len(old_after)) / (len(old_before) + len(old_after))
+    full = (left == 1.0 and len(prefix) >= CONTEXT_CHARS) or (right == 1.0 and len(suffix) >= CONTEXT_CHARS)
+    textual = (bool(prefix) and left >= 0.5) or (bool(suffix) and right >= 0.5) or not (prefix or suffix)
+    return score, full, textual
 
 
 class _Found(NamedTuple):
@@ -534,7 +788,7 @@ class _Finder:
     def __init__(self, match: _ParagraphMatch) -> None:
         self.match = match
         self.old, self.new = match.old, match.new
-        self._continuations: dict[int, tuple[_Haystack, _Diff]] = {}
+        self._continuations: dict[tuple[int, ...], tuple[_Haystack, _Diff, dict[int, int]]] = {}
         self._everywhere: _Haystack | None = None
         self._centres: dict[int, int] = {}
 
@@ -561,7 +815,7 @@ class _Finder:
             lead_old, lead_new = _edges(old_text), _edges(new_text)
             start, end = span.start - lead_old + lead_new, span.end - lead_old + lead_new
             if 0 <= start and new_text[start:end] == span.quote:
-                method = Method.UNCHANGED if i == j and start == span.start else Method.MOVED
+                method = Method.UNCHANGED if i == j else Method.MOVED
                 return AnnotationOutcome(annotation, method, j + 1, start, end, span.quote, 1.0, old_text)
         return self._search(annotation, span, i if intact else None, old_text)
 
@@ -582,40 +836,54 @@ class _Finder:
     def _search(self, annotation: Annotation, span: Span, i: int | None, old_text: str | None) -> AnnotationOutcome:
         """Find a span whose paragraph changed. `i` is its old paragraph when its offsets there are trustworthy."""
         quote = span.quote
+        stored = getattr(span, "prefix", None), getattr(span, "suffix", None)
         if i is not None and old_text is not None:
             prefix, suffix = context_of(old_text, span.start, span.end)
         else:
-            prefix, suffix = getattr(span, "prefix", None) or "", getattr(span, "suffix", None) or ""
+            prefix, suffix = stored[0] or "", stored[1] or ""
         number = annotation.paragraph - 1
         known = 0 <= number < len(self.old)
         own: tuple[int, ...] = ()
         if known:
-            same = self.match.same[number]
-            own = (same,) if same is not None else self.match.continued[number]
+            own = self.match.continuations(number) if self.match.same[number] is not None else self.match.group(number)[1]
         if not self.new:
             return _orphan(annotation, old_text or "", "the new revision has no paragraphs")
+        if i is None and stored == (None, None):
+            return self._without_context(annotation, quote, own, old_text or "")
         centre = self._expected(number) if known else min(max(number, 0), len(self.new) - 1)
         searched: set[int] = set()
         ambiguous = False
         if own:
             hint = None
+            others: set[int] = set()  # the rest of a stretch of changed paragraphs: the diff may go there, a guess may not
             if i is not None:
-                haystack, diff = self._continuation(i)
-                hint = (diff.start(span.start), diff.end(span.end))
+                haystack, diff, offset = self._continuation(i)
+                hint = (diff.start(offset + span.start), diff.end(offset + span.end))
+                own = self.match.continuations(i)
+                others = set(haystack.indices) - set(own)
             else:
                 haystack = _Haystack(own, self.new)
-            found = self._exact(haystack, quote, prefix, suffix, hint, centre)
+            if hint is not None and hint[1] <= hint[0]:  # the diff says the words were deleted: only strong context overrules it
+                found = self._exact(
+                    haystack, quote, prefix, suffix, None, centre, exclude=others, agreement=STRONG_CONTEXT, elsewhere=True, mine=number
+                )
+            else:
+                found = self._exact(haystack, quote, prefix, suffix, hint, centre, exclude=others)
             if found is None:
-                found = self._by_context(haystack, quote, prefix, suffix, hint, shorter=True)
-            if found is None and hint is not None:
-                found = self._fuzzy(haystack, quote, prefix, suffix, hint)
+                found = self._by_context(haystack, quote, prefix, suffix, hint, shorter=True, exclude=others)
+            if found is None and hint is not None and old_text is not None:
+                words = _word_edge(old_text, span.start), _word_edge(old_text, span.end)
+                found = self._fuzzy(haystack, quote, prefix, suffix, hint, words)
             if isinstance(found, _Found):
                 return _placed(annotation, found, self.new, old_text)
             ambiguous = found is False
             searched.update(own)
         nearby = [j for j in range(max(0, centre - NEARBY), min(len(self.new), centre + NEARBY + 1)) if j not in searched]
         for haystack in (_Haystack(nearby, self.new), self._anywhere()):
-            found = self._exact(haystack, quote, prefix, suffix, None, centre, exclude=searched, agreement=STRONG_CONTEXT)
+            found = self._exact(
+                haystack, quote, prefix, suffix, None, centre, exclude=searched, agreement=STRONG_CONTEXT, elsewhere=True,
+                mine=number if known else None,
+            )
             if found is None and prefix and suffix:
                 found = self._by_context(haystack, quote, prefix, suffix, None, exclude=searched, similar=FUZZY_SIMILARITY)
             if isinstance(found, _Found):
@@ -632,6 +900,16 @@ class _Finder:
             reason = "its paragraph is not in the old revision and its words were not found with their context"
         return _orphan(annotation, old_text or "", reason, own[0] + 1 if own else None)
 
+    def _without_context(self, annotation: Annotation, quote: str, own: tuple[int, ...], old_text: str) -> AnnotationOutcome:
+        """A span whose offsets disagree with its old text and that keeps no context: only its quote, once, will do."""
+        occurrences = _Haystack(own, self.new).find_all(quote, limit=1) if own else []
+        if occurrences is None or len(occurrences) > 1:
+            return _orphan(annotation, old_text, "its quote is in several places and it keeps no context to tell which", own[0] + 1)
+        if not occurrences:
+            return _orphan(annotation, old_text, "its quote was not found in its paragraph", own[0] + 1 if own else None)
+        k, at = occurrences[0]
+        return _placed(annotation, _Found(own[k], at, at + len(quote), 1.0, Method.EXACT), self.new, old_text)
+
     # -------------------------------------------------------- the three ways
 
     def _exact(
@@ -644,16 +922,29 @@ class _Finder:
         centre: int,
         exclude: set[int] | frozenset[int] = frozenset(),
         agreement: float = CONTEXT_AGREEMENT,
+        elsewhere: bool = False,
+        mine: int | None = None,
     ) -> _Found | bool | None:
         """The quote itself: where the diff maps it, else the occurrence whose context agrees best.
 
+        `elsewhere` (away from the annotation's own paragraph): a context that
+        agrees exactly over its full length on one side is enough (the words
+        and the 32 characters before or after them were carried together),
+        whatever `agreement` asks for; but the words with the context that
+        agrees must be new to that paragraph: if its old revision (other than
+        `mine`, the annotation's own old paragraph) held them already, they are
+        another mention of the same words, not these.
         None when not found, False when found in several places that the context cannot tell apart.
         """
         if not haystack.indices:
             return None
         if hint is not None and haystack.text[hint[0]:hint[1]] == quote:
             where = haystack.locate(hint[0], len(quote))
-            if where is not None:
+            # A quote as long as a context side vouches for itself; a shorter one needs its surroundings too.
+            if where is not None and (
+                len(quote) >= CONTEXT_CHARS
+                or _context_agreement(haystack.texts[where[0]], where[1], where[1] + len(quote), prefix, suffix) >= HINT_AGREEMENT
+            ):
                 return _Found(haystack.indices[where[0]], where[1], where[1] + len(quote), 1.0, Method.EXACT)
         occurrences = haystack.find_all(quote)
         if occurrences is None:
@@ -662,9 +953,13 @@ class _Finder:
         for k, at in occurrences:
             if haystack.indices[k] in exclude:
                 continue
-            agrees = _context_agreement(haystack.texts[k], at, at + len(quote), prefix, suffix)
-            if agrees >= agreement:
-                scored.append((agrees, k, at))
+            sides = _context_sides(haystack.texts[k], at, at + len(quote), prefix, suffix)
+            if _agrees(sides, agreement, elsewhere) and not (
+                elsewhere
+                and mine is not None
+                and self._was_there(haystack.indices[k], mine, haystack.texts[k], at, at + len(quote), prefix, suffix)
+            ):
+                scored.append((sides[0], k, at))
         if not scored:
             return None
         best = max(agrees for agrees, _, _ in scored)
@@ -728,6 +1023,7 @@ class _Finder:
                 closes.setdefault(k, []).append(at)
         else:
             closes = {k: [len(text)] for k, text in enumerate(haystack.texts)}
+        words = _word_edge(prefix + quote, len(prefix)), _word_edge(quote + suffix, len(quote))
         candidates = []
         for k, start in opens:
             if haystack.indices[k] in exclude:
@@ -735,7 +1031,13 @@ class _Finder:
             for end in closes.get(k, ()):
                 if end <= start:
                     continue
-                if end <= start + longest:  # the nearest closing anchor only
+                # The nearest closing anchor only. A paragraph's edge is a weak anchor (a split makes new
+                # ones): where the diff says the old edge went, it must be that one.
+                edges_agree = hint is None or (
+                    (prefix or haystack.starts[k] + start == hint[0]) and (suffix or haystack.starts[k] + end == hint[1])
+                )
+                if end <= start + longest and edges_agree:
+                    # Judged on all that lies between the anchors; placed without words inserted at its edges.
                     similarity = _similarity(quote, haystack.texts[k][start:end])
                     if similarity >= similar:
                         candidates.append((similarity, k, start, end))
@@ -749,20 +1051,27 @@ class _Finder:
         if len(top) > 1:
             return False
         k, start, end = top[0]
-        return _Found(haystack.indices[k], start, end, best, Method.CONTEXT)
+        text = haystack.texts[k]
+        start, end = _trim_to_quote(text, start, end, quote, words)
+        return _Found(haystack.indices[k], start, end, _similarity(quote, text[start:end]), Method.CONTEXT)
 
-    def _fuzzy(self, haystack: _Haystack, quote: str, prefix: str, suffix: str, hint: tuple[int, int]) -> _Found | None:
+    def _fuzzy(
+        self, haystack: _Haystack, quote: str, prefix: str, suffix: str, hint: tuple[int, int], words: tuple[bool, bool]
+    ) -> _Found | None:
         """The text the diff maps the old span to, when similar enough to the quote.
 
         Where an edit touches a span's end, a diff of the whole paragraph may
         align that end with a look-alike further on ("[9]" with the "]" of a
-        later "[11]"), so the quote is also aligned on its own from the mapped
-        start and back from the mapped end, and the most similar of the three
-        is taken. Half as similar will do when the text around it agrees
+        later "[11]"), so when that place will not do, the quote is aligned on
+        its own from the mapped start and back from the mapped end, and the
+        more similar of the two is taken. Half as similar will do when the text around it agrees
         strongly (a corrected figure next to a corrected year: "18, 2023" →
-        "28, 2024").
+        "28, 2024"). A span that began or ended at a word's edge does so again:
+        a candidate that cuts a word is widened to the whole word.
         """
         start, end = hint
+        if end <= start:  # the diff says the words were deleted: what is there now is something else
+            return None
         text = haystack.text
         slack = max(8, len(quote) // 4)
         spans = [(start, end)]
@@ -773,21 +1082,36 @@ class _Finder:
             spans.append((left + _Diff(quote, text[left:end]).start(0), end))
         best: _Found | None = None
         for first, last in spans:
+            while words[0] and 0 < first < len(text) and not _word_edge(text, first):
+                first -= 1
+            while words[1] and 0 < last < len(text) and not _word_edge(text, last):
+                last += 1
             where = haystack.locate(first, last - first) if last > first else None
             if where is None:
                 continue
             k, at = where
             similarity = _similarity(quote, text[first:last])
-            if similarity < FUZZY_SIMILARITY and (
-                similarity < CONTEXT_SIMILARITY
-                or _context_agreement(haystack.texts[k], at, at + last - first, prefix, suffix) < STRONG_CONTEXT
+            agreement = _context_agreement(haystack.texts[k], at, at + last - first, prefix, suffix)
+            if (agreement < HINT_AGREEMENT and len(quote) < CONTEXT_CHARS) or (
+                similarity < FUZZY_SIMILARITY and (similarity < CONTEXT_SIMILARITY or agreement < STRONG_CONTEXT)
             ):
                 continue
+            found = _Found(haystack.indices[k], at, at + last - first, similarity, Method.FUZZY)
+            if (first, last) == hint:
+                return found  # where the diff says, if good enough: the realigned ones are for when it is not
             if best is None or similarity > best.similarity:
-                best = _Found(haystack.indices[k], at, at + last - first, similarity, Method.FUZZY)
+                best = found
         return best
 
     # -------------------------------------------------------- shared per paragraph
+
+    def _was_there(self, j: int, mine: int, text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+        """Did the old revision of new paragraph j (old paragraph `mine` aside) already hold text[start:end]
+        with the context that agrees?"""
+        left = _common_suffix(prefix, text[max(0, start - len(prefix)):start], len(prefix))
+        right = _common_prefix(suffix, text[end:end + len(suffix)])
+        needle = text[start - left:end + right]
+        return any(needle in self.old[i] for i in self.match.sources(j) if i != mine)
 
     def _expected(self, i: int) -> int:
         cached = self._centres.get(i)
@@ -795,19 +1119,52 @@ class _Finder:
             cached = self._centres[i] = self.match.expected(i)
         return cached
 
-    def _continuation(self, i: int) -> tuple[_Haystack, _Diff]:
-        cached = self._continuations.get(i)
+    def _continuation(self, i: int) -> tuple[_Haystack, _Diff, int]:
+        """The new text continuing old paragraph i, a diff onto it, and where paragraph i starts in the diff's old side."""
+        same = self.match.same[i]
+        olds, news = ((i,), (same,)) if same is not None else self.match.group(i)
+        cached = self._continuations.get(olds)
         if cached is None:
-            same = self.match.same[i]
-            haystack = _Haystack((same,) if same is not None else self.match.continued[i], self.new)
-            cached = haystack, _Diff(self.old[i], haystack.text)
-            self._continuations[i] = cached
-        return cached
+            # A diff cannot follow text that changed places, so the new paragraphs are put in the order their
+            # text had (split parts as they used to read), then the old ones in the order theirs has now
+            # (merged paragraphs as they now read).
+            if len(news) > 1:
+                news = _in_order(news, [self.new[j] for j in news], _SEPARATOR.join(self.old[k] for k in olds))
+            if len(olds) > 1:
+                olds = _in_order(olds, [self.old[k] for k in olds], _SEPARATOR.join(self.new[j] for j in news))
+            haystack = _Haystack(news, self.new)
+            offsets, at = {}, 0
+            for k in olds:
+                offsets[k] = at
+                at += len(self.old[k]) + len(_SEPARATOR)
+            cached = haystack, _Diff(_SEPARATOR.join(self.old[k] for k in olds), haystack.text), offsets
+            self._continuations[tuple(sorted(olds))] = cached
+        haystack, diff, offsets = cached
+        return haystack, diff, offsets[i]
 
     def _anywhere(self) -> _Haystack:
         if self._everywhere is None:
             self._everywhere = _Haystack(range(len(self.new)), self.new)
         return self._everywhere
+
+
+def _in_order(keys: tuple[int, ...], texts: list[str], other: str) -> tuple[int, ...]:
+    """`keys` sorted by where their `texts` begin in `other`; as they are if one cannot be found there."""
+    places = [_first_seen(text, other) for text in texts]
+    if None in places:
+        return keys
+    return tuple(key for _, key in sorted(zip(places, keys, strict=True)))
+
+
+def _first_seen(text: str, other: str) -> int | None:
+    """Where `text` begins in `other`, judged by the first of its pieces (24, then 12 characters) found there."""
+    for size in (24, 12):
+        starts = [*range(0, max(len(text) - size, 0), size // 2), max(len(text) - size, 0)]
+        for at in starts:
+            found = other.find(text[at:at + size])
+            if found != -1:
+                return max(found - at, 0)
+    return None
 
 
 def _placed(annotation: Annotation, found: _Found, new: list[str], old_text: str | None) -> AnnotationOutcome:
