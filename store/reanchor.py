@@ -40,12 +40,15 @@ changed says so ("changed since review" for a reviewed one).
 
 from __future__ import annotations
 
+import gc
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
+from functools import cached_property
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -159,9 +162,18 @@ class Reanchoring:
 
     annotations: tuple[AnnotationOutcome, ...]  # one per annotation given, in the same order
     marks: tuple[MarkOutcome, ...]  # one per reviewed or flagged paragraph given
-    paragraphs: tuple[ParagraphFate, ...]  # one per old paragraph
-    inserted: tuple[int, ...]  # new paragraphs that continue no old one
     new: ParsedReport = field(repr=False, compare=False)
+    _match: _ParagraphMatch = field(repr=False, compare=False)
+
+    @cached_property
+    def paragraphs(self) -> tuple[ParagraphFate, ...]:
+        """What became of each old paragraph, in order."""
+        return self._match.fates()
+
+    @cached_property
+    def inserted(self) -> tuple[int, ...]:
+        """New paragraphs that continue no old one."""
+        return self._match.inserted()
 
     @property
     def counts(self) -> dict[Method, int]:
@@ -237,15 +249,52 @@ def reanchor(
     marks: Mapping[int, ParagraphStatus] | None = None,
 ) -> Reanchoring:
     """Carry `annotations` (made on `old`) and the paragraph `marks` of `old` to `new`."""
+    with _without_cycle_collection():
+        return _reanchor(old, new, annotations, marks)
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's cycle collector while tens of thousands of outcomes are built.
+
+    They are tuples that form no reference cycles, but each allocation counts
+    towards the collector's next pass, and a pass walks every live object (the
+    two revisions, the annotations): a third of the time on a large report.
+    Reference counting still frees everything; the previous state is restored.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _reanchor(
+    old: ParsedReport, new: ParsedReport, annotations: Iterable[Annotation], marks: Mapping[int, ParagraphStatus] | None
+) -> Reanchoring:
     match = _ParagraphMatch([p.text for p in old.paragraphs], [p.text for p in new.paragraphs])
     finder = _Finder(match)
-    outcomes = tuple(finder.place(annotation) for annotation in annotations)
+    old_texts, kept = match.old, match.kept()
+    make = tuple.__new__  # a named tuple built without its keyword-handling __new__: the loop runs per annotation
+    outcomes: list[AnnotationOutcome] = []
+    add = outcomes.append
+    for annotation in annotations:
+        # The common case first, inline: a span on a paragraph whose text is unchanged keeps its offsets.
+        span, i = annotation.span, annotation.paragraph - 1
+        if span is not None and 0 <= i < len(kept) and (place := kept[i]) is not None:
+            text = old_texts[i]
+            if 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.quote:
+                add(make(AnnotationOutcome, (annotation, place[1], place[0], span.start, span.end, span.quote, 1.0, text, "", None)))
+                continue
+        add(finder.place(annotation))
     mark_outcomes = []
     for number, status in sorted((marks or {}).items()):
         if status is ParagraphStatus.UNREVIEWED:
             continue
         mark_outcomes.append(MarkOutcome(number, status, *match.follow(number - 1)))
-    return Reanchoring(outcomes, tuple(mark_outcomes), match.fates(), match.inserted(), new)
+    return Reanchoring(tuple(outcomes), tuple(mark_outcomes), new, match)
 
 
 # ---------------------------------------------------------------- paragraphs
@@ -291,18 +340,27 @@ class _ParagraphMatch:
             self._match_beside(unmatched_new)
 
     def _match_identical(self) -> None:
+        """Pair identical paragraphs in order of occurrence: to the character first, then with edges' whitespace aside."""
+        self._pair(range(len(self.old)), range(len(self.new)), None)
+        old = [i for i, j in enumerate(self.same) if j is None]
+        if old:
+            taken = set(self.same)
+            self._pair(old, [j for j in range(len(self.new)) if j not in taken], str.strip)
+
+    def _pair(self, old: Iterable[int], new: Iterable[int], key: Callable[[str], str] | None) -> None:
         where: dict[str, list[int]] = {}
-        for j, text in enumerate(self.new):
-            where.setdefault(text.strip(), []).append(j)
+        for j in new:
+            text = self.new[j]
+            where.setdefault(key(text) if key else text, []).append(j)
         used: dict[str, int] = {}
-        for i, text in enumerate(self.old):
-            key = text.strip()
-            found = where.get(key)
+        for i in old:
+            text = key(self.old[i]) if key else self.old[i]
+            found = where.get(text)
             if found:
-                taken = used.get(key, 0)
+                taken = used.get(text, 0)
                 if taken < len(found):
                     self.same[i] = found[taken]
-                    used[key] = taken + 1
+                    used[text] = taken + 1
 
     def _match_similar(self, old: list[int], new: list[int]) -> None:
         pairs_new = {j: _pairs(self.new[j]) for j in new}
@@ -432,6 +490,14 @@ class _ParagraphMatch:
                 for k in self.continuations(i):
                     self._sources.setdefault(k, []).append(i)
         return tuple(self._sources.get(j, ()))
+
+    def kept(self) -> list[tuple[int, Method] | None]:
+        """For each old paragraph whose text is in the new revision unchanged, to the character: its new
+        number and how it got there (unchanged or moved); None for the others."""
+        return [
+            None if j is None or self.new[j] != self.old[i] else (j + 1, Method.UNCHANGED if i == j else Method.MOVED)
+            for i, j in enumerate(self.same)
+        ]
 
     def continuations(self, i: int) -> tuple[int, ...]:
         """The new paragraphs (0-based) that continue old paragraph i: the identical one, or the changed ones."""

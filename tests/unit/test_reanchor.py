@@ -6,6 +6,8 @@ the seed dispatch is edited in test_reanchor_seed.py.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ import pytest
 from store.ingest import parse_file
 from store.model import Annotation, Kind, Paragraph, ParagraphStatus, ParsedReport, Span
 from store.reanchor import CONTEXT_CHARS, Method, context_of, reanchor
+from tests.conftest import ROOT
 
 REVIEWED, FLAGGED = ParagraphStatus.REVIEWED, ParagraphStatus.FLAGGED
 
@@ -265,3 +268,10 @@ def test_nothing_is_dropped_and_order_is_kept() -> None:
     assert all(o.orphaned for o in result.annotations)
     assert result.new_annotations("new") == []
     assert result.marks[0].lost
+
+
+def test_importing_the_engine_loads_no_diff_or_fuzzy_library() -> None:
+    """rapidfuzz and difflib are loaded when a paragraph has changed, not when the store starts."""
+    code = "import sys, store.reanchor; print(','.join(n for n in ('rapidfuzz', 'difflib') if n in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
