@@ -8,7 +8,11 @@ Figures:
   against parsing that report (`store.ingest.parse_file`, read and decode
   included), measured in the same run (target ≤ 2×);
 * the same after a typo in every tenth paragraph (1,000 changed paragraphs),
-  for information: the cost of many changed paragraphs;
+  and after a typo in every paragraph, for information: the cost of many
+  changed paragraphs;
+* for information, the worst case: a wholly different report of 2,000
+  paragraphs given as the new revision of one with 5,000 annotations (all of
+  them orphaned, each searched for across the whole report);
 * on the seed dispatch edited in every way issue 12 lists (bench/revisions.py:
   typos fixed, figures changed, paragraphs inserted, deleted, split, merged,
   reordered, footnotes renumbered, re-saved as cp1252 or CRLF, all at once):
@@ -25,9 +29,9 @@ import tempfile
 from pathlib import Path
 
 from bench.common import Figure, median_time, p95
-from bench.generate import write_large_dispatch
+from bench.generate import large_dispatch_text, write_large_dispatch
 from bench.revisions import SCENARIOS, run_scenario
-from store.ingest import parse_file
+from store.ingest import parse_file, parse_text
 from store.model import Annotation, Kind, ParagraphStatus, ParsedReport, Span
 from store.reanchor import Method, reanchor
 
@@ -71,6 +75,7 @@ def _large(quick: bool) -> list[Figure]:
         many.write_text(_edited(text, every=10), encoding="utf-8")
         new_one, _ = parse_file(one_word)
         new_many, _ = parse_file(many)
+        new_all = parse_text(_edited(text, every=1))
         assert sum(a.text != b.text for a, b in zip(old.paragraphs, new_one.paragraphs, strict=True)) == 1
         annotations = _annotations(old, ANNOTATIONS, rng)
         marks = {p.number: ParagraphStatus.REVIEWED for p in old.paragraphs if p.number % 3 == 0}
@@ -81,6 +86,10 @@ def _large(quick: bool) -> list[Figure]:
             parse_samples += median_time(lambda: parse_file(path), 1)[1]
             one_samples += median_time(lambda: reanchor(old, new_one, annotations, marks), 1)[1]
         _, many_samples = median_time(lambda: reanchor(old, new_many, annotations, marks), max(2, repeat // 3))
+        _, all_samples = median_time(lambda: reanchor(old, new_all, annotations, marks), 1 if quick else 3)
+        small_old, small_new = parse_text(large_dispatch_text(2_000)), parse_text(large_dispatch_text(2_000, seed=99))
+        small_annotations = _annotations(small_old, 5_000, rng)
+        _, other_samples = median_time(lambda: reanchor(small_old, small_new, small_annotations), 1 if quick else 3)
         result = reanchor(old, new_one, annotations, marks)
         assert result.orphaned == 0 and result.counts[Method.UNCHANGED] + result.counts[Method.MOVED] >= ANNOTATIONS - 10
     parse = sorted(parse_samples)[len(parse_samples) // 2]
@@ -92,6 +101,14 @@ def _large(quick: bool) -> list[Figure]:
         Figure(
             f"re-anchor {ANNOTATIONS:,} annotations after a typo in 1,000 of the 10,000 paragraphs",
             sorted(many_samples)[len(many_samples) // 2], parse, "parsing that report", p95=p95(many_samples),
+        ),
+        Figure(
+            f"re-anchor {ANNOTATIONS:,} annotations after a typo in every one of the 10,000 paragraphs",
+            sorted(all_samples)[len(all_samples) // 2], parse, "parsing that report",
+        ),
+        Figure(
+            "re-anchor 5,000 annotations on 2,000 paragraphs to a wholly different report (all orphaned)",
+            sorted(other_samples)[len(other_samples) // 2], parse, "parsing the 10,000-paragraph report",
         ),
     ]
 

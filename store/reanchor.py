@@ -48,7 +48,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from enum import StrEnum
-from functools import cached_property
+from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any, NamedTuple
 
@@ -65,9 +65,11 @@ FUZZY_SIMILARITY = 0.8  # the text the diff maps a span to must be this similar 
 CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this similar as a whole
 NEARBY = 3  # paragraphs either side of the old paragraph's expected place
 MAX_COUNTERPARTS = 8  # continuations kept per old paragraph (the best by shared word pairs)
-MAX_OCCURRENCES = 5_000  # a quote found more often than this anywhere is not searched further
+MAX_OCCURRENCES = 5_000  # a quote found more often than this in its own paragraph(s) is not searched further
+_ELSEWHERE_OCCURRENCES = 200  # ...a quote with eight characters of its context, elsewhere
+_INDEX_FROM = 100_000  # characters of text from which a search elsewhere goes through an index of its words
 MAX_DIFF_CELLS = 50_000 * 50_000  # larger changed middles are mapped by their common ends only
-_STRETCH = 8  # neighbouring changed paragraphs diffed together, at most
+_STRETCH = 4  # neighbouring changed paragraphs diffed together, at most
 _IN_PLACE_PAIRS = 10_000  # unmatched old × new paragraphs between two identical ones, at most, to compare in place
 _RARE_PAIR = 64  # word pairs in more paragraphs than this do not propose candidates (they still score)
 _SEPARATOR = "\n\n"  # between paragraphs searched as one text: no quote holds a blank line
@@ -330,12 +332,14 @@ class _ParagraphMatch:
         self.score: dict[tuple[int, int], float] = {}
         self._groups: dict[int, tuple[tuple[int, ...], tuple[int, ...]]] | None = None
         self._sources: dict[int, list[int]] | None = None
+        self._nearest: tuple[list[int | None], list[int | None]] | None = None
         self._match_identical()
         unmatched_old = [i for i, j in enumerate(self.same) if j is None]
         matched_new = {j for j in self.same if j is not None}
         unmatched_new = [j for j in range(len(new)) if j not in matched_new]
         if unmatched_old and unmatched_new:
-            self._match_similar(unmatched_old, unmatched_new)
+            self._match_where_expected(unmatched_old, unmatched_new)
+            self._match_similar([i for i in unmatched_old if not self.continued[i]], unmatched_new)
             self._match_in_place(unmatched_old, unmatched_new)
             self._match_beside(unmatched_new)
 
@@ -362,25 +366,44 @@ class _ParagraphMatch:
                     self.same[i] = found[taken]
                     used[text] = taken + 1
 
+    def _match_where_expected(self, old: list[int], new: list[int]) -> None:
+        """Cheapest first: a changed paragraph continues the changed new ones near where it would be, if related."""
+        changed = set(new)
+        pairs_new: dict[int, set[tuple[str, str]]] = {}
+        for i in old:
+            centre = self.expected(i)
+            pairs = _pairs(self.old[i])
+            found = []
+            for j in range(max(0, centre - 2), min(len(self.new), centre + 3)):
+                if j in changed:
+                    if j not in pairs_new:
+                        pairs_new[j] = _pairs(self.new[j])
+                    score = _overlap(pairs, pairs_new[j])
+                    if score >= RELATED and len(pairs & pairs_new[j]) >= 3:
+                        self.score[i, j] = score
+                        found.append(j)
+            self.continued[i] = tuple(found)
+
     def _match_similar(self, old: list[int], new: list[int]) -> None:
+        """Then anywhere, through an index of the new paragraphs' rarer word pairs (a paragraph moved and edited)."""
         pairs_new = {j: _pairs(self.new[j]) for j in new}
         index: dict[tuple[str, str], list[int]] = {}
         for j, pairs in pairs_new.items():
             for pair in pairs:
                 index.setdefault(pair, []).append(j)
-        rare = max(_RARE_PAIR, len(new) // 10)
+        rare = _RARE_PAIR
         found: dict[int, list[tuple[float, int]]] = {}
         for i in old:
             pairs = _pairs(self.old[i])
-            candidates = {j for pair in pairs if len(holders := index.get(pair, ())) <= rare for j in holders}
-            for j in candidates:
+            shared = Counter(j for pair in pairs if len(holders := index.get(pair, ())) <= rare for j in holders)
+            for j in [j for j, count in shared.items() if count >= 3]:  # a pair or two in common is chance
                 score = _overlap(pairs, pairs_new[j])
-                if score >= RELATED and len(pairs & pairs_new[j]) >= 3:  # a pair or two in common is chance
+                if score >= RELATED:
                     self.score[i, j] = score
                     found.setdefault(i, []).append((score, j))
         for i, scored in found.items():
             best = sorted(scored, key=lambda sj: (-sj[0], sj[1]))[:MAX_COUNTERPARTS]
-            self.continued[i] = tuple(sorted(j for _, j in best))
+            self.continued[i] = tuple(sorted({*self.continued[i], *(j for _, j in best)}))
 
     def _match_in_place(self, old: list[int], new: list[int]) -> None:
         """Between two identical paragraphs, an unclaimed changed paragraph continues the changed old one there
@@ -472,15 +495,28 @@ class _ParagraphMatch:
 
     def expected(self, i: int) -> int:
         """Where old paragraph i would be in the new revision, judged by the nearest identical one."""
-        for step in range(1, len(self.old)):
-            before, after = i - step, i + step
-            if before >= 0 and (j := self.same[before]) is not None:
-                return min(len(self.new) - 1, j + step)
-            if after < len(self.old) and (j := self.same[after]) is not None:
-                return max(0, j - step)
-            if before < 0 and after >= len(self.old):
-                break
-        return min(max(i, 0), len(self.new) - 1)
+        if self._nearest is None:  # for each old paragraph, the nearest identical one before and after it
+            previous: list[int | None] = []
+            last = None
+            for k, same in enumerate(self.same):
+                last = k if same is not None else last
+                previous.append(last)
+            following: list[int | None] = [None] * len(self.same)
+            last = None
+            for k in range(len(self.same) - 1, -1, -1):
+                last = k if self.same[k] is not None else last
+                following[k] = last
+            self._nearest = previous, following
+        before, after = self._nearest[0][i], self._nearest[1][i]
+        if before is not None and (after is None or i - before <= after - i):
+            j = self.same[before]
+            assert j is not None
+            return min(len(self.new) - 1, j + (i - before))
+        if after is not None:
+            j = self.same[after]
+            assert j is not None
+            return max(0, j - (after - i))
+        return min(max(i * len(self.new) // max(len(self.old), 1), 0), len(self.new) - 1)  # no identical one: in proportion
 
     def sources(self, j: int) -> tuple[int, ...]:
         """The old paragraphs (0-based) that new paragraph j continues."""
@@ -539,10 +575,16 @@ class _ParagraphMatch:
 # ---------------------------------------------------------------- text search
 
 
-def _similarity(a: str, b: str) -> float:
+@cache
+def _indel() -> Any:
+    """rapidfuzz's insert/delete distance, imported once on first use (not at start-up)."""
     from rapidfuzz.distance import Indel
 
-    return float(Indel.normalized_similarity(a, b))
+    return Indel
+
+
+def _similarity(a: str, b: str) -> float:
+    return float(_indel().normalized_similarity(a, b))
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -625,7 +667,9 @@ class _Diff:
 _EQUAL, _INSERT, _DELETE, _REPLACE = range(4)
 _TAGS = {"equal": _EQUAL, "insert": _INSERT, "delete": _DELETE}
 _MATCHER_CELLS = 2_000 * 2_000  # words × words up to which difflib aligns them (above, rapidfuzz's faster LCS)
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# A word or a mark with the spaces after it, a paragraph break, or another white-space character: the units
+# a diff aligns before it looks at characters (spaces ride with their word, so they do not match everywhere).
+_TOKEN = re.compile(r"\n\n|\w+[^\S\n]*|[^\w\s][^\S\n]*|\s")
 
 
 def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
@@ -638,8 +682,8 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
     old_at, new_at = _offsets(old_words), _offsets(new_words)
     # The breaks between paragraphs diffed together never match each other: a word that crossed a break
     # (a split here, a merge there) must match itself, not lose to the break beside it.
-    old_keys = ["\x00old" if _SEPARATOR in word else word for word in old_words]
-    new_keys = ["\x00new" if _SEPARATOR in word else word for word in new_words]
+    old_keys = ["\x00old" if word == _SEPARATOR else word for word in old_words]
+    new_keys = ["\x00new" if word == _SEPARATOR else word for word in new_words]
     if len(old_keys) * len(new_keys) <= _MATCHER_CELLS:
         # Longest common runs first (difflib), as a reader would align the texts: where several alignments are
         # equally short (a word deleted beside its twin), the one that keeps runs whole is the one meant.
@@ -740,6 +784,7 @@ class _Haystack:
         for text in self.texts:
             self.starts.append(at)
             at += len(text) + len(_SEPARATOR)
+        self._index: dict[tuple[str, str], list[int]] | None = None
 
     def locate(self, at: int, length: int) -> tuple[int, int] | None:
         """(position in self.indices, offset in that paragraph) of text at `at`, if it stays in one paragraph."""
@@ -748,6 +793,69 @@ class _Haystack:
         if offset + length > len(self.texts[k]):
             return None
         return k, offset
+
+    def search(self, needle: str, limit: int) -> list[tuple[int, int]] | None:
+        """As `find_all`; in a large text, through an index of its words rather than a scan of it.
+
+        Text away from an annotation's paragraph is searched once per annotation that got there, and a
+        revision with little in common with the old one sends all of them there: scanning a megabyte for
+        each would take minutes. The index is built on first use; a needle without a whole word inside it
+        (its first and last words may be cut) is still found by a scan.
+        """
+        if len(self.text) < _INDEX_FROM:
+            return self.find_all(needle, limit)
+        words = [m for m in _WORD.finditer(needle) if m.start() > 0 and m.end() < len(needle)]
+        if not words:
+            return self.find_all(needle, limit)
+        index = self._word_index()
+        keys = [((w.group(), ""), w.start()) for w in words]
+        keys += [((a.group(), b.group()), a.start()) for a, b in pairwise(words) if a.end() <= b.start()]
+        places, offset = min(((index.get(key, []), at) for key, at in keys), key=lambda found: len(found[0]))
+        if len(places) > _INDEX_FROM // 50:  # a common word and no rarer pair: a scan is quicker
+            return self.find_all(needle, limit)
+        found: list[tuple[int, int]] = []
+        text = self.text
+        for at in places:
+            start = at - offset
+            if start >= 0 and text.startswith(needle, start) and (where := self.locate(start, len(needle))) is not None:
+                found.append(where)
+                if len(found) > limit:
+                    return None
+        return found
+
+    def _word_index(self) -> dict[tuple[str, str], list[int]]:
+        """Where each word, and each pair of neighbouring words in a paragraph, begins."""
+        if self._index is None:
+            self._index = {}
+            for k, text in enumerate(self.texts):
+                base, previous = self.starts[k], None
+                for match in _WORD.finditer(text):
+                    word = match.group()
+                    self._index.setdefault((word, ""), []).append(base + match.start())
+                    if previous is not None:
+                        self._index.setdefault((previous[0], word), []).append(previous[1])
+                    previous = word, base + match.start()
+        return self._index
+
+    def starting(self, text: str) -> list[int]:
+        """The positions of the paragraphs that begin with `text` (found in one pass: no paragraph holds a blank line)."""
+        found = [0] if self.texts and self.texts[0].startswith(text) else []
+        at = self.text.find(_SEPARATOR + text)
+        while at != -1:
+            found.append(bisect_right(self.starts, at + len(_SEPARATOR)) - 1)
+            at = self.text.find(_SEPARATOR + text, at + 1)
+        return found
+
+    def ending(self, text: str) -> list[int]:
+        """The positions of the paragraphs that end with `text`."""
+        found = []
+        at = self.text.find(text + _SEPARATOR)
+        while at != -1:
+            found.append(bisect_right(self.starts, at) - 1)
+            at = self.text.find(text + _SEPARATOR, at + 1)
+        if self.texts and self.texts[-1].endswith(text):
+            found.append(len(self.texts) - 1)
+        return found
 
     def find_all(self, needle: str, limit: int = MAX_OCCURRENCES) -> list[tuple[int, int]] | None:
         """Every (position, offset) of `needle` inside one paragraph; None if more than `limit`."""
@@ -856,6 +964,7 @@ class _Finder:
         self.old, self.new = match.old, match.new
         self._continuations: dict[tuple[int, ...], tuple[_Haystack, _Diff, dict[int, int]]] = {}
         self._everywhere: _Haystack | None = None
+        self._changed: _Haystack | None = None
         self._centres: dict[int, int] = {}
 
     # -------------------------------------------------------- one annotation
@@ -945,13 +1054,13 @@ class _Finder:
             ambiguous = found is False
             searched.update(own)
         nearby = [j for j in range(max(0, centre - NEARBY), min(len(self.new), centre + NEARBY + 1)) if j not in searched]
-        for haystack in (_Haystack(nearby, self.new), self._anywhere()):
+        for haystack in (_Haystack(nearby, self.new), self._anywhere(changed_only=known)):
             found = self._exact(
                 haystack, quote, prefix, suffix, None, centre, exclude=searched, agreement=STRONG_CONTEXT, elsewhere=True,
                 mine=number if known else None,
             )
             if found is None and prefix and suffix:
-                found = self._by_context(haystack, quote, prefix, suffix, None, exclude=searched, similar=FUZZY_SIMILARITY)
+                found = self._by_context(haystack, quote, prefix, suffix, None, exclude=searched, similar=FUZZY_SIMILARITY, elsewhere=True)
             if isinstance(found, _Found):
                 return _placed(annotation, found, self.new, old_text)
             ambiguous = ambiguous or found is False
@@ -1012,7 +1121,7 @@ class _Finder:
                 or _context_agreement(haystack.texts[where[0]], where[1], where[1] + len(quote), prefix, suffix) >= HINT_AGREEMENT
             ):
                 return _Found(haystack.indices[where[0]], where[1], where[1] + len(quote), 1.0, Method.EXACT)
-        occurrences = haystack.find_all(quote)
+        occurrences = self._elsewhere(haystack, quote, prefix, suffix) if elsewhere else haystack.find_all(quote)
         if occurrences is None:
             return False
         scored = []
@@ -1038,6 +1147,32 @@ class _Finder:
         k, at = top[0]
         return _Found(haystack.indices[k], at, at + len(quote), 1.0, Method.EXACT)
 
+    @staticmethod
+    def _elsewhere(haystack: _Haystack, quote: str, prefix: str, suffix: str) -> list[tuple[int, int]] | None:
+        """Where the quote is with at least a few characters of its context (or its paragraph edge) beside it.
+
+        Away from its own paragraph only a context that agrees will do, so the
+        quote is looked for with the eight characters before it, then with the
+        eight after it: far fewer places than the quote alone ("Iran") to judge.
+        """
+        found: set[tuple[int, int]] = set()
+        if prefix:
+            tail = prefix[-8:]
+            places = haystack.search(tail + quote, _ELSEWHERE_OCCURRENCES)
+            if places is None:
+                return None
+            found.update((k, at + len(tail)) for k, at in places)
+        else:
+            found.update((k, 0) for k in haystack.starting(quote))
+        if suffix:
+            places = haystack.search(quote + suffix[:8], _ELSEWHERE_OCCURRENCES)
+            if places is None:
+                return None
+            found.update(places)
+        else:
+            found.update((k, len(haystack.texts[k]) - len(quote)) for k in haystack.ending(quote))
+        return sorted(found)
+
     def _by_context(
         self,
         haystack: _Haystack,
@@ -1048,8 +1183,12 @@ class _Finder:
         shorter: bool = False,
         exclude: set[int] | frozenset[int] = frozenset(),
         similar: float = CONTEXT_SIMILARITY,
+        elsewhere: bool = False,
     ) -> _Found | bool | None:
-        """The words between the old prefix and suffix, when similar enough to the quote."""
+        """The words between the old prefix and suffix, when similar enough to the quote.
+
+        `elsewhere`, a context side shorter than CONTEXT_CHARS must still be at the paragraph's edge.
+        """
         if (not prefix and not suffix) or not haystack.indices:
             return None
         tries = [(prefix, suffix)]
@@ -1057,7 +1196,7 @@ class _Finder:
         if shorter and (len(prefix) > half or len(suffix) > half):
             tries.append((prefix[-half:], suffix[:half]))
         for before, after in tries:
-            found = self._between(haystack, quote, before, after, hint, exclude, similar)
+            found = self._between(haystack, quote, before, after, hint, exclude, similar, elsewhere)
             if found is not None:
                 return found
         return None
@@ -1071,24 +1210,13 @@ class _Finder:
         hint: tuple[int, int] | None,
         exclude: set[int] | frozenset[int],
         similar: float,
+        elsewhere: bool,
     ) -> _Found | bool | None:
         longest = 2 * len(quote) + CONTEXT_CHARS
-        if prefix:
-            starts = haystack.find_all(prefix)
-            if starts is None:
-                return False
-            opens = [(k, at + len(prefix)) for k, at in starts]
-        else:
-            opens = [(k, 0) for k in range(len(haystack.indices))]
-        if suffix:
-            ends = haystack.find_all(suffix)
-            if ends is None:
-                return False
-            closes: dict[int, list[int]] = {}
-            for k, at in ends:
-                closes.setdefault(k, []).append(at)
-        else:
-            closes = {k: [len(text)] for k, text in enumerate(haystack.texts)}
+        anchors = self._anchors_elsewhere(haystack, prefix, suffix) if elsewhere else self._anchors(haystack, prefix, suffix)
+        if not isinstance(anchors, tuple):
+            return anchors
+        opens, closes = anchors
         words = _word_edge(prefix + quote, len(prefix)), _word_edge(quote + suffix, len(quote))
         candidates = []
         for k, start in opens:
@@ -1120,6 +1248,53 @@ class _Finder:
         text = haystack.texts[k]
         start, end = _trim_to_quote(text, start, end, quote, words)
         return _Found(haystack.indices[k], start, end, _similarity(quote, text[start:end]), Method.CONTEXT)
+
+    @staticmethod
+    def _anchors(haystack: _Haystack, prefix: str, suffix: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]] | bool:
+        """Where text could begin after the prefix (or a paragraph's start) and end before the suffix (or its end)."""
+        if prefix:
+            starts = haystack.find_all(prefix)
+            if starts is None:
+                return False
+            opens = [(k, at + len(prefix)) for k, at in starts]
+        else:
+            opens = [(k, 0) for k in range(len(haystack.indices))]
+        closes: dict[int, list[int]] = {}
+        if suffix:
+            ends = haystack.find_all(suffix)
+            if ends is None:
+                return False
+            for k, at in ends:
+                closes.setdefault(k, []).append(at)
+        else:
+            closes = {k: [len(text)] for k, text in enumerate(haystack.texts)}
+        return opens, closes
+
+    @staticmethod
+    def _anchors_elsewhere(haystack: _Haystack, prefix: str, suffix: str) -> tuple[list[tuple[int, int]], dict[int, list[int]]] | bool:
+        """As `_anchors`, away from the annotation's paragraph: one side must be a full CONTEXT_CHARS (found first),
+        and a shorter side must still meet the paragraph's edge."""
+        opens: list[tuple[int, int]] = []
+        closes: dict[int, list[int]] = {}
+        if len(prefix) >= CONTEXT_CHARS:
+            starts = haystack.search(prefix, _ELSEWHERE_OCCURRENCES)
+            if starts is None:
+                return False
+            opens = [(k, at + len(prefix)) for k, at in starts]
+            for k in {k for k, _ in opens}:
+                text = haystack.texts[k]
+                if len(suffix) >= CONTEXT_CHARS:
+                    closes[k] = [m.start() for m in re.finditer(re.escape(suffix), text)]
+                elif text.endswith(suffix):
+                    closes[k] = [len(text) - len(suffix)]
+        elif len(suffix) >= CONTEXT_CHARS:
+            ends = haystack.search(suffix, _ELSEWHERE_OCCURRENCES)
+            if ends is None:
+                return False
+            for k, at in ends:
+                closes.setdefault(k, []).append(at)
+            opens = [(k, len(prefix)) for k in closes if haystack.texts[k].startswith(prefix)]
+        return opens, closes
 
     def _fuzzy(
         self, haystack: _Haystack, quote: str, prefix: str, suffix: str, hint: tuple[int, int], words: tuple[bool, bool]
@@ -1208,7 +1383,14 @@ class _Finder:
         haystack, diff, offsets = cached
         return haystack, diff, offsets[i]
 
-    def _anywhere(self) -> _Haystack:
+    def _anywhere(self, changed_only: bool) -> _Haystack:
+        """The whole new revision; or, `changed_only`, its paragraphs that are not an old one unchanged (text in
+        those was there before, so it can only be another mention of the same words)."""
+        if changed_only:
+            if self._changed is None:
+                same = set(self.match.same)
+                self._changed = _Haystack([j for j in range(len(self.new)) if j not in same], self.new)
+            return self._changed
         if self._everywhere is None:
             self._everywhere = _Haystack(range(len(self.new)), self.new)
         return self._everywhere
