@@ -7,29 +7,36 @@ new revision, or that it cannot tell. It is plain Python with no database
 access: the caller passes both revisions (`ParsedReport`), the annotations and
 the paragraph marks, and stores what comes back. See docs/reanchoring.md.
 
-How it decides, cheapest first:
+How it decides, cheapest first (thresholds are the constants below; the
+reasons are in docs/reanchoring.md):
 
-1. Paragraphs are matched between the revisions. Identical text (edges'
-   whitespace aside) pairs first, in order of occurrence: such a paragraph is
-   *unchanged* (same number) or *moved* (another number) and its annotations
-   keep their offsets. What is left is compared by word pairs: a new paragraph
-   that shares at least half of its word pairs with an old one (or the old one
-   with it) continues it. That one rule covers an edited paragraph (one
-   continuation), a split (several) and a merge (one new paragraph continuing
-   several old ones). A changed paragraph left over between two identical
-   ones continues the changed old one there if they share a fifth of their
-   word pairs.
-2. An annotation on a changed paragraph is looked for in its continuation(s)
-   first: the exact quote (where a character diff of the old text onto the new
-   one says it went, else the occurrence whose surrounding 32 characters agree
-   with the old ones); then by its context (the 32 characters before and after
-   it, as a W3C TextQuoteSelector keeps them) with the words in between similar
-   enough to the quote; then fuzzily (the span the diff maps it to, if that text
-   is similar enough to the quote).
-3. Then nearby (three paragraphs either side of where the old paragraph would
-   be), then anywhere in the report: the exact quote with agreeing context, or
-   both context anchors. Never fuzzily: away from its own paragraph, text that
-   only resembles the quote is more likely another mention than the same words.
+1. Paragraphs. Identical text pairs first (to the character, then with the
+   edges' whitespace aside), in order of occurrence: such a paragraph is
+   *unchanged* (same number) or *moved* and its annotations keep their
+   offsets. A changed old paragraph is continued by the changed new ones that
+   share at least half of their word pairs with it (of the shorter one, and
+   three pairs at least): first near where it would be, judged by the nearest
+   identical paragraphs, then anywhere through an index of rarer word pairs.
+   That one rule covers an edited paragraph (one continuation), a split
+   (several) and a merge (a new paragraph continuing several old ones). A
+   changed new paragraph left over between two identical ones, or beside a
+   continuation, continues the changed old one it shares most with if that is
+   a fifth (a heavily edited paragraph, the stub of a split).
+2. An annotation on a changed paragraph: a diff maps its offsets onto the
+   continuation (merged and neighbouring changed paragraphs are diffed
+   together, in the order they read; words first, then characters, edits slid
+   to word boundaries). There, in turn: the exact quote where the diff puts it,
+   else where its 32 characters of context either side (as a W3C
+   TextQuoteSelector keeps them) agree best; the words between the old prefix
+   and suffix, if similar enough to the quote; the text the diff maps it to,
+   if similar enough to the quote (fuzzy).
+3. Then three paragraphs either side of where it would be, then anywhere: the
+   exact quote with its context agreeing almost entirely, or exactly over a
+   full side, in a paragraph whose old revision did not hold those words with
+   that context already (else they are another mention); or both context
+   anchors around words nearly the same. Never fuzzily: away from its own
+   paragraph, text that only resembles the quote is another mention more
+   often than the same words.
 4. Otherwise the annotation is *orphaned*: it keeps its old quote and its old
    paragraph's text, and says why. Nothing is dropped, and nothing is placed on
    words it cannot vouch for.
@@ -56,7 +63,7 @@ from store.model import Annotation, ParagraphStatus, ParsedReport, Span
 
 CONTEXT_CHARS = 32  # kept each side of a span, as the W3C TextQuoteSelector's prefix/suffix (Hypothesis keeps 32)
 RELATED = 0.5  # share of word pairs (of the shorter paragraph) two paragraphs must have in common to be one
-RELATED_IN_PLACE = 0.2  # ...enough for the only changed paragraph between two matched ones
+RELATED_IN_PLACE = 0.2  # ...enough for a changed one left between two identical ones, or beside a continuation
 CONTEXT_AGREEMENT = 0.5  # an exact quote's surroundings must agree this much with the old ones (1 = both sides)
 HINT_AGREEMENT = 0.25  # where the diff puts a span shorter than CONTEXT_CHARS, its surroundings must still agree this much
 STRONG_CONTEXT = 0.9  # ...away from its own paragraph; and what lets a fuzzy match be only half similar
@@ -303,10 +310,8 @@ def _reanchor(
 
 
 def _pairs(text: str) -> set[tuple[str, str]]:
-    """A paragraph's consecutive word pairs, casefolded, with its first and last word paired with its edges.
-
-    The edges let a paragraph of one word (the stub of a split) match the one it came from.
-    """
+    """A paragraph's consecutive word pairs, casefolded, with its first and last word paired with its edges
+    (so a stub of one or two words left by a split still shares something with the paragraph it came from)."""
     words = _WORD.findall(text.casefold())
     return set(pairwise(["", *words, ""])) if words else set()
 
@@ -629,6 +634,12 @@ class _Diff:
     def __init__(self, old: str, new: str) -> None:
         head = _common_prefix(old, new)
         tail = _common_suffix(old, new, min(len(old), len(new)) - head)
+        # The changed middle begins and ends where words do, so that a word there is compared whole
+        # ("Iran " with "Iran ", not "Iran" with "Iran ").
+        while 0 < head and not (_token_start(old, head) and _token_start(new, head)):
+            head -= 1
+        while 0 < tail and not (_token_start(old, len(old) - tail) and _token_start(new, len(new) - tail)):
+            tail -= 1
         middle_old, middle_new = old[head:len(old) - tail], new[head:len(new) - tail]
         ops: list[list[int]] = [[0, head, 0, head, _EQUAL]] if head else []
         if middle_old or middle_new:
@@ -682,8 +693,9 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
     old_at, new_at = _offsets(old_words), _offsets(new_words)
     # The breaks between paragraphs diffed together never match each other: a word that crossed a break
     # (a split here, a merge there) must match itself, not lose to the break beside it.
-    old_keys = ["\x00old" if word == _SEPARATOR else word for word in old_words]
-    new_keys = ["\x00new" if word == _SEPARATOR else word for word in new_words]
+    # Words compare without the spaces after them ("Iran" at the end of a quote is "Iran " in its paragraph).
+    old_keys = ["\x00old" if word == _SEPARATOR else word.rstrip() for word in old_words]
+    new_keys = ["\x00new" if word == _SEPARATOR else word.rstrip() for word in new_words]
     if len(old_keys) * len(new_keys) <= _MATCHER_CELLS:
         # Longest common runs first (difflib), as a reader would align the texts: where several alignments are
         # equally short (a word deleted beside its twin), the one that keeps runs whole is the one meant.
@@ -693,6 +705,9 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
     else:
         codes = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(old_keys, new_keys)]
     by_word = [[old_at[i1], old_at[i2], new_at[j1], new_at[j2], _TAGS.get(tag, _REPLACE)] for tag, i1, i2, j1, j2 in codes]
+    for word_op in by_word:  # the same words with other spaces after them: their characters are aligned below
+        if word_op[4] == _EQUAL and old[word_op[0]:word_op[1]] != new[word_op[2]:word_op[3]]:
+            word_op[4] = _REPLACE
     ops: list[list[int]] = []
     k = 0
     while k < len(by_word):
@@ -716,11 +731,23 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
     return ops
 
 
+def _token_start(text: str, at: int) -> bool:
+    """Does a unit of `_TOKEN` begin at `at` (after a space, or where a word meets a mark)?"""
+    if at <= 0 or at >= len(text):
+        return True
+    before, here = text[at - 1], text[at]
+    if here.isspace():
+        return before == "\n" or (not before.isspace() and here == "\n")
+    return before.isspace() or (before.isalnum() or before == "_") != (here.isalnum() or here == "_")
+
+
 def _offsets(words: list[str]) -> list[int]:
     at = [0]
     for word in words:
         at.append(at[-1] + len(word))
     return at
+
+
 _SLIDE_REACH = 256  # characters of the equal text either side an edit may slide through
 
 
@@ -1053,14 +1080,19 @@ class _Finder:
                 return _placed(annotation, found, self.new, old_text)
             ambiguous = found is False
             searched.update(own)
-        nearby = [j for j in range(max(0, centre - NEARBY), min(len(self.new), centre + NEARBY + 1)) if j not in searched]
+        # Paragraphs that are an old one unchanged held their words before: they are never where these went.
+        unchanged = set(self.match.same) if known else set()
+        nearby = [j for j in range(max(0, centre - NEARBY), min(len(self.new), centre + NEARBY + 1)) if j not in searched | unchanged]
         for haystack in (_Haystack(nearby, self.new), self._anywhere(changed_only=known)):
             found = self._exact(
                 haystack, quote, prefix, suffix, None, centre, exclude=searched, agreement=STRONG_CONTEXT, elsewhere=True,
                 mine=number if known else None,
             )
             if found is None and prefix and suffix:
-                found = self._by_context(haystack, quote, prefix, suffix, None, exclude=searched, similar=FUZZY_SIMILARITY, elsewhere=True)
+                found = self._by_context(
+                    haystack, quote, prefix, suffix, None, exclude=searched, similar=FUZZY_SIMILARITY, elsewhere=True,
+                    mine=number if known else None,
+                )
             if isinstance(found, _Found):
                 return _placed(annotation, found, self.new, old_text)
             ambiguous = ambiguous or found is False
@@ -1184,10 +1216,12 @@ class _Finder:
         exclude: set[int] | frozenset[int] = frozenset(),
         similar: float = CONTEXT_SIMILARITY,
         elsewhere: bool = False,
+        mine: int | None = None,
     ) -> _Found | bool | None:
         """The words between the old prefix and suffix, when similar enough to the quote.
 
-        `elsewhere`, a context side shorter than CONTEXT_CHARS must still be at the paragraph's edge.
+        `elsewhere`, a context side shorter than CONTEXT_CHARS must still be at the paragraph's edge, and the
+        words with their context must be new to that paragraph (as in `_exact`).
         """
         if (not prefix and not suffix) or not haystack.indices:
             return None
@@ -1196,7 +1230,7 @@ class _Finder:
         if shorter and (len(prefix) > half or len(suffix) > half):
             tries.append((prefix[-half:], suffix[:half]))
         for before, after in tries:
-            found = self._between(haystack, quote, before, after, hint, exclude, similar, elsewhere)
+            found = self._between(haystack, quote, before, after, hint, exclude, similar, elsewhere, mine)
             if found is not None:
                 return found
         return None
@@ -1211,6 +1245,7 @@ class _Finder:
         exclude: set[int] | frozenset[int],
         similar: float,
         elsewhere: bool,
+        mine: int | None = None,
     ) -> _Found | bool | None:
         longest = 2 * len(quote) + CONTEXT_CHARS
         anchors = self._anchors_elsewhere(haystack, prefix, suffix) if elsewhere else self._anchors(haystack, prefix, suffix)
@@ -1233,7 +1268,9 @@ class _Finder:
                 if end <= start + longest and edges_agree:
                     # Judged on all that lies between the anchors; placed without words inserted at its edges.
                     similarity = _similarity(quote, haystack.texts[k][start:end])
-                    if similarity >= similar:
+                    if similarity >= similar and not (
+                        mine is not None and self._was_there(haystack.indices[k], mine, haystack.texts[k], start, end, prefix, suffix)
+                    ):
                         candidates.append((similarity, k, start, end))
                 break
         if not candidates:
@@ -1304,23 +1341,24 @@ class _Finder:
         Where an edit touches a span's end, a diff of the whole paragraph may
         align that end with a look-alike further on ("[9]" with the "]" of a
         later "[11]"), so when that place will not do, the quote is aligned on
-        its own from the mapped start and back from the mapped end, and the
-        more similar of the two is taken. Half as similar will do when the text around it agrees
-        strongly (a corrected figure next to a corrected year: "18, 2023" →
-        "28, 2024"). A span that began or ended at a word's edge does so again:
-        a candidate that cuts a word is widened to the whole word.
+        its own from the mapped start and back from the mapped end (within the
+        mapped span), and the more similar of the two is taken. Half as similar will do when the text
+        around it agrees strongly (a corrected figure beside a corrected year:
+        "18, 2023" → "28, 2024"). A span that began or ended at a word's edge
+        does so again: a candidate that cuts a word is widened to the whole word.
         """
         start, end = hint
         if end <= start:  # the diff says the words were deleted: what is there now is something else
             return None
+        if haystack.locate(start, end - start) is None:  # ...or that a paragraph break now runs through them
+            return None
         text = haystack.text
         slack = max(8, len(quote) // 4)
         spans = [(start, end)]
-        if start < len(text):
-            spans.append((start, start + _Diff(quote, text[start:start + len(quote) + slack]).end(len(quote))))
-        if end > 0:
-            left = max(0, end - len(quote) - slack)
-            spans.append((left + _Diff(quote, text[left:end]).start(0), end))
+        # Realigned, the span may only shrink: text the diff keeps outside it is not its words.
+        spans.append((start, min(end, start + _Diff(quote, text[start:start + len(quote) + slack]).end(len(quote)))))
+        left = max(0, end - len(quote) - slack)
+        spans.append((max(start, left + _Diff(quote, text[left:end]).start(0)), end))
         best: _Found | None = None
         for first, last in spans:
             while words[0] and 0 < first < len(text) and not _word_edge(text, first):

@@ -275,3 +275,38 @@ def test_importing_the_engine_loads_no_diff_or_fuzzy_library() -> None:
     code = "import sys, store.reanchor; print(','.join(n for n in ('rapidfuzz', 'difflib') if n in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_words_inserted_at_a_span_edges_stay_outside_it() -> None:
+    old = "Officials said the militia had 5,000 fighters near Tal Abyad on Monday, and denied any role."
+    new = "Officials said the militia had 6,000 fighters near Tal Abyad, local sources added, on Monday, and denied any role."
+    result = reanchor(report(old), report(new), [span((old,), 1, "had 5,000 fighters near Tal Abyad")])
+    assert placed(result.annotations[0]) == (Method.CONTEXT, 1, 27, 60, "had 6,000 fighters near Tal Abyad")
+
+
+def test_a_span_that_lost_a_word_at_its_start_lands_on_what_is_left() -> None:
+    old = "After the strike on the base, the Iraqi militias increased their threats against the U.S. in the region."
+    new = old.replace("Iraqi militias", "militias")
+    result = reanchor(report(old), report(new), [span((old,), 1, "Iraqi militias increased their threats")])
+    start = new.index("militias")
+    assert placed(result.annotations[0])[1:] == (1, start, start + 32, "militias increased their threats")
+
+
+def test_a_deleted_paragraph_is_not_found_in_another_that_already_held_the_same_words() -> None:
+    sentence = "The operations room coordinates the attacks of all the factions."
+    before, after = "According to a source close to the militias, ", " He gave no further details about it."
+    repeated = "Earlier this week the daily wrote: " + before + sentence + after
+    old_texts = (FIRST, before + sentence + after, THIRD, repeated)
+    result = reanchor(report(*old_texts), report(FIRST, THIRD, repeated), [span(old_texts, 2, sentence)])
+    (outcome,) = result.annotations
+    assert outcome.orphaned and outcome.annotation.span.quote == sentence  # the paragraph 4 copy is another mention
+
+
+def test_sentences_moved_to_another_paragraph_with_their_context_are_followed() -> None:
+    # The last two sentences of ¶2 move to the end of ¶4: the last one keeps the sentence before it.
+    kept, moved = SECOND.split(" A spokesman")[0], "A spokesman" + SECOND.split(" A spokesman")[1]
+    last = "Analysts cautioned that the figures could not be independently verified."
+    new_fourth = FOURTH + " " + moved
+    result = reanchor(report(*OLD), report(FIRST, kept, THIRD, new_fourth), [span(OLD, 2, last)])
+    start = new_fourth.index(last)
+    assert placed(result.annotations[0]) == (Method.EXACT, 4, start, start + len(last), last)
