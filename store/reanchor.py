@@ -1443,13 +1443,16 @@ def _in_order(keys: tuple[int, ...], texts: list[str], other: str) -> tuple[int,
 
 
 def _first_seen(text: str, other: str) -> int | None:
-    """Where `text` begins in `other`, judged by the first of its pieces (24, then 12 characters) found there."""
+    """Where the first of `text`'s pieces (24, then 12 characters) found in `other` is there.
+
+    Where the piece is, not where `text` would begin by it: words inserted at the start of a paragraph
+    would otherwise put it before text that came earlier."""
     for size in (24, 12):
         starts = [*range(0, max(len(text) - size, 0), size // 2), max(len(text) - size, 0)]
         for at in starts:
             found = other.find(text[at:at + size])
             if found != -1:
-                return max(found - at, 0)
+                return found
     return None
 
 
