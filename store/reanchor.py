@@ -350,11 +350,20 @@ class _ParagraphMatch:
 
     def _match_identical(self) -> None:
         """Pair identical paragraphs in order of occurrence: to the character first, then with edges' whitespace aside."""
-        self._pair(range(len(self.old)), range(len(self.new)), None)
+        first = {text: j for j, text in reversed(list(enumerate(self.new)))}
+        if len(first) == len(self.new):  # no two new paragraphs alike (the common case): one dictionary look-up each
+            taken: set[int] = set()
+            for i, text in enumerate(self.old):
+                j = first.get(text)
+                if j is not None and j not in taken:
+                    self.same[i] = j
+                    taken.add(j)
+        else:
+            self._pair(range(len(self.old)), range(len(self.new)), None)
         old = [i for i, j in enumerate(self.same) if j is None]
         if old:
-            taken = set(self.same)
-            self._pair(old, [j for j in range(len(self.new)) if j not in taken], str.strip)
+            matched = set(self.same)
+            self._pair(old, [j for j in range(len(self.new)) if j not in matched], str.strip)
 
     def _pair(self, old: Iterable[int], new: Iterable[int], key: Callable[[str], str] | None) -> None:
         where: dict[str, list[int]] = {}
@@ -500,6 +509,11 @@ class _ParagraphMatch:
 
     def expected(self, i: int) -> int:
         """Where old paragraph i would be in the new revision, judged by the nearest identical one."""
+        for step in range(1, 9):  # mostly a neighbour; the tables below are for long changed stretches
+            if i - step >= 0 and (j := self.same[i - step]) is not None:
+                return min(len(self.new) - 1, j + step)
+            if i + step < len(self.same) and (j := self.same[i + step]) is not None:
+                return max(0, j - step)
         if self._nearest is None:  # for each old paragraph, the nearest identical one before and after it
             previous: list[int | None] = []
             last = None
