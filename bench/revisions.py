@@ -154,22 +154,20 @@ class Draft:
         return place[0] == truth[0] and _trim(text, place[1], place[2]) == _trim(text, truth[1], truth[2])
 
     def within(self, old: int, start: int, end: int, place: tuple[int, int, int]) -> bool:
-        """Is every character at `place` (paragraph, start, end) what is left of old paragraph `old`'s [start, end)
-        (its own text, or text that replaced part of it)? Edges' whitespace aside."""
+        """Is `place` (paragraph, start, end) on what is left of old paragraph `old`'s [start, end), and on no
+        other old words? It holds some of the span's own text, and besides it only new text (inserted or
+        replacing): a deletion beside an insertion reads as well as a replacement. Edges' whitespace aside."""
         number, first, last = place
         first, last = _trim(self.texts()[number - 1], first, last)
-        at = 0
+        at, own = 0, False
         for piece in self.paragraphs[number - 1]:
             low, high = max(first, at), min(last, at + len(piece.text))
-            if low < high:
-                if piece.old != old:
+            if low < high and piece.kept:
+                if piece.old != old or not (start <= piece.start + (low - at) and piece.start + (high - at) <= end):
                     return False
-                if piece.kept and not (start <= piece.start + (low - at) and piece.start + (high - at) <= end):
-                    return False
-                if not piece.kept and not (piece.start < end and start < max(piece.end, piece.start + 1)):
-                    return False
+                own = True
             at += len(piece.text)
-        return first < last
+        return first < last and own
 
     def holders(self, old: int) -> tuple[int, ...]:
         """New paragraph numbers holding any of old paragraph `old` (kept or replaced)."""

@@ -69,6 +69,7 @@ HINT_AGREEMENT = 0.25  # where the diff puts a span shorter than CONTEXT_CHARS, 
 STRONG_CONTEXT = 0.9  # ...away from its own paragraph; and what lets a fuzzy match be only half similar
 CONTEXT_SIMILARITY = 0.5  # the words between both context anchors must be this similar to the old quote
 FUZZY_SIMILARITY = 0.8  # the text the diff maps a span to must be this similar to the old quote
+SHORT_QUOTE = 16  # ...or half as similar, for a quote shorter than this with strong context (a figure, a date)
 CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this similar as a whole
 NEARBY = 3  # paragraphs either side of the old paragraph's expected place
 MAX_COUNTERPARTS = 8  # continuations kept per old paragraph (the best by shared word pairs)
@@ -688,6 +689,16 @@ class _Diff:
         i1, _, j1, j2, equal = self.blocks[k]
         return j1 + (x - i1) if equal else j2
 
+    def matched_start(self, x: int) -> int | None:
+        """Where `start(x)` goes, if the character at x was matched (not replaced or deleted)."""
+        k = bisect_right(self.ends, x)
+        return self.blocks[k][2] + (x - self.blocks[k][0]) if k < len(self.blocks) and self.blocks[k][4] else None
+
+    def matched_end(self, x: int) -> int | None:
+        """Where `end(x)` goes, if the character before x was matched."""
+        k = bisect_left(self.ends, x)
+        return self.blocks[k][2] + (x - self.blocks[k][0]) if k < len(self.blocks) and self.blocks[k][4] else None
+
 
 _EQUAL, _INSERT, _DELETE, _REPLACE = range(4)
 _TAGS = {"equal": _EQUAL, "insert": _INSERT, "delete": _DELETE}
@@ -718,10 +729,14 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
         codes: list[tuple[str, int, int, int, int]] = list(SequenceMatcher(None, old_keys, new_keys, autojunk=False).get_opcodes())
     else:
         codes = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in Indel.opcodes(old_keys, new_keys)]
-    by_word = [[old_at[i1], old_at[i2], new_at[j1], new_at[j2], _TAGS.get(tag, _REPLACE)] for tag, i1, i2, j1, j2 in codes]
-    for word_op in by_word:  # the same words with other spaces after them: their characters are aligned below
-        if word_op[4] == _EQUAL and old[word_op[0]:word_op[1]] != new[word_op[2]:word_op[3]]:
-            word_op[4] = _REPLACE
+    by_word: list[list[int]] = []
+    for name, a1, a2, b1, b2 in codes:
+        if name != "equal" or old[old_at[a1]:old_at[a2]] == new[new_at[b1]:new_at[b2]]:
+            by_word.append([old_at[a1], old_at[a2], new_at[b1], new_at[b2], _TAGS.get(name, _REPLACE)])
+            continue
+        for a, b in zip(range(a1, a2), range(b1, b2), strict=True):  # the same words, some with other spaces after
+            same = old_words[a] == new_words[b]
+            by_word.append([old_at[a], old_at[a + 1], new_at[b], new_at[b + 1], _EQUAL if same else _REPLACE])
     ops: list[list[int]] = []
     k = 0
     while k < len(by_word):
@@ -736,13 +751,31 @@ def _word_diff(old: str, new: str, i0: int, j0: int) -> list[list[int]]:
         i1, j1 = by_word[k][0], by_word[k][2]
         i2, j2 = by_word[run_end - 1][1], by_word[run_end - 1][3]
         if i1 < i2 and j1 < j2 and (i2 - i1) * (j2 - j1) <= MAX_DIFF_CELLS:  # changed words: which characters changed
-            for op in Indel.opcodes(old[i1:i2], new[j1:j2]):
-                tag = _TAGS.get(op.tag, _REPLACE)
-                ops.append([i0 + i1 + op.src_start, i0 + i1 + op.src_end, j0 + j1 + op.dest_start, j0 + j1 + op.dest_end, tag])
+            by_char = [
+                [i0 + i1 + op.src_start, i0 + i1 + op.src_end, j0 + j1 + op.dest_start, j0 + j1 + op.dest_end, _TAGS.get(op.tag, _REPLACE)]
+                for op in Indel.opcodes(old[i1:i2], new[j1:j2])
+            ]
+            ops += _without_chance_matches(by_char)
         else:
             ops.append([i0 + i1, i0 + i2, j0 + j1, j0 + j2, _INSERT if i1 == i2 else _DELETE if j1 == j2 else _REPLACE])
         k = run_end
     return ops
+
+
+def _without_chance_matches(ops: list[list[int]]) -> list[list[int]]:
+    """Letters that match by chance inside rewritten words count as changed (as diff-match-patch's semantic
+    clean-up does): an equal stretch no longer than the changes on both sides of it. Otherwise the "e" of
+    "zebra" matched with the "e" of a deleted "seen" would pull a span's end into the new word."""
+    def changed(op: list[int]) -> int:
+        return (op[1] - op[0]) + (op[3] - op[2]) if op[4] != _EQUAL else 0
+
+    kept = list(ops)
+    for k in range(1, len(ops) - 1):
+        before, here, after = ops[k - 1], ops[k], ops[k + 1]
+        size = here[1] - here[0]
+        if here[4] == _EQUAL and size <= changed(before) and size <= changed(after):
+            kept[k] = [*here[:4], _REPLACE]
+    return kept
 
 
 def _token_start(text: str, at: int) -> bool:
@@ -1281,8 +1314,10 @@ class _Finder:
                 )
                 if end <= start + longest and edges_agree:
                     # Judged on all that lies between the anchors; placed without words inserted at its edges.
+                    # A paragraph's edge is half an anchor: with one, a long quote must be nearly the same.
                     similarity = _similarity(quote, haystack.texts[k][start:end])
-                    if similarity >= similar and not (
+                    needed = similar if (prefix and suffix) or len(quote) < SHORT_QUOTE else max(similar, FUZZY_SIMILARITY)
+                    if similarity >= needed and not (
                         mine is not None and self._was_there(haystack.indices[k], mine, haystack.texts[k], start, end, prefix, suffix)
                     ):
                         candidates.append((similarity, k, start, end))
@@ -1356,10 +1391,11 @@ class _Finder:
         align that end with a look-alike further on ("[9]" with the "]" of a
         later "[11]"), so when that place will not do, the quote is aligned on
         its own from the mapped start and back from the mapped end (within the
-        mapped span), and the more similar of the two is taken. Half as similar will do when the text
-        around it agrees strongly (a corrected figure beside a corrected year:
-        "18, 2023" → "28, 2024"). A span that began or ended at a word's edge
-        does so again: a candidate that cuts a word is widened to the whole word.
+        mapped span), and the more similar of the two is taken. Half as
+        similar will do for a short quote when the text around it agrees
+        strongly (a corrected figure beside a corrected year: "18, 2023" →
+        "28, 2024"). A span that began or ended at a word's edge does so again:
+        a candidate that cuts a word is widened to the whole word.
         """
         start, end = hint
         if end <= start:  # the diff says the words were deleted: what is there now is something else
@@ -1369,10 +1405,13 @@ class _Finder:
         text = haystack.text
         slack = max(8, len(quote) // 4)
         spans = [(start, end)]
-        # Realigned, the span may only shrink: text the diff keeps outside it is not its words.
-        spans.append((start, min(end, start + _Diff(quote, text[start:start + len(quote) + slack]).end(len(quote)))))
+        # Realigned, the span may only shrink (text the diff keeps outside it is not its words), and only to
+        # where the quote's own first or last characters are found.
+        if (last := _Diff(quote, text[start:start + len(quote) + slack]).matched_end(len(quote))) is not None:
+            spans.append((start, min(end, start + last)))
         left = max(0, end - len(quote) - slack)
-        spans.append((max(start, left + _Diff(quote, text[left:end]).start(0)), end))
+        if (first := _Diff(quote, text[left:end]).matched_start(0)) is not None:
+            spans.append((max(start, left + first), end))
         best: _Found | None = None
         for first, last in spans:
             while words[0] and 0 < first < len(text) and not _word_edge(text, first):
@@ -1385,8 +1424,11 @@ class _Finder:
             k, at = where
             similarity = _similarity(quote, text[first:last])
             agreement = _context_agreement(haystack.texts[k], at, at + last - first, prefix, suffix)
+            # Half as similar will do for a short quote pinned by its context (a figure, a date); a longer one
+            # that half changed is other words.
+            half_will_do = len(quote) < SHORT_QUOTE and agreement >= STRONG_CONTEXT
             if (agreement < HINT_AGREEMENT and len(quote) < CONTEXT_CHARS) or (
-                similarity < FUZZY_SIMILARITY and (similarity < CONTEXT_SIMILARITY or agreement < STRONG_CONTEXT)
+                similarity < FUZZY_SIMILARITY and (similarity < CONTEXT_SIMILARITY or not half_will_do)
             ):
                 continue
             found = _Found(haystack.indices[k], at, at + last - first, similarity, Method.FUZZY)

@@ -4,8 +4,9 @@ Whatever the edits (words replaced, inserted or deleted; paragraphs split,
 merged, moved, deleted or inserted), every annotation comes back, in order;
 one on untouched text lands on exactly its words; and a placed annotation is
 never on other words than where its own went (`Draft.where` knows:
-bench/revisions.py) or what is left of them (a span cut by a split may keep
-its larger part). Untouched text is the annotated words with what is
+bench/revisions.py) or what is left of them, with at most new text beside it
+(a deletion next to an insertion reads as well as a replacement) — never on
+other old words. Untouched text is the annotated words with what is
 around them on at least one side: 32 characters, or the paragraph's edge if
 it is still an edge. Words that travelled alone (the stub of a split merged
 at the other end of a paragraph) can only be told from the same word
@@ -148,7 +149,7 @@ def test_random_edits_never_lose_an_annotation_and_never_move_untouched_words(ca
         where = (outcome.paragraph, outcome.start, outcome.end)
         if untouched:
             assert outcome.placed and where == truth, (span.quote, outcome)
-        elif outcome.placed:  # edited words: on what became of them, or on what is left of them, or orphaned
+        elif outcome.placed:  # edited words: on what became of them, or what is left of them, or orphaned
             assert draft.same_words(where, truth) or draft.within(outcome.annotation.paragraph - 1, span.start, span.end, where), (
                 span.quote, outcome,
             )
