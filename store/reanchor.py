@@ -65,12 +65,12 @@ CONTEXT_CHARS = 32  # kept each side of a span, as the W3C TextQuoteSelector's p
 RELATED = 0.5  # share of word pairs (of the shorter paragraph) two paragraphs must have in common to be one
 RELATED_IN_PLACE = 0.2  # ...enough for a changed one left between two identical ones, or beside a continuation
 CONTEXT_AGREEMENT = 0.5  # an exact quote's surroundings must agree this much with the old ones (1 = both sides)
-HINT_AGREEMENT = 0.25  # where the diff puts a span shorter than CONTEXT_CHARS, its surroundings must still agree this much
+HINT_AGREEMENT = 0.5  # where the diff puts a span shorter than CONTEXT_CHARS, one side of it (or its edge) must agree this much
 STRONG_CONTEXT = 0.9  # ...away from its own paragraph; and what lets a fuzzy match be only half similar
 CONTEXT_SIMILARITY = 0.5  # the words between both context anchors must be this similar to the old quote
 FUZZY_SIMILARITY = 0.8  # the text the diff maps a span to must be this similar to the old quote
 SHORT_QUOTE = 16  # ...or half as similar, for a quote shorter than this with strong context (a figure, a date)
-CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this similar as a whole
+CONTEXT_FUZZY_SIDE = 0.8  # one side of context with a typo in it still agrees when this many characters are in place
 NEARBY = 3  # paragraphs either side of the old paragraph's expected place
 MAX_COUNTERPARTS = 8  # continuations kept per old paragraph (the best by shared word pairs)
 MAX_OCCURRENCES = 5_000  # a quote found more often than this in its own paragraph(s) is not searched further
@@ -977,15 +977,17 @@ def _side_agreement(stored: str, found: str, before: bool) -> float:
     """How far the text on one side of a candidate agrees with the stored context (0-1).
 
     The run of characters that agree outward from the span counts; so does a
-    window that is at least CONTEXT_FUZZY_SIDE similar as a whole (a typo or a
-    changed figure inside the context: "18, 2023" → "28, 2024").
+    window whose characters agree in place for CONTEXT_FUZZY_SIDE of them (a
+    typo or a changed figure inside the context: "18, 2023" → "28, 2024").
+    In place, not as a whole: the same words in another order (" seen
+    officials and" for " seen and officials") are another context.
     """
     run = _common_suffix(stored, found, len(stored)) if before else _common_prefix(stored, found)
     agreement = run / len(stored)
     if agreement < 1.0 and len(found) == len(stored):
-        similar = _similarity(stored, found)
-        if similar >= CONTEXT_FUZZY_SIDE:
-            agreement = max(agreement, similar)
+        same = sum(1 for a, b in zip(stored, found, strict=True) if a == b) / len(stored)
+        if same >= CONTEXT_FUZZY_SIDE:
+            agreement = max(agreement, same)
     return agreement
 
 
@@ -993,16 +995,22 @@ def _context_agreement(text: str, start: int, end: int, prefix: str, suffix: str
     return _context_sides(text, start, end, prefix, suffix)[0]
 
 
-def _agrees(sides: tuple[float, bool, bool], agreement: float, one_full_side: bool) -> bool:
+def _one_side_agrees(text: str, start: int, end: int, prefix: str, suffix: str) -> bool:
+    """Where the diff puts a span: does the text on one side of it, or the paragraph's edge, still agree?"""
+    return _context_sides(text, start, end, prefix, suffix)[3] >= HINT_AGREEMENT
+
+
+def _agrees(sides: tuple[float, bool, bool, float], agreement: float, one_full_side: bool) -> bool:
     """Does a candidate's context agree enough? A paragraph's edge alone never does (a split makes new edges)."""
-    score, full, textual = sides
+    score, full, textual, _ = sides
     return textual and (score >= agreement or (one_full_side and full and score >= CONTEXT_AGREEMENT))
 
 
-def _context_sides(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[float, bool, bool]:
+def _context_sides(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[float, bool, bool, float]:
     """How the text around text[start:end] agrees with a span's stored prefix and suffix:
     (agreement of both sides, 0-1, weighed by their length; whether one side agrees exactly over a
-    full CONTEXT_CHARS; whether some text agrees, half a non-empty side at least, not only an edge).
+    full CONTEXT_CHARS; whether some text agrees, half a non-empty side at least, not only an edge;
+    the better side's agreement, an edge counting as a side).
 
     A side shorter than CONTEXT_CHARS ends at the paragraph's edge, and the edge is compared
     too: "moving " at a paragraph's start does not agree with "…fighters moving ".
@@ -1019,7 +1027,7 @@ def _context_sides(text: str, start: int, end: int, prefix: str, suffix: str) ->
     score = (left * len(old_before) + right * len(old_after)) / (len(old_before) + len(old_after))
     full = (left == 1.0 and len(prefix) >= CONTEXT_CHARS) or (right == 1.0 and len(suffix) >= CONTEXT_CHARS)
     textual = (bool(prefix) and left >= 0.5) or (bool(suffix) and right >= 0.5) or not (prefix or suffix)
-    return score, full, textual
+    return score, full, textual, max(left, right)
 
 
 class _Found(NamedTuple):
@@ -1197,7 +1205,7 @@ class _Finder:
             # A quote as long as a context side vouches for itself; a shorter one needs its surroundings too.
             if where is not None and (
                 len(quote) >= CONTEXT_CHARS
-                or _context_agreement(haystack.texts[where[0]], where[1], where[1] + len(quote), prefix, suffix) >= HINT_AGREEMENT
+                or _one_side_agrees(haystack.texts[where[0]], where[1], where[1] + len(quote), prefix, suffix)
             ):
                 return _Found(haystack.indices[where[0]], where[1], where[1] + len(quote), 1.0, Method.EXACT)
         occurrences = self._elsewhere(haystack, quote, prefix, suffix) if elsewhere else haystack.find_all(quote)
@@ -1427,7 +1435,8 @@ class _Finder:
             # Half as similar will do for a short quote pinned by its context (a figure, a date); a longer one
             # that half changed is other words.
             half_will_do = len(quote) < SHORT_QUOTE and agreement >= STRONG_CONTEXT
-            if (agreement < HINT_AGREEMENT and len(quote) < CONTEXT_CHARS) or (
+            one_side = _one_side_agrees(haystack.texts[k], at, at + last - first, prefix, suffix)
+            if (not one_side and len(quote) < CONTEXT_CHARS) or (
                 similarity < FUZZY_SIMILARITY and (similarity < CONTEXT_SIMILARITY or not half_will_do)
             ):
                 continue

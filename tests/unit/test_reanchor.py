@@ -310,3 +310,18 @@ def test_sentences_moved_to_another_paragraph_with_their_context_are_followed() 
     result = reanchor(report(*OLD), report(FIRST, kept, THIRD, new_fourth), [span(OLD, 2, last)])
     start = new_fourth.index(last)
     assert placed(result.annotations[0]) == (Method.EXACT, 4, start, start + len(last), last)
+
+
+def test_first_word_of_a_paragraph_stays_when_the_next_word_is_edited() -> None:
+    old = "Hizbullah said the strikes would go on, and its allies in Iraq said the same on Friday."
+    new = old.replace("Hizbullah said", "Hizbullah stated", 1)
+    result = reanchor(report(old), report(new), [span((old,), 1, "Hizbullah")])
+    assert placed(result.annotations[0]) == (Method.EXACT, 1, 0, 9, "Hizbullah")
+
+
+def test_replaced_mention_is_not_moved_to_the_same_word_in_a_reworded_context() -> None:
+    old = "Its allies said Hizbullah seen and officials involvement was clear, while later Hizbullah seen officials involvement and more."
+    new = old.replace("said Hizbullah seen", "said the group seen", 1)
+    result = reanchor(report(old), report(new), [span((old,), 1, "Hizbullah")])
+    (outcome,) = result.annotations
+    assert outcome.orphaned or (outcome.start, outcome.end) == (16, 25)  # its own place ("the group"), never the later one
