@@ -363,16 +363,6 @@ def renumbered_footnotes(report: ParsedReport) -> Draft:
     return draft
 
 
-def trimmed_edges(report: ParsedReport) -> Draft:
-    """Whitespace at paragraphs' ends removed (what ingestion will do: issue 12 item 4)."""
-    draft = Draft(report)
-    for i, paragraph in enumerate(report.paragraphs):
-        kept = len(paragraph.text.rstrip())
-        if kept < len(paragraph.text):
-            draft.replace(i, kept, len(paragraph.text), "")
-    return draft
-
-
 def unchanged(report: ParsedReport) -> Draft:
     return Draft(report)
 
@@ -417,7 +407,6 @@ SCENARIOS = (
     Scenario("footnotes renumbered", renumbered_footnotes),
     Scenario("re-saved as cp1252", unchanged, encoding="cp1252"),
     Scenario("re-saved with CRLF", unchanged, newline="\r\n"),
-    Scenario("edges trimmed", trimmed_edges),
     Scenario("all at once, CRLF", everything, newline="\r\n"),
 )
 

@@ -53,15 +53,16 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache, cached_property
 from itertools import pairwise
 from typing import Any, NamedTuple
 
-from store.model import Annotation, ParagraphStatus, ParsedReport, Span
+from store.model import CONTEXT_CHARS, Annotation, Mark, ParagraphStatus, ParsedReport, Span
 
-CONTEXT_CHARS = 32  # kept each side of a span, as the W3C TextQuoteSelector's prefix/suffix (Hypothesis keeps 32)
+# CONTEXT_CHARS (store.model, 32): the text kept each side of a span, as a W3C TextQuoteSelector's prefix and
+# suffix (the Hypothesis web annotator keeps 32 too).
 RELATED = 0.5  # share of word pairs (of the shorter paragraph) two paragraphs must have in common to be one
 RELATED_IN_PLACE = 0.2  # ...enough for a changed one left between two identical ones, or beside a continuation
 CONTEXT_AGREEMENT = 0.5  # an exact quote's surroundings must agree this much with the old ones (1 = both sides)
@@ -132,13 +133,18 @@ class MarkOutcome(NamedTuple):
     """Where one paragraph mark (reviewed / flagged) goes."""
 
     paragraph: int  # old paragraph number
-    status: ParagraphStatus
+    status: ParagraphStatus  # flagged outranks reviewed (as `Mark.status`)
     paragraphs: tuple[int, ...]  # new paragraph numbers: one, several after a split, none if it was deleted
     text_changed: bool
+    mark: Mark | None = None  # the stored mark, when marks were given as `Mark`s
+
+    @property
+    def reviewed(self) -> bool:
+        return self.mark.reviewed if self.mark is not None else self.status is ParagraphStatus.REVIEWED
 
     @property
     def changed_since_review(self) -> bool:
-        return self.status is ParagraphStatus.REVIEWED and self.text_changed and bool(self.paragraphs)
+        return self.reviewed and self.text_changed and bool(self.paragraphs)
 
     @property
     def lost(self) -> bool:
@@ -229,6 +235,41 @@ class Reanchoring:
             carried.append(outcome.annotation.evolve(revision=revision, paragraph=outcome.paragraph, span=span))
         return carried
 
+    def moved_marks(self) -> list[Mark]:
+        """The `Mark`s given, as they read on the new revision, by new paragraph number.
+
+        Each is on its new paragraph (on every part of a split one), with
+        `changed_since_review` set where a reviewed paragraph's text changed.
+        Marks that land on one paragraph (a merge) are combined: reviewed or
+        flagged if any was, the latest reviewer and flagger, the flag reasons
+        joined. The other fields (`rev`, `updated_*`) are the latest mark's:
+        the caller that writes them decides what a move counts as.
+        """
+        landing: dict[int, list[MarkOutcome]] = {}
+        for outcome in self.marks:
+            if outcome.mark is not None:
+                for number in outcome.paragraphs:
+                    landing.setdefault(number, []).append(outcome)
+        moved = []
+        for number, outcomes in sorted(landing.items()):
+            marks = [outcome.mark for outcome in outcomes if outcome.mark is not None]
+            latest = max(marks, key=lambda mark: mark.updated_at)
+            review = max((mark for mark in marks if mark.reviewed), key=lambda mark: mark.reviewed_at, default=None)
+            flag = max((mark for mark in marks if mark.flagged), key=lambda mark: mark.flagged_at, default=None)
+            moved.append(latest.evolve(
+                paragraph=number,
+                reviewed=review is not None,
+                reviewed_by=review.reviewed_by if review else "",
+                reviewed_at=review.reviewed_at if review else "",
+                flagged=flag is not None,
+                flagged_by=flag.flagged_by if flag else "",
+                flagged_at=flag.flagged_at if flag else "",
+                flag_reason="; ".join(dict.fromkeys(mark.flag_reason for mark in marks if mark.flagged and mark.flag_reason)),
+                changed_since_review=any(mark.changed_since_review for mark in marks)
+                or any(outcome.changed_since_review for outcome in outcomes),
+            ))
+        return moved
+
     def new_marks(self) -> dict[int, NewMark]:
         """Each new paragraph's mark. Flagged wins over reviewed when merged paragraphs disagree."""
         result: dict[int, NewMark] = {}
@@ -256,9 +297,13 @@ def reanchor(
     old: ParsedReport,
     new: ParsedReport,
     annotations: Iterable[Annotation],
-    marks: Mapping[int, ParagraphStatus] | None = None,
+    marks: Mapping[int, ParagraphStatus | Mark] | None = None,
 ) -> Reanchoring:
-    """Carry `annotations` (made on `old`) and the paragraph `marks` of `old` to `new`."""
+    """Carry `annotations` (made on `old`) and the paragraph `marks` of `old` to `new`.
+
+    `marks` maps old paragraph numbers to a status or to the stored `Mark`
+    (`Database.marks`); unreviewed statuses and blank marks are skipped.
+    """
     with _without_cycle_collection():
         return _reanchor(old, new, annotations, marks)
 
@@ -282,7 +327,7 @@ def _without_cycle_collection() -> Iterator[None]:
 
 
 def _reanchor(
-    old: ParsedReport, new: ParsedReport, annotations: Iterable[Annotation], marks: Mapping[int, ParagraphStatus] | None
+    old: ParsedReport, new: ParsedReport, annotations: Iterable[Annotation], marks: Mapping[int, ParagraphStatus | Mark] | None
 ) -> Reanchoring:
     match = _ParagraphMatch([p.text for p in old.paragraphs], [p.text for p in new.paragraphs])
     finder = _Finder(match)
@@ -300,10 +345,12 @@ def _reanchor(
                 continue
         add(finder.place(annotation))
     mark_outcomes = []
-    for number, status in sorted((marks or {}).items()):
-        if status is ParagraphStatus.UNREVIEWED:
+    for number, given in sorted((marks or {}).items()):
+        mark = given if isinstance(given, Mark) else None
+        status = given.status if isinstance(given, Mark) else given
+        if (mark is not None and mark.is_blank) or (mark is None and status is ParagraphStatus.UNREVIEWED):
             continue
-        mark_outcomes.append(MarkOutcome(number, status, *match.follow(number - 1)))
+        mark_outcomes.append(MarkOutcome(number, status, *match.follow(number - 1), mark))
     return Reanchoring(tuple(outcomes), tuple(mark_outcomes), new, match)
 
 
@@ -1093,11 +1140,12 @@ class _Finder:
     def _search(self, annotation: Annotation, span: Span, i: int | None, old_text: str | None) -> AnnotationOutcome:
         """Find a span whose paragraph changed. `i` is its old paragraph when its offsets there are trustworthy."""
         quote = span.quote
-        stored = getattr(span, "prefix", None), getattr(span, "suffix", None)
+        # A span stored before context was kept has neither side: then only its quote can tell.
+        stored = bool(span.prefix or span.suffix)
         if i is not None and old_text is not None:
             prefix, suffix = context_of(old_text, span.start, span.end)
         else:
-            prefix, suffix = stored[0] or "", stored[1] or ""
+            prefix, suffix = span.prefix, span.suffix
         number = annotation.paragraph - 1
         known = 0 <= number < len(self.old)
         own: tuple[int, ...] = ()
@@ -1105,7 +1153,7 @@ class _Finder:
             own = self.match.continuations(number) if self.match.same[number] is not None else self.match.group(number)[1]
         if not self.new:
             return _orphan(annotation, old_text or "", "the new revision has no paragraphs")
-        if i is None and stored == (None, None):
+        if i is None and not stored:
             return self._without_context(annotation, quote, own, old_text or "")
         centre = self._expected(number) if known else min(max(number, 0), len(self.new) - 1)
         searched: set[int] = set()
@@ -1531,11 +1579,8 @@ def _orphan(annotation: Annotation, old_text: str, reason: str, near: int | None
 
 
 def _moved_span(span: Span, text: str, start: int, end: int) -> Span:
-    changes: dict[str, Any] = {"start": start, "end": end, "quote": text[start:end]}
-    names = {f.name for f in fields(span)}
-    if {"prefix", "suffix"} <= names:
-        changes["prefix"], changes["suffix"] = context_of(text, start, end)
-    return replace(span, **changes)
+    prefix, suffix = context_of(text, start, end)
+    return replace(span, start=start, end=end, quote=text[start:end], prefix=prefix, suffix=suffix)
 
 
 __all__ = [

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from store.ingest import parse_file
-from store.model import Annotation, Kind, Paragraph, ParagraphStatus, ParsedReport, Span
+from store.model import Annotation, Kind, Mark, Paragraph, ParagraphStatus, ParsedReport, Span
 from store.reanchor import CONTEXT_CHARS, Method, context_of, reanchor
 from tests.conftest import ROOT
 
@@ -240,25 +239,35 @@ def test_annotation_whose_quote_disagrees_with_its_old_text_is_found_by_its_quot
     assert result.annotations[1].orphaned and "several places" in result.annotations[1].reason
 
 
-@dataclass(frozen=True)
-class ContextSpan(Span):
-    """A span as the store will keep it: with the W3C prefix and suffix."""
-
-    prefix: str = ""
-    suffix: str = ""
-
-
 def test_stored_context_is_used_when_the_old_paragraph_is_unknown_and_recomputed_on_the_new_place() -> None:
     prefix, suffix = context_of(THIRD, 28, 43)
     assert (prefix, suffix) == (THIRD[:28], THIRD[43:43 + CONTEXT_CHARS])
-    stray = Annotation("s", Kind.CLAIM, "r", "old", 9, ContextSpan(28, 43, "several convoys", prefix, suffix))
+    assert Span.of(THIRD, 28, 43) == Span(28, 43, "several convoys", prefix, suffix)  # what the store keeps
+    stray = Annotation("s", Kind.CLAIM, "r", "old", 9, Span(28, 43, "several convoys", prefix, suffix))
     moved = "New first sentence. " + THIRD
     result = reanchor(report(*OLD), report(FIRST, SECOND, moved), [stray])
     (outcome,) = result.annotations
     assert placed(outcome) == (Method.EXACT, 3, 48, 63, "several convoys")
     (carried,) = result.new_annotations("new")
     assert carried.revision == "new" and carried.paragraph == 3
-    assert carried.span == ContextSpan(48, 63, "several convoys", moved[16:48], moved[63:95])
+    assert carried.span == Span(48, 63, "several convoys", moved[16:48], moved[63:95])
+
+
+def test_stored_marks_follow_their_paragraphs_and_merge() -> None:
+    reviewed = Mark(2, reviewed=True, reviewed_by="ana", reviewed_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z")
+    flagged = Mark(3, flagged=True, flag_reason="check the source", flagged_by="ben", flagged_at="2026-01-02T00:00:00Z",
+                   updated_at="2026-01-02T00:00:00Z")
+    kept = Mark(4, reviewed=True, flagged=True, reviewed_by="ana", flagged_by="ana", flag_reason="names")
+    merged = SECOND + " " + THIRD
+    result = reanchor(report(*OLD), report(FIRST, merged, FOURTH), [], {2: reviewed, 3: flagged, 4: kept, 1: Mark(1)})
+    outcomes = [(m.paragraph, m.paragraphs, m.changed_since_review) for m in result.marks]
+    assert outcomes == [(2, (2,), True), (3, (2,), False), (4, (3,), False)]  # ¶1's blank mark is skipped
+    assert result.moved_marks() == [
+        Mark(2, reviewed=True, flagged=True, flag_reason="check the source", changed_since_review=True,
+             reviewed_by="ana", reviewed_at="2026-01-01T00:00:00Z", flagged_by="ben", flagged_at="2026-01-02T00:00:00Z",
+             updated_at="2026-01-02T00:00:00Z"),
+        kept.evolve(paragraph=3),
+    ]
 
 
 def test_nothing_is_dropped_and_order_is_kept() -> None:
