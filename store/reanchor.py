@@ -1584,6 +1584,7 @@ def _moved_span(span: Span, text: str, start: int, end: int) -> Span:
 
 
 __all__ = [
-    "CONTEXT_AGREEMENT", "CONTEXT_CHARS", "CONTEXT_SIMILARITY", "FUZZY_SIMILARITY", "NEARBY", "RELATED",
+    "CONTEXT_AGREEMENT", "CONTEXT_CHARS", "CONTEXT_FUZZY_SIDE", "CONTEXT_SIMILARITY", "FUZZY_SIMILARITY", "HINT_AGREEMENT",
+    "NEARBY", "RELATED", "RELATED_IN_PLACE", "SHORT_QUOTE", "STRONG_CONTEXT",
     "AnnotationOutcome", "MarkOutcome", "Method", "NewMark", "ParagraphFate", "Reanchoring", "context_of", "reanchor",
 ]
