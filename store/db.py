@@ -22,11 +22,12 @@ the other reports work as usual. See docs/storage.md.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query
 
@@ -62,6 +63,9 @@ from store.storage import (
     read_file,
 )
 from store.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from store.reanchor import Reanchoring
 
 # How to bring a database from schema version N to N+1: MIGRATIONS[N](db, progress).
 # They run in order when a Database opens an older database, one process at a
@@ -735,6 +739,92 @@ class Database:
 
         return self.actors_file.transact(find_or_add)
 
+    # ------------------------------------------------------------ revisions
+
+    def plan_carry(self, report: Report, previous_revision: str | None, reviewer: str) -> tuple[list[Plan], Reanchoring | None]:
+        """The plans that carry a report's annotations and marks onto its current revision (see Session.carry_to_revision).
+
+        Every annotation not on the current revision is looked for again (store/reanchor.py):
+        placed, it takes its new paragraph and offsets; not found with confidence, it is
+        orphaned in place. The previous revision's marks follow their paragraphs; a reviewed
+        paragraph whose text changed is to be reviewed again.
+        """
+        from store.reanchor import reanchor
+
+        new_text = self.report_text(report.id, report.revision)
+        stale = [a for a in self.annotations(report.id) if a.revision != report.revision]
+        by_revision: dict[str, list[Annotation]] = {}
+        for annotation in stale:
+            by_revision.setdefault(annotation.revision, []).append(annotation)
+        if previous_revision and previous_revision != report.revision:
+            by_revision.setdefault(previous_revision, [])
+        if not by_revision:
+            return [], None
+        now, last = now_iso(), None
+        plans: list[Plan] = []
+        for revision, group in by_revision.items():
+            try:
+                old_text = self.report_text(report.id, revision)
+            except NotFound:
+                continue  # a revision whose text is lost: doctor says so; its annotations stay where they are
+            marks = self.marks(report.id) if revision == previous_revision else None
+            outcome = reanchor(old_text, new_text, group, marks)
+            by_id = {a.id: a for a in group}
+            for placed in outcome.new_annotations(report.revision):
+                before = by_id[placed.id]
+                after = placed.evolve(orphaned=None, updated_at=now, updated_by=reviewer)
+                plans.append(Plan("annotation", placed.id, report.id, after.to_dict(), base=before.to_dict()))
+            for result in outcome.annotations:
+                if not result.orphaned:
+                    continue
+                orphan = {"revision": report.revision, "reason": result.reason, "near": result.near, "at": now}
+                old = result.annotation
+                if old.orphaned and old.orphaned.get("revision") == report.revision:
+                    continue
+                after = old.evolve(orphaned=orphan, updated_at=now, updated_by=reviewer)
+                plans.append(Plan("annotation", old.id, report.id, after.to_dict(), base=old.to_dict()))
+            if marks is not None:
+                # A paragraph whose text changed since it was reviewed is to be reviewed again (who reviewed it stays).
+                moved = {
+                    mark.paragraph: mark.evolve(reviewed=False) if mark.changed_since_review else mark
+                    for mark in outcome.moved_marks()
+                }
+                for number in set(marks) | set(moved):
+                    mark = moved.get(number)
+                    after_mark = mark.evolve(updated_at=now, updated_by=reviewer).to_dict() if mark else None
+                    if after_mark is None and number not in marks:
+                        continue
+                    plans.append(Plan("mark", str(number), report.id, after_mark))
+            if revision == previous_revision or last is None:
+                last = outcome
+        return plans, last
+
+
+    def trim_revisions(self) -> None:
+        """Schema 2 → 3: paragraphs lose the whitespace at their edges (U+00A0 runs left by web pages).
+
+        Each report whose current text has such edges gets the trimmed text as a new revision,
+        and its annotations and marks are carried onto it (offsets inside a paragraph move by
+        what its start lost). Safe to run again: a report already trimmed is only carried over
+        if something was left behind on its untrimmed parent.
+        """
+        from store.parsing import finish
+
+        for report in self.reports():
+            parsed = self.report_text(report.id, report.revision)
+            trimmed = finish(parsed, report.id)
+            parent = report.revision
+            if [p.text for p in trimmed.paragraphs] != [p.text for p in parsed.paragraphs]:
+                revision = _trimmed_id(report.revision)
+                report = self.add_parsed(report.id, trimmed, revision, report.source).report
+            elif len(report.revisions) > 1 and report.revision == _trimmed_id(report.revisions[-2]):
+                parent = report.revisions[-2]  # a re-run after the new revision was stored
+            else:
+                continue
+            plans, _ = self.plan_carry(report, parent, "claimdesk")
+            if plans:
+                self.commit(plans)
+
     # ---------------------------------------------------------------- writing
 
     def commit(self, plans: Sequence[Plan]) -> tuple[Edit, ...]:
@@ -934,6 +1024,11 @@ def decision_paragraph(decision_id: str) -> int:
     if not head.isdigit():
         raise StoreError(f"{decision_id[:80]!r} is not a decision id (paragraph-key)")
     return int(head)
+
+
+def _trimmed_id(revision: str) -> str:
+    """The revision id of a revision's text with its paragraphs trimmed (the schema 3 migration)."""
+    return hashlib.sha256(f"{revision}:trimmed".encode()).hexdigest()[:16]
 
 
 def _replacing(doc: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:

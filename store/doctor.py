@@ -437,6 +437,7 @@ def _check_index(snap: Snapshot) -> list[Finding]:
 
 def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]:
     findings = []
+    orphans: dict[str, int] = {}
     seen: dict[str, set[str]] = {}
     mentions: dict[tuple[Any, ...], str] = {}
     for report_id, path, tables in snap.annotation_files():
@@ -453,6 +454,8 @@ def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]
                 continue
             if summary is not None:
                 summary.annotations += 1
+            if annotation.orphaned is not None:
+                orphans[report_id] = orphans.get(report_id, 0) + 1
             label = f"annotation {annotation.id}"
             if annotation.id in ids:
                 findings.append(Finding(PROBLEM, where, f"{label} is stored twice"))
@@ -493,6 +496,12 @@ def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]
                         f"in paragraph {annotation.paragraph}",
                     )
                 )
+    for report_id, count in sorted(orphans.items()):
+        findings.append(
+            Finding(
+                NOTE, f"reports/{report_id}", f"{count} annotation(s) need a look: a new revision could not place them (open the report)"
+            )
+        )
     return findings
 
 

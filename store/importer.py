@@ -148,7 +148,8 @@ def _get(obj: dict[str, Any], key: str, kind: type | tuple[type, ...], where: st
     value = obj[key]
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if (isinstance(value, bool) and bool not in kinds) or not isinstance(value, kinds):
-        wanted = " or ".join({str: "a string", int: "a whole number", dict: "an object", list: "a list"}[k] for k in kinds)
+        names = {str: "a string", int: "a whole number", dict: "an object", list: "a list", bool: "true or false"}
+        wanted = " or ".join(names[k] for k in kinds)
         raise LineError(f"{name} must be {wanted}, not {show(value)}")
     if isinstance(value, str) and name != PARAGRAPH_TEXT:
         limit = MAX_TEXT if key in LONG_FIELDS else MAX_NAME
@@ -350,6 +351,7 @@ _COMPARED_WITHOUT_TIME = ("created_at", "updated_at", "reviewer")
 def comparable(doc: dict[str, Any]) -> dict[str, Any]:
     """A stored annotation as its export shows it: what two versions must share to be the same."""
     view = {k: v for k, v in doc.items() if k not in ("rev", "updated_by")}  # the store's bookkeeping, not content
+    view["orphaned"] = bool(doc.get("orphaned"))  # whether it needs a look, not the details of why
     span = view.get("span")
     if isinstance(span, dict):
         view["span"] = {k: span.get(k) for k in ("start", "end", "quote")}  # the context around it is derived
@@ -596,8 +598,11 @@ class Importer:
             updated_at=_timestamp(obj, "updated_at", "", created_at),
         )
         reviewer = annotation.reviewer
+        orphaned = None
+        if _get(obj, "orphaned", bool, default=False):  # its place in a newer revision was not found: it still needs a look
+            orphaned = {"revision": report.revision, "reason": "exported as needing a look", "near": None, "at": self.now}
         annotation = annotation.evolve(updated_by=clean_line(_get(obj, "updated_by", str, default="")) or reviewer,
-                                       provenance=_provenance(obj))
+                                       provenance=_provenance(obj), orphaned=orphaned)
         return Planned(report, annotation, True, claimant, reported_by, actor)
 
     def actor_record(self, obj: dict[str, Any]) -> PlannedActor:

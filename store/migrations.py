@@ -5,6 +5,10 @@ runs them in order on open, one process at a time, after a backup of the folder
 (see `Database._migrate`); each must be safe to run again if a crash interrupted
 it, because the version is recorded only after it returns.
 
+2 → 3: paragraphs are trimmed of the whitespace at their edges; each report whose
+text had such edges gets the trimmed text as a new revision and its annotations
+and marks are carried onto it (`Database.trim_revisions`).
+
 1 → 2: a report's files move into `reports/<id>/`; its annotations are written
 into shards (store/layout.py) with each span's prefix and suffix taken from its
 paragraph (what re-anchoring needs); the one status per paragraph becomes a
@@ -44,6 +48,8 @@ class Database(Protocol):
 
     @property
     def on_progress(self) -> Callable[[str, int, int], None] | None: ...
+
+    def trim_revisions(self) -> None: ...
 
 
 def _migrate_1_to_2(db: Database) -> None:
@@ -136,7 +142,11 @@ def _with_context(doc: dict[str, Any], texts: dict[str, ParsedReport]) -> dict[s
     return {**doc, "span": {**span, **context}}
 
 
-MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1_to_2}
+def _migrate_2_to_3(db: Database) -> None:
+    db.trim_revisions()
+
+
+MIGRATIONS: dict[int, Callable[[Database], None]] = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def index_from_text_files(root: Path) -> tuple[list[dict[str, Any]], list[str]]:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-SCHEMA_VERSION = 2  # 2: a report's files in reports/<id>/, annotations in shards, marks, rev and updated_by
+SCHEMA_VERSION = 3  # 2: a report's files in reports/<id>/, annotations in shards, marks, rev and updated_by; 3: trimmed paragraphs
 CONTEXT_CHARS = 32  # characters of text kept on each side of a span (as W3C TextQuoteSelector's prefix/suffix)
 
 RELIABILITY = {
@@ -313,6 +313,10 @@ class Annotation:
     rev: int = 0  # its version: every save adds one; a change based on an older one is a conflict
     # For an adjudicated annotation: which reviewers' annotations it came from, and who decided.
     provenance: dict[str, Any] | None = None
+    # Set when a new revision of its report came and its words could not be found there with
+    # confidence: {"revision": the new one, "reason", "near": a paragraph to look at first, "at"}.
+    # It keeps its old revision, paragraph and quote (its last known place), never hidden, never deleted.
+    orphaned: dict[str, Any] | None = None
 
     @property
     def paragraph_number(self) -> int:
@@ -341,6 +345,7 @@ class Annotation:
             "updated_by": self.updated_by,
             "rev": self.rev,
             **({"provenance": self.provenance} if self.provenance is not None else {}),
+            **({"orphaned": self.orphaned} if self.orphaned is not None else {}),
         }
 
     @classmethod
@@ -365,6 +370,7 @@ class Annotation:
             updated_by=data.get("updated_by", "") or data.get("reviewer", ""),
             rev=int(data.get("rev", 0)),
             provenance=data.get("provenance") if isinstance(data.get("provenance"), dict) else None,
+            orphaned=data.get("orphaned") if isinstance(data.get("orphaned"), dict) else None,
         )
 
     def evolve(self, **changes: Any) -> Annotation:

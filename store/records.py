@@ -303,6 +303,8 @@ def record_tail(doc: dict[str, Any], actors: Actors) -> dict[str, Any]:
     }
     # Who changed it last; a document that does not say was last changed by its reviewer (as Annotation.from_dict reads it).
     tail["updated_by"] = doc.get("updated_by") or tail["reviewer"]
+    if isinstance(doc.get("orphaned"), dict):  # its last known place: the older revision's paragraph, span and quote
+        tail["orphaned"] = True
     provenance = doc.get("provenance")
     if isinstance(provenance, dict):  # an adjudicated annotation (docs/adjudication.md): where it came from, who decided
         tail["provenance"] = {

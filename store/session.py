@@ -22,13 +22,14 @@ Plain Python: no Textual, so the CLI, the TUI and the tests share it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from store.adjudication import ACCEPTED, ADJUDICATED, EDITED, REJECTED, TOOK, Case, Decision, Source
 from store.agreement import reviewer_name
-from store.db import UNCHECKED, Change, Database, Edit, Plan, clean_actor, clean_annotation
+from store.db import UNCHECKED, AddResult, Change, Database, Edit, Plan, clean_actor, clean_annotation
 from store.errors import ConflictError, IntegrityError, NotFound, StaleUndo, StoreError
 from store.history import History
 from store.model import (
@@ -51,6 +52,9 @@ from store.model import (
     now_iso,
 )
 from store.text import clean_line, clean_text
+
+if TYPE_CHECKING:
+    from store.reanchor import Reanchoring
 
 T = TypeVar("T")
 
@@ -636,6 +640,59 @@ class Session:
             f"{what} {count} report{'s' if count != 1 else ''}", plans,
             lambda edits: [Report.from_dict(e.after) for e in edits if e.after],
         )
+
+    # ------------------------------------------------------------ revisions
+
+    def add_report(self, path: str | os.PathLike[str]) -> tuple[AddResult, Reanchoring | None]:
+        """Add a report file; when it is a new revision, carry the report's annotations and marks to it.
+
+        Returns what adding did, and the re-anchoring (None when there was nothing to carry).
+        """
+        result = self.db.add_report(path)
+        if not result.new_revision:
+            return result, None
+        return result, self.carry_to_revision(result.report, result.previous_revision).value
+
+    def refresh_from_source(self, report_id: str) -> tuple[AddResult, Reanchoring | None] | None:
+        """If the file a report was added from has changed since, add it as a new revision (and carry
+        the annotations over); None when it is unchanged, gone, or unreadable (the stored text stands)."""
+        from pathlib import Path
+
+        from store.errors import ClaimdeskError
+
+        report = self.db.report(report_id)
+        source = Path(report.source)
+        if not report.source or not source.is_file():
+            return None
+        try:
+            result, carried = self.add_report(source)
+        except ClaimdeskError:
+            return None
+        if result.report.id != report_id or not result.new_revision:
+            return None
+        return result, carried
+
+    def carry_to_revision(self, report: Report, previous_revision: str | None) -> Saved[Reanchoring | None]:
+        """Move every annotation not on the report's current revision onto it (one undoable step).
+
+        Each annotation is found again in the new text (store/reanchor.py): placed, it takes
+        its new paragraph and offsets; not found with confidence, it is *orphaned* — it keeps
+        its last known place and quote, flagged for a look, never hidden and never deleted.
+        The paragraph marks of the previous revision follow their paragraphs; a reviewed
+        paragraph whose text changed becomes "changed since review". Orphans of an earlier
+        revision are tried again.
+        """
+        plans, outcome = self.db.plan_carry(report, previous_revision, self.reviewer)
+        if outcome is None and not plans:
+            return Saved(Change("nothing to carry"), None)
+        return self._write(f"carried {report.id} to its new revision", plans, lambda _edits: outcome)
+
+    def reattach(self, orphan: Annotation, report: Report, paragraph_number: int, span: Span | None) -> Saved[Annotation]:
+        """Put an orphaned annotation on the current revision, where the analyst points."""
+        moved = orphan.evolve(revision=report.revision, paragraph=paragraph_number, span=span, orphaned=None)
+        return self._change_annotation(orphan, "re-attached an annotation", [], **{
+            k: getattr(moved, k) for k in ("revision", "paragraph", "span", "orphaned")
+        })
 
     # ---------------------------------------------------------- undo / redo
 

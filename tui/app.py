@@ -33,8 +33,11 @@ class ClaimdeskApp(App[None]):
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
     ]
 
-    def __init__(self, session: Session, report_id: str | None = None, keymap: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, session: Session, report_id: str | None = None, keymap: dict[str, str] | None = None, messages: list[str] | None = None
+    ) -> None:
         super().__init__()
+        self.start_messages = list(messages or ())
         self.session = session  # every screen reads and writes through it; it keeps the undo history
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
@@ -64,6 +67,8 @@ class ClaimdeskApp(App[None]):
             self.notify(problem, title="Database problem", severity="error", timeout=30, markup=False)
         for notice in self.session.db.notices:
             self.notify(notice, title="Database", timeout=15, markup=False)
+        for message in self.start_messages:
+            self.notify(message, title="Report", timeout=15, markup=False)
         self.call_after_refresh(_resume_garbage_collection)
 
     # ------------------------------------------------------------ navigation (tui.navigation.Navigator)
@@ -81,6 +86,9 @@ class ClaimdeskApp(App[None]):
         """Open a report on top of the current screen, at a paragraph (1-based) if given."""
         from tui.screens.report import ReportScreen
 
+        refreshed = self.session.refresh_from_source(report_id)  # a file changed since it was added: a new revision
+        if refreshed is not None and refreshed[1] is not None:
+            self.notify(f"New revision of the report — {refreshed[1].summary()}", title="Report", timeout=15, markup=False)
         try:
             screen = ReportScreen(self.session, report_id, paragraph_number)
         except ClaimdeskError as error:
@@ -173,7 +181,15 @@ def _resume_garbage_collection() -> None:
         gc.enable()
 
 
-def make_app(store: Database | Session, report_id: str | None = None, keymap: dict[str, str] | None = None) -> ClaimdeskApp:
-    """The one factory the CLI and the tests use (a Database gets a new session of its reviewer)."""
+def make_app(
+    store: Database | Session,
+    report_id: str | None = None,
+    keymap: dict[str, str] | None = None,
+    messages: list[str] | None = None,
+) -> ClaimdeskApp:
+    """The one factory the CLI and the tests use (a Database gets a new session of its reviewer).
+
+    `messages` are shown once the first screen is up (what opening did: a new revision carried over).
+    """
     session = store if isinstance(store, Session) else Session(store)
-    return ClaimdeskApp(session, report_id=report_id, keymap=keymap)
+    return ClaimdeskApp(session, report_id=report_id, keymap=keymap, messages=messages)

@@ -20,7 +20,7 @@ from store.text import clean_line
 from tui.commands.common import EXIT_INTERNAL, EXIT_USER_ERROR, Context, common_options
 
 if TYPE_CHECKING:
-    from store.db import Database
+    from store.session import Session
 
 # Commands that live in their own modules: name → "module:function", imported only when that
 # command runs (or `--help` lists them), so `claimdesk open` never loads the exporter.
@@ -118,7 +118,7 @@ def main(ctx: click.Context) -> None:
         _run_tui(ctx.obj, report_id=None)
 
 
-def _run_tui(context: Context, report_id: str | None, db: Database | None = None) -> None:
+def _run_tui(context: Context, report_id: str | None, session: Session | None = None, messages: list[str] | None = None) -> None:
     # Start-up creates some 70,000 tracked objects that live as long as the TUI: the garbage collector
     # would scan them several times before the first frame and find nothing (~40 ms). It is
     # paused until the first frame is drawn; then the app freezes them out of later scans.
@@ -126,9 +126,11 @@ def _run_tui(context: Context, report_id: str | None, db: Database | None = None
     from tui.app import make_app
     from tui.lifecycle import run_app
 
-    if db is None:
-        db = context.database()
-    app = make_app(db, report_id=report_id, keymap=context.settings().keymap)
+    if session is None:
+        from store.session import Session
+
+        session = Session(context.database())
+    app = make_app(session, report_id=report_id, keymap=context.settings().keymap, messages=messages)
     run_app(app)
 
 
@@ -137,15 +139,25 @@ def _run_tui(context: Context, report_id: str | None, db: Database | None = None
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def open_command(context: Context, files: tuple[Path, ...]) -> None:
-    """Add FILES to the database if they are new, and open the first."""
+    """Add FILES to the database if they are new, and open the first.
+
+    A changed file becomes a new revision, and its annotations and marks follow it
+    (those that cannot be placed with confidence wait in the report's "needs a look" list).
+    """
+    from store.session import Session
+
     db = context.database(read_only_ok=False)
+    session = Session(db)
     first = None
+    messages: list[str] = []
     for path in files:
-        result = db.add_report(path)
+        result, carried = session.add_report(path)
         for warning in result.warnings:
             click.echo(f"claimdesk: warning: {clean_line(path.name)}: {clean_line(warning)}", err=True)
+        if carried is not None:
+            messages.append(f"{clean_line(result.report.title)[:60]}: new revision — {carried.summary()}")
         first = first or result.report.id
-    _run_tui(context, report_id=first, db=db)
+    _run_tui(context, report_id=first, session=session, messages=messages)
 
 
 @main.command("add")
@@ -153,12 +165,17 @@ def open_command(context: Context, files: tuple[Path, ...]) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_obj
 def add_command(context: Context, files: tuple[Path, ...]) -> None:
-    """Register report FILES in the database without opening the TUI."""
-    db = context.database(read_only_ok=False)
+    """Register report FILES in the database without opening the TUI.
+
+    A changed file becomes a new revision; its annotations and marks follow it.
+    """
+    from store.session import Session
+
+    session = Session(context.database(read_only_ok=False))
     failed = 0
     for path in files:
         try:
-            result = db.add_report(path)
+            result, carried = session.add_report(path)
         except ClaimdeskError as error:
             click.echo(f"claimdesk: error: {clean_line(str(error))}", err=True)
             failed += 1
@@ -166,6 +183,8 @@ def add_command(context: Context, files: tuple[Path, ...]) -> None:
         report = result.report
         state = "added" if result.created else "new revision of" if result.new_revision else "unchanged"
         click.echo(f"{state}: {report.id}  {clean_line(report.title)}  ({report.paragraph_count} paragraphs)")
+        if carried is not None:
+            click.echo(f"  {carried.summary()}")
         for warning in result.warnings:
             click.echo(f"claimdesk: warning: {clean_line(path.name)}: {clean_line(warning)}", err=True)
     if failed:

@@ -45,6 +45,7 @@ def test_one_report_as_json(db) -> None:
             "reviewers": ["alice", "bob"], "places": 4, "agreed": 0, "accepted": 0, "took": 0, "edited": 0,
             "rejected": 0, "changed": 0, "decided": 0, "open": 4,
         },
+        "needs_a_look": 0,
     }
     assert data["annotations"] == 4 and data["paragraphs"] == {"total": 3, "reviewed": 1, "flagged": 0}
 

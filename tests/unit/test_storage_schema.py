@@ -176,3 +176,30 @@ def test_a_schema_version_that_is_not_a_number_opens_read_only(db) -> None:
     path.write_text(json.dumps(data), encoding="ascii")
     odd = Database(db.root)
     assert odd.read_only and "not a number" in odd.problems[0]
+
+
+def test_schema_2_paragraphs_with_untrimmed_edges_get_a_trimmed_revision_and_keep_their_annotations(tmp_path, sample_paths) -> None:
+    from store.model import Span
+    from store.session import Session
+
+    root = tmp_path / "db"
+    db = Database(root, reviewer="alice")
+    report = db.add_report(sample_paths[0]).report
+    text_path = db.layout.text(report.id)
+    stored = json.loads(text_path.read_bytes())
+    revision = next(iter(stored["revisions"].values()))
+    first = revision["parsed"]["paragraphs"][0]
+    first["text"] = "\u00a0\u00a0 " + first["text"] + "\u00a0"  # as a web page's copy left it, before schema 3
+    text_path.write_text(json.dumps(stored), encoding="ascii")
+    untrimmed = first["text"]
+    Session(Database(root, reviewer="alice")).add_claim(report, 1, Span.of(untrimmed, 3, 11), untrimmed[3:11])
+    _set_version(root, 2)
+    migrated = Database(root, reviewer="carol")
+    assert migrated.schema_version == SCHEMA_VERSION and not migrated.read_only
+    current = migrated.report(report.id)
+    assert current.revision != report.revision and report.revision in current.revisions
+    text = migrated.open_report(report.id).paragraphs[0].text
+    assert text == untrimmed.strip()
+    [claim] = migrated.annotations(report.id)
+    assert (claim.revision, claim.span.start, claim.span.quote) == (current.revision, 0, untrimmed[3:11])
+    assert Database(root).report(report.id).revision == current.revision  # once

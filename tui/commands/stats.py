@@ -32,6 +32,7 @@ class ReportStats:
     by_reviewer_kind: Counter[tuple[str, str]] = field(default_factory=Counter)  # (reviewer, kind) → annotations
     reviewed_by: Counter[str] = field(default_factory=Counter)  # reviewer → paragraphs whose review mark is theirs
     adjudication: AdjudicationProgress | None = None  # None: fewer than two reviewers annotated it
+    needs_a_look: int = 0  # annotations a new revision orphaned: their words were not found there with confidence
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -45,6 +46,7 @@ class ReportStats:
             "by_credibility": dict(sorted(self.by_credibility.items())),
             "reviewed_by": dict(sorted(self.reviewed_by.items())),
             "adjudication": self.adjudication.to_dict() if self.adjudication else None,
+            "needs_a_look": self.needs_a_look,
         }
 
 
@@ -122,6 +124,7 @@ def collect(db: Database, keys: tuple[str, ...], failures: list[str] | None = No
             stats.by_kind[str(doc.get("kind"))] += 1
             stats.by_reviewer[reviewer] += 1
             stats.by_reviewer_kind[reviewer, str(doc.get("kind"))] += 1
+            stats.needs_a_look += isinstance(doc.get("orphaned"), dict)
             if doc.get("kind") == "claim":  # only claims are graded; an actor mention has no grade to miss
                 stats.by_credibility[credibility_code(doc)] += 1
         for mark in marks.values():
@@ -188,6 +191,7 @@ def _stats(context: Context, reports: tuple[str, ...], as_json: bool) -> list[st
                 "flagged": sum(s.flagged for s in found),
             },
             "annotations": sum(totals["by_kind"].values()),
+            "needs_a_look": sum(s.needs_a_look for s in found),
             **{name: dict(sorted(counter.items())) for name, counter in totals.items()},
             "reviewers": {p.name: p.to_dict() for p in by_reviewer(found)},
             "adjudication": total.to_dict() if (total := _total_adjudication(found)) else None,
@@ -215,6 +219,10 @@ def _stats(context: Context, reports: tuple[str, ...], as_json: bool) -> list[st
     click.echo(f"by kind:        {_counts(totals['by_kind'])}")
     click.echo(f"by reviewer:    {_counts(totals['by_reviewer'])}")
     click.echo(f"claims by grade: {_counts(totals['by_credibility'])}")
+    waiting = [s for s in found if s.needs_a_look]
+    if waiting:
+        shown = ", ".join(f"{s.report.id} {s.needs_a_look}" for s in waiting)
+        click.echo(f"needs a look:   {sum(s.needs_a_look for s in waiting)} annotation(s) a new revision could not place ({shown})")
     _reviewer_lines(by_reviewer(found))
     _adjudication_lines(found, id_width)
     return failures
