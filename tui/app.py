@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -18,17 +18,21 @@ from store.errors import ClaimdeskError
 from store.session import Session
 from tui.inert import InertText
 
+if TYPE_CHECKING:
+    from store.ledger import LedgerKeeper
+
 _INERT = InertText()
 
 
 class ClaimdeskApp(App[None]):
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["styles/app.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["styles/app.tcss", "styles/claims.tcss"]
     TITLE = "claimdesk"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("A", "actors", "Actors", id="actors"),
+        Binding("C", "claims", "Claims", id="claims"),
         Binding("e", "export", "Export", show=False, id="export"),
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="command_palette"),
     ]
@@ -41,6 +45,7 @@ class ClaimdeskApp(App[None]):
         self.session = session  # every screen reads and writes through it; it keeps the undo history
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
+        self._ledger_keeper: LedgerKeeper | None = None  # the claims ledger, read the first time it is wanted
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters (NO_COLOR…), then the guard that keeps control characters off the terminal."""
@@ -82,15 +87,15 @@ class ClaimdeskApp(App[None]):
         else:
             self.switch_screen(LibraryScreen(self.session))
 
-    def open_report(self, report_id: str, paragraph_number: int | None = None) -> None:
-        """Open a report on top of the current screen, at a paragraph (1-based) if given."""
+    def open_report(self, report_id: str, paragraph_number: int | None = None, claim_id: str | None = None) -> None:
+        """Open a report on top of the current screen, at a paragraph (1-based) if given, with a claim highlighted if given."""
         from tui.screens.report import ReportScreen
 
         refreshed = self.session.refresh_from_source(report_id)  # a file changed since it was added: a new revision
         if refreshed is not None and refreshed[1] is not None:
             self.notify(f"New revision of the report — {refreshed[1].summary()}", title="Report", timeout=15, markup=False)
         try:
-            screen = ReportScreen(self.session, report_id, paragraph_number)
+            screen = ReportScreen(self.session, report_id, paragraph_number, claim_id=claim_id)
         except ClaimdeskError as error:
             self.notify(str(error), title="Report", severity="error", markup=False)
             return
@@ -121,6 +126,37 @@ class ClaimdeskApp(App[None]):
             self.notify(str(error), title="Adjudication", severity="error", markup=False)
             return
         self.push_screen(screen)
+
+    # ---- claims across reports (issue 15): the ledger, an actor's dossier --------------------------
+
+    @property
+    def ledger_keeper(self) -> LedgerKeeper:
+        """The claims ledger every screen shares (the claims screen, the link picker), kept up to date by them."""
+        if self._ledger_keeper is None:
+            from store.ledger import LedgerKeeper
+
+            self._ledger_keeper = LedgerKeeper(self.session.db)
+        return self._ledger_keeper
+
+    def open_claims(self) -> None:
+        from tui.screens.claims import ClaimsScreen
+
+        self.push_screen(ClaimsScreen(self.session, self.ledger_keeper))
+
+    def action_claims(self) -> None:
+        """Every claim of the database, from anywhere (not over a dialog, not twice in a row)."""
+        from tui.screens.claims import ClaimsScreen
+
+        if isinstance(self.screen, (ClaimsScreen, ModalScreen)):
+            return
+        self.open_claims()
+
+    def show_dossier(self, actor_id: str) -> None:
+        from tui.screens.dossier import DossierScreen
+
+        self.push_screen(DossierScreen(self.session, actor_id))
+
+    # ---- end of claims across reports ---------------------------------------------------------------
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen, active_bindings_rows
@@ -162,6 +198,7 @@ class ClaimdeskApp(App[None]):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand("Actors", "The actor registry: list, edit, merge, mentions (A)", self.action_actors)
+        yield SystemCommand("Claims", "Every claim of every report: filter, sort, link, corroboration (C)", self.action_claims)
         yield SystemCommand("Export annotations", "JSONL, doccano, Prodigy, W3C, brat or CSV, to a file (e)", self.action_export)
         yield SystemCommand("Agreement", "How far reviewers agree, per report and pair; adjudicate from there", self.show_agreement)
         report_id = getattr(screen, "report_id", None)

@@ -112,6 +112,7 @@ class ActorsScreen(Screen[None]):
         Binding("n", "new_actor", "New", id="actors.new"),
         Binding("m", "merge", "Merge", id="actors.merge"),
         Binding("d", "delete", "Delete", id="actors.delete"),
+        Binding("o", "dossier", "Dossier", id="actors.dossier"),
         Binding("tab", "toggle_focus", "Actors/mentions", show=False, id="actors.toggle_focus"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
@@ -531,6 +532,13 @@ class ActorsScreen(Screen[None]):
         mention = self.shown_mentions.get(str(event.row_key.value))
         if mention is not None:
             self.open_report_at(mention.report_id, mention.paragraph)
+
+    def action_dossier(self) -> None:
+        """`o`: the highlighted actor's claims and mentions across every report, in report-date order."""
+        actor_id = self.highlighted_id
+        if actor_id is not None:
+            self.reload_on_resume = True
+            navigator(self).show_dossier(actor_id)
 
     def open_report_at(self, report_id: str, paragraph: int) -> None:
         self.reload_on_resume = True
