@@ -31,6 +31,9 @@ LAZY_COMMANDS = {
     "stats": "tui.commands.stats:stats_command",
     "agreement": "tui.commands.agreement:agreement_command",
     "assign": "tui.commands.assign:assign_command",
+    "claims": "tui.commands.claims:claims_command",
+    "link": "tui.commands.claims:link_command",
+    "unlink": "tui.commands.claims:unlink_command",
     "doctor": "tui.commands.maintenance:doctor_command",
     "init": "tui.commands.maintenance:init_command",
 }
