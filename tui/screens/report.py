@@ -26,7 +26,7 @@ from textual.widgets import Footer, Header, Input, OptionList, Static
 
 from store.db import Change, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
-from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Mark, Span
+from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Link, Mark, Span
 from store.session import Saved, Session
 from tui import text_motion
 from tui.navigation import navigator
@@ -58,6 +58,7 @@ class ReportScreen(Screen[None]):
         Binding("a", "actor", "Actor", id="actor"),
         *SELECTION_BINDINGS,
         Binding("r", "grade", "Grade", id="grade"),
+        Binding("L", "link", "Link", id="link"),
         Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
         Binding("exclamation_mark", "toggle_flagged", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
@@ -76,8 +77,12 @@ class ReportScreen(Screen[None]):
 
     panel_visible: reactive[bool] = reactive(True)
 
-    def __init__(self, session: Session, report_id: str, paragraph_number: int | None = None) -> None:
+    def __init__(self, session: Session, report_id: str, paragraph_number: int | None = None, *,
+                 claim_id: str | None = None) -> None:
         super().__init__()
+        self.claim_to_show = claim_id  # opened from the claims ledger: this claim is highlighted
+        self.links: dict[str, list[Link]] = {}  # claim id → its links (to claims of any report)
+        self._claim_lookup: Any = None  # tui.linking.ClaimLookup, made when a claim here has links
         self.session = session
         self.report_id = report_id
         self.opened: OpenReport = session.db.open_report(report_id)
@@ -111,6 +116,8 @@ class ReportScreen(Screen[None]):
         if self.start_paragraph is not None:
             view.current = max(0, min(self.start_paragraph - 1, len(self.opened.paragraphs) - 1))
         self.reload_annotations()
+        if self.claim_to_show is not None:
+            self.show_claim(self.claim_to_show)
         # A watcher runs as the key moves the text, so the panel and status line are drawn in the
         # same frame; a bubbling message would arrive after that frame, costing a second one.
         self.watch(view, "current", self.current_moved, init=False)
@@ -134,6 +141,7 @@ class ReportScreen(Screen[None]):
             self.annotations = [a for a in db.annotations(self.report_id) if a.revision == self.opened.report.revision]
             self.marks = db.marks(self.report_id)
             self.actors = {actor.id: actor for actor in db.actors()}
+            self.links = self.links_here(db.links())
         except StoreError as error:
             if str(error) != self._load_error:  # the poll would repeat it every 1.5 s
                 self.notify(str(error), severity="error", markup=False)
@@ -162,7 +170,9 @@ class ReportScreen(Screen[None]):
         revision = self.opened.report.revision
         annotations_changed = marks_changed = False
         for edit in change.edits:
-            if edit.entity == "actor":
+            if edit.entity == "link":
+                self.apply_link(edit.key, Link.from_dict(edit.after) if edit.after else None)
+            elif edit.entity == "actor":
                 if edit.after is None:
                     self.actors.pop(edit.key, None)
                 else:
@@ -225,7 +235,8 @@ class ReportScreen(Screen[None]):
 
     def show_panel(self) -> None:
         number = self.current_paragraph
-        self.query_one(AnnotationPanel).show(number, self.marks.get(number), self.here(number), self.actors)
+        here = self.here(number)
+        self.query_one(AnnotationPanel).show(number, self.marks.get(number), here, self.actors, self.link_lines(here))
 
     def show_progress(self) -> None:
         report = self.opened.report
@@ -706,6 +717,99 @@ class ReportScreen(Screen[None]):
         self.query_one(SearchBar).show_count(index, len(self.hits))
         self.draw_overlay(None)
         self.show_progress()
+
+    # ---------------------------------------------------- links between claims (issue 15)
+
+    def links_here(self, links: list[Link]) -> dict[str, list[Link]]:
+        mine = {a.id for a in self.annotations if a.kind is Kind.CLAIM}
+        found: dict[str, list[Link]] = {}
+        for link in links:
+            for end in (link.from_claim, link.to_claim):
+                if end in mine:
+                    found.setdefault(end, []).append(link)
+        if self._claim_lookup is not None:
+            self._claim_lookup.forget()
+        return found
+
+    def apply_link(self, link_id: str, link: Link | None) -> None:
+        for claim_id in list(self.links):
+            self.links[claim_id] = [x for x in self.links[claim_id] if x.id != link_id]
+            if not self.links[claim_id]:
+                del self.links[claim_id]
+        if link is not None:
+            for claim_id in self.links_here([link]):
+                self.links.setdefault(claim_id, []).append(link)
+
+    def link_lines(self, here: list[Annotation]) -> dict[str, Any] | None:
+        """What the panel shows under each claim here that has links: what they suggest, and each link."""
+        linked = [a for a in here if a.id in self.links]
+        if not linked:
+            return None
+        from tui.linking import ClaimLookup, account, link_text, suggestion
+
+        if self._claim_lookup is None:
+            self._claim_lookup = ClaimLookup(self.session, navigator(self).ledger_keeper)
+        lookup = self._claim_lookup
+
+        def title(report_id: str) -> str:
+            found = self.session.db.find_report(report_id)
+            return found.title if found else report_id
+
+        lines = {}
+        for annotation in linked:
+            links = self.links[annotation.id]
+            counted = account(annotation, links, lookup, self.actors)
+            lines[annotation.id] = (suggestion(annotation, counted, self.actors, title),
+                                    [(link.id, link_text(link, annotation.id, lookup, counted)) for link in links])
+        return lines
+
+    def link_named(self, link_id: str) -> Link | None:
+        return next((link for links in self.links.values() for link in links if link.id == link_id), None)
+
+    def action_link(self) -> None:
+        """`L`: link the claim highlighted in the panel (or the last one made here) to a claim of any report."""
+        target = self.grade_target()
+        if target is None or target.kind is not Kind.CLAIM:
+            self.notify("No claim to link here: make one with c, or pick one in the panel (tab)", severity="warning", markup=False)
+            return
+        from tui.linking import start_link
+
+        start_link(self, self.session, navigator(self).ledger_keeper, target,
+                   lambda saved: self.linked(saved.change, f"Linked: {saved.value.relation} — u undoes"))
+
+    def linked(self, change: Change, message: str) -> None:
+        self.apply(change)
+        self.notify(message, markup=False, timeout=4)
+
+    def on_annotation_panel_link_edit_requested(self, message: AnnotationPanel.LinkEditRequested) -> None:
+        link = self.link_named(message.link_id)
+        if link is None:
+            return
+        from tui.linking import edit_link
+
+        edit_link(self, self.session, None, link, f"{link.relation} (this claim and one of ¶ or report elsewhere)",
+                  lambda saved: self.linked(saved.change, f"Link edited: {saved.value.relation} — u undoes"))
+
+    def on_annotation_panel_link_delete_requested(self, message: AnnotationPanel.LinkDeleteRequested) -> None:
+        link = self.link_named(message.link_id)
+        if link is None:
+            return
+        from tui.linking import remove_link
+
+        remove_link(self, self.session, None, link, lambda saved: self.linked(saved.change, f"Link removed ({link.relation}) — u undoes"))
+
+    def show_claim(self, claim_id: str) -> None:
+        """Opened at a claim (from the claims ledger or a dossier): highlight it in the text and in the panel."""
+        found = next((a for a in self.annotations if a.id == claim_id), None)
+        if found is None:
+            return
+        view = self.query_one(ParagraphView)
+        if view.current != found.paragraph - 1:
+            view.move_to(found.paragraph - 1)
+        self.show_panel()
+        self.query_one(AnnotationPanel).select(found.id)
+        if found.span is not None:
+            view.set_overlay([Highlight(found.paragraph - 1, found.span.start, found.span.end, "paragraph-view--search")])
 
     # ------------------------------------------------------------ undo/redo
 

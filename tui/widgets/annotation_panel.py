@@ -14,6 +14,9 @@ from textual.widgets.option_list import Option
 
 from store.model import Actor, Annotation, Kind, Mark
 
+LINK_PREFIX = "link:"  # option ids of the link lines under a claim (issue 15)
+ClaimLinks = dict[str, tuple[Text, list[tuple[str, Text]]]]  # claim id → (what its links suggest, [(link id, line)])
+
 CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
 
 
@@ -85,20 +88,31 @@ class AnnotationPanel(Vertical, can_focus=False):
             self.annotation_id = annotation_id
             super().__init__()
 
-    _shown: tuple[tuple[Annotation, ...], dict[str, Actor]] | None = None  # what the list shows now
+    class LinkEditRequested(Message):
+        def __init__(self, link_id: str) -> None:
+            self.link_id = link_id
+            super().__init__()
+
+    class LinkDeleteRequested(Message):
+        def __init__(self, link_id: str) -> None:
+            self.link_id = link_id
+            super().__init__()
+
+    _shown: tuple[tuple[Annotation, ...], dict[str, Actor], object] | None = None  # what the list shows now
 
     def compose(self) -> ComposeResult:
         yield Static(id="panel-heading")
         yield OptionList(id="annotation-list", markup=False)
 
-    def show(self, paragraph_number: int, mark: Mark | None, annotations: list[Annotation], actors: dict[str, Actor]) -> None:
+    def show(self, paragraph_number: int, mark: Mark | None, annotations: list[Annotation], actors: dict[str, Actor],
+             links: ClaimLinks | None = None) -> None:
         heading = Text(no_wrap=True, overflow="ellipsis")  # always one line: a new heading needs no re-layout
         heading.append(f"¶ {paragraph_number}", style="bold")
         heading.append(f"  {mark_words(mark)}")
         heading.append(f"  ·  {len(annotations)} annotation{'s' if len(annotations) != 1 else ''}")
         self.query_one("#panel-heading", Static).update(heading, layout=False)
         # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed.
-        shown = (tuple(annotations), dict(actors))
+        shown = (tuple(annotations), dict(actors), {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()})
         if shown == self._shown:
             return
         self._shown = shown
@@ -110,9 +124,15 @@ class AnnotationPanel(Vertical, can_focus=False):
             for annotation in annotations:
                 if items:
                     items.append(None)  # a separator line between annotations
-                items.append(Option(describe(annotation, actors), id=annotation.id))
+                text = describe(annotation, actors)
+                summary, lines = (links or {}).get(annotation.id, (None, []))
+                if summary is not None:
+                    text.append("\n  ")
+                    text.append_text(summary)
+                items.append(Option(text, id=annotation.id))
+                items += [Option(Text("  ").append_text(line), id=LINK_PREFIX + link_id) for link_id, line in lines]
             options.add_options(items)
-            options.highlighted = min(highlighted or 0, len(annotations) - 1)
+            options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
             options.add_option(Option(Text("No annotations yet — c claim, a actor", style="dim"), disabled=True))
 
@@ -136,12 +156,21 @@ class AnnotationPanel(Vertical, can_focus=False):
         """The list's own enter (or a click) on an annotation: edit it."""
         event.stop()
         if event.option.id is not None and not event.option.disabled:
-            self.post_message(self.EditRequested(event.option.id))
+            self._post_edit(event.option.id)
+
+    def _post_edit(self, option_id: str) -> None:
+        if option_id.startswith(LINK_PREFIX):
+            self.post_message(self.LinkEditRequested(option_id.removeprefix(LINK_PREFIX)))
+        else:
+            self.post_message(self.EditRequested(option_id))
 
     def action_edit(self) -> None:
         if (selected := self.selected_id) is not None:
-            self.post_message(self.EditRequested(selected))
+            self._post_edit(selected)
 
     def action_delete(self) -> None:
         if (selected := self.selected_id) is not None:
-            self.post_message(self.DeleteRequested(selected))
+            if selected.startswith(LINK_PREFIX):
+                self.post_message(self.LinkDeleteRequested(selected.removeprefix(LINK_PREFIX)))
+            else:
+                self.post_message(self.DeleteRequested(selected))
