@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import csv
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from store.errors import ClaimdeskError
 from store.formats import FOLDER_FORMATS, FORMATS, SUFFIXES  # the one table of formats, re-exported here
+from store.model import Kind, Link
 from store.records import (
     SCHEMA,
     Entry,
@@ -25,6 +26,9 @@ from store.records import (
     Selection,
     batch_lines,
     by_paragraph,
+    encode,
+    link_record,
+    link_words,
     parse_time,
     record_line,
     selected_reports,
@@ -40,7 +44,7 @@ CSV_COLUMNS = (
     "id", "kind", "report_id", "report_title", "report_source", "revision", "paragraph", "section",
     "start", "end", "quote", "claim_text", "claim_type", "claimant", "reported_by",
     "actor", "actor_type", "actor_aliases", "actor_affiliation", "credibility", "note",
-    "reviewer", "created_at", "updated_at",
+    "reviewer", "created_at", "updated_at", "links",
 )
 
 
@@ -77,7 +81,9 @@ def csv_cell(value: Any) -> str:
     return "'" + text if text.startswith(_CSV_DANGER) else text
 
 
-def csv_row(entry: Entry) -> list[str]:
+def csv_row(entry: Entry, links: Iterable[Link] = ()) -> list[str]:
+    """One annotation's row; `links`: those of the claim, written in the last cell as
+    "corroborates <id>; contradicted by <id>" (the other claim's id, the relation as this claim stands in it)."""
     r = entry.record
     claim, actor, span = r["claim"] or {}, r["actor"] or {}, r["span"] or {}
     values = (
@@ -86,7 +92,7 @@ def csv_row(entry: Entry) -> list[str]:
         claim.get("text"), claim.get("type"), claim.get("claimant"), claim.get("reported_by"),
         actor.get("name"), actor.get("type"), "; ".join(actor.get("aliases", ())), actor.get("affiliation"),
         r["credibility"]["code"] if r["credibility"] else None, r["note"],
-        r["reviewer"], r["created_at"], r["updated_at"],
+        r["reviewer"], r["created_at"], r["updated_at"], "; ".join(link_words(link, entry.id) for link in links),
     )
     return [csv_cell(v) for v in values]
 
@@ -102,6 +108,7 @@ class ExportResult:
     reports: int = 0
     lines: int = 0
     files: list[str] = field(default_factory=list)
+    links: int = 0  # links between claims written (jsonl, w3c)
     problems: list[str] = field(default_factory=list)  # what was skipped, one line each
     notices: list[str] = field(default_factory=list)  # what the reader of the file must know, one line each
     failures: list[str] = field(default_factory=list)  # reports that could not be read at all (the rest went out)
@@ -148,6 +155,31 @@ class _Lines:
         return []
 
 
+class _Links:
+    """The links between claims, for an export: those of each claim (CSV), and, once every report is
+    written, those with at least one end among the exported claims (held: links, not claims, which are
+    far fewer; of the claims only the ids that are link ends are remembered)."""
+
+    def __init__(self, db: Any) -> None:
+        self.links = db.links()
+        self.by_claim: dict[str, list[Link]] = {}
+        for link in self.links:
+            self.by_claim.setdefault(link.from_claim, []).append(link)
+            self.by_claim.setdefault(link.to_claim, []).append(link)
+        self.written: set[str] = set()
+
+    def exported(self, entries: Iterable[Entry]) -> None:
+        self.written.update(entry.id for entry in entries if entry.id in self.by_claim)
+
+    def of(self, claim_id: str) -> list[Link]:
+        return self.by_claim.get(claim_id, [])
+
+    def to_write(self) -> list[Link]:
+        ends = self.written
+        found = [link for link in self.links if link.from_claim in ends or link.to_claim in ends]
+        return sorted(found, key=lambda link: (link.created_at, link.id))
+
+
 def write_stream(db: Any, fmt: str, out: IO[str], selection: Selection = EVERYTHING,
                  on_report: Callable[[Any], None] | None = None, destination: str = "-") -> ExportResult:
     """Write every selected annotation to `out` (a text stream; CSV wants it opened with newline="")."""
@@ -158,6 +190,7 @@ def write_stream(db: Any, fmt: str, out: IO[str], selection: Selection = EVERYTH
     reader = Reader(db, selection, full=fmt == "jsonl")
     result = ExportResult(fmt, destination)
     lines = _Lines(fmt, reader)
+    links = _Links(db) if fmt in ("jsonl", "w3c", "csv") and selection.kind in (None, Kind.CLAIM) else None
     writer = None
     if fmt == "csv":
         writer = csv.writer(out)
@@ -165,13 +198,23 @@ def write_stream(db: Any, fmt: str, out: IO[str], selection: Selection = EVERYTH
     for batch in reader.batches(on_report):
         result.reports += 1
         result.annotations += len(batch.entries)
+        if links is not None:
+            links.exported(batch.entries)
         if writer is not None:
-            writer.writerows(csv_row(entry) for entry in batch.entries)
+            writer.writerows(csv_row(entry, links.of(entry.id) if links else ()) for entry in batch.entries)
             result.lines += len(batch.entries)
         else:
             text, count = lines.of(batch)
             out.write(text)
             result.lines += count
+    if links is not None and fmt != "csv":
+        from store.interop.w3c import link_annotation
+
+        make = link_record if fmt == "jsonl" else link_annotation
+        for link in links.to_write():
+            out.write(encode(make(link)) + "\n")
+            result.links += 1
+            result.lines += 1
     result.problems = reader.problems
     result.failures = reader.failures
     result.notices = lines.notices()

@@ -2,10 +2,12 @@
 pre-annotation form, and doccano's and Prodigy's JSONL exports.
 
 A line with `"schema": "claimdesk/2"` (or `/1`) is a native line (what `claimdesk export`
-writes): an annotation, an actor, or a paragraph mark (`record`). Importing merges: an
-annotation keeps its id, so the same record never becomes two; when the database already
-holds that id, the later `updated_at` wins; the same `updated_at` with different content is a
-conflict, reported, and the database's version is kept. A mark is merged the same way. An
+writes): an annotation, an actor, a paragraph mark or a link between two claims (`record`).
+Importing merges: an annotation keeps its id, so the same record never becomes two; when the
+database already holds that id, the later `updated_at` wins; the same `updated_at` with
+different content is a conflict, reported, and the database's version is kept. A mark is
+merged the same way, and so is a link, written once every annotation is in: a link whose
+claims are not both in the database (nor earlier in the file) is reported and skipped. An
 actor line creates the actor whole when its name is new; a known actor (by name or alias)
 keeps its registry entry and only gains what it lacks.
 
@@ -55,11 +57,13 @@ from store.db import Plan, clean_actor
 from store.errors import ClaimdeskError, StoreError
 from store.formats import IMPORT_FORMATS
 from store.model import (
+    RELATIONS,
     Actor,
     Annotation,
     Claim,
     Credibility,
     Kind,
+    Link,
     Mark,
     ParsedReport,
     Report,
@@ -111,6 +115,7 @@ class ImportResult:
     kept: int = 0  # the database's version was newer, or a pre-annotation was already there
     actors_created: list[str] = field(default_factory=list)
     marks: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0})
+    links: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0})
     errors: list[Problem] = field(default_factory=list)  # lines not imported
     conflicts: list[Problem] = field(default_factory=list)  # same id, same time, different content
     warnings: list[Problem] = field(default_factory=list)  # imported, but something was ignored or moved
@@ -334,6 +339,11 @@ class PlannedMark:
 
 
 @dataclass
+class PlannedLink:
+    link: Link
+
+
+@dataclass
 class Batch:
     report_id: str
     existing: dict[str, dict[str, Any]]  # stored documents by annotation id
@@ -390,6 +400,10 @@ class Writes:
         """Paragraph marks as given (who marked them and when kept)."""
         self.db.commit([Plan("mark", str(mark.paragraph), report_id, mark.to_dict()) for mark in marks])
 
+    def save_links(self, links: Iterable[Link]) -> None:
+        """Links between claims as given (who made them and when kept)."""
+        self.db.commit([Plan("link", link.id, None, link.to_dict()) for link in links])
+
 
 class Importer:
     def __init__(self, db: Any, dry_run: bool = False, fmt: str = "jsonl") -> None:
@@ -409,6 +423,9 @@ class Importer:
         self._new_actors: dict[str, Actor] = {}  # created or changed, not yet saved
         self._created: set[str] = set()
         self.batch: Batch | None = None
+        self._links: dict[str, tuple[Link, int]] = {}  # link lines, written once every annotation is in
+        self._claims: dict[str, set[str]] = {}  # report id → its claim ids (the ends a link may name)
+        self._claims_here: set[str] = set()  # a dry run: claims of this file that would be written
 
     # ------------------------------------------------------------- running
 
@@ -429,9 +446,11 @@ class Importer:
             except LineError as error:
                 self.result.errors.append(Problem(number, str(error)))
         self.flush()
+        if not self.result.stopped:
+            self.flush_links()
         return self.result
 
-    def plan(self, raw: bytes, number: int) -> list[Planned | PlannedActor | PlannedMark]:
+    def plan(self, raw: bytes, number: int) -> list[Planned | PlannedActor | PlannedMark | PlannedLink]:
         if len(raw) > MAX_LINE:
             raise LineError(f"is {len(raw):,} bytes long; the limit for one line is {MAX_LINE:,}")
         try:
@@ -444,7 +463,7 @@ class Importer:
         if not isinstance(obj, dict):
             raise LineError(f"is JSON but not an object: {show(obj)}")
         if self.fmt != "jsonl":
-            return self.returned(obj, number)
+            return list(self.returned(obj, number))
         if "schema" in obj:
             if obj["schema"] not in READABLE_SCHEMAS:
                 raise LineError(f"schema {show(obj['schema'])} is not {' or '.join(repr(s) for s in READABLE_SCHEMAS)}")
@@ -453,8 +472,10 @@ class Importer:
                 return [self.actor_record(obj)]
             if record == "mark":
                 return [self.mark(obj)]
+            if record == "link":
+                return [self.link(obj)]
             if record != "annotation":
-                raise LineError(f"record {show(record)} is not one of annotation, actor, mark")
+                raise LineError(f"record {show(record)} is not one of annotation, actor, mark, link")
             return [self.native(obj)]
         return [self.minimal(obj, number)]
 
@@ -638,6 +659,29 @@ class Importer:
         if mark.is_blank:
             raise LineError("the mark says neither reviewed, flagged nor changed since review")
         return PlannedMark(report, mark.evolve(updated_at=mark.updated_at or self.now))
+
+    def link(self, obj: dict[str, Any]) -> PlannedLink:
+        link_id = clean_line(_get(obj, "id", str, required=True))
+        if not link_id:
+            raise LineError("id is empty")
+        ends = []
+        for side in ("from", "to"):
+            end = _get(obj, side, dict, required=True)
+            ends.append((clean_line(_get(end, "report_id", str, f"{side}.", required=True)),
+                         clean_line(_get(end, "annotation_id", str, f"{side}.", required=True))))
+        relation = _get(obj, "relation", str, required=True)
+        if relation not in RELATIONS:
+            raise LineError(f"relation {show(relation)} is not one of {', '.join(RELATIONS)}")
+        if ends[0][1] == ends[1][1]:
+            raise LineError("a claim cannot be linked to itself")
+        reviewer = clean_line(_get(obj, "reviewer", str, default="")) or self.db.reviewer
+        created = _timestamp(obj, "created_at", "", self.now)
+        return PlannedLink(Link(
+            id=link_id, from_report=ends[0][0], from_claim=ends[0][1], to_report=ends[1][0], to_claim=ends[1][1],
+            relation=relation, note=clean_text(_get(obj, "note", str, default="")), reviewer=reviewer,
+            created_at=created, updated_at=_timestamp(obj, "updated_at", "", created),
+            updated_by=clean_line(_get(obj, "updated_by", str, default="")) or reviewer,
+        ))
 
     def anchor(self, report: Report, revision: str | None, number: int, text: str) -> tuple[str, int, str]:
         """The revision and paragraph of this database that hold the record's paragraph text."""
@@ -852,7 +896,10 @@ class Importer:
 
     # ---------------------------------------------------------------- merging
 
-    def merge(self, item: Planned | PlannedActor | PlannedMark, number: int) -> None:
+    def merge(self, item: Planned | PlannedActor | PlannedMark | PlannedLink, number: int) -> None:
+        if isinstance(item, PlannedLink):
+            self._links[item.link.id] = (item.link, number)  # the last line of a link id wins
+            return
         if isinstance(item, PlannedActor):
             if self.batch is not None:
                 self.flush()  # an actor line starts a report's part of an export: its actors go with that report
@@ -876,6 +923,8 @@ class Importer:
                 self.resolve(planned.claimant), self.resolve(planned.reported_by),
             )
         batch.changes[incoming.id] = incoming.evolve(**changes)
+        if self.result.dry_run and incoming.kind is Kind.CLAIM:
+            self._claims_here.add(incoming.id)
         batch.lines.append(number)
         if current is None:
             batch.tally[outcome] += 1
@@ -1025,6 +1074,66 @@ class Importer:
         for name in actor.names:
             if self._names.get(name.casefold()) == actor.id:
                 self._names[name.casefold()] = registered
+
+    def _is_claim(self, report_id: str, claim_id: str) -> bool:
+        if claim_id in self._claims_here:
+            return True
+        if report_id not in self._claims:
+            report = self.report(report_id)
+            docs = self.db.annotation_documents(report.id) if report is not None else []
+            self._claims[report_id] = {d["id"] for d in docs if isinstance(d, dict) and d.get("kind") == "claim"
+                                       and isinstance(d.get("id"), str)}
+        return claim_id in self._claims[report_id]
+
+    def flush_links(self) -> None:
+        """Write the link lines, once every annotation of the file is in: merged like annotations (the later
+        updated_at wins); a link whose two claims are not both in the database is reported and skipped."""
+        if not self._links:
+            return
+        stored = {link.id: link for link in self.db.links()}
+        same_ends = {(link.from_claim, link.to_claim, link.relation, link.reviewer): link.id for link in stored.values()}
+        tally = self.result.links
+        planned: list[tuple[Link, int]] = []
+        for link, number in self._links.values():
+            missing = [claim for report, claim in ((link.from_report, link.from_claim), (link.to_report, link.to_claim))
+                       if not self._is_claim(report, claim)]
+            if missing:
+                self.result.errors.append(Problem(number, (
+                    f"link {link.id}: claim {', '.join(missing)} is not in the database (nor in this file); link not imported"
+                )))
+                continue
+            old = stored.get(link.id)
+            if old is None:
+                twin = same_ends.get((link.from_claim, link.to_claim, link.relation, link.reviewer))
+                if twin is not None:
+                    tally["unchanged"] += 1
+                    self.result.warnings.append(Problem(number, f"link {link.id} says what link {twin} already says; not added"))
+                    continue
+                tally["added"] += 1
+            else:
+                if old.evolve(rev=0, updated_by="") == link.evolve(rev=0, updated_by=""):
+                    tally["unchanged"] += 1
+                    continue
+                if link.updated_at < old.updated_at:
+                    tally["kept"] += 1
+                    continue
+                if link.updated_at == old.updated_at:
+                    self.result.conflicts.append(Problem(number, (
+                        f"link {link.id} differs from the database's, changed at the same time ({old.updated_at}); "
+                        "the database's link is kept"
+                    )))
+                    continue
+                tally["updated"] += 1
+            planned.append((link, number))
+        if planned and not self.result.dry_run:
+            try:
+                self.writes.save_links(link for link, _ in planned)
+            except StoreError as error:
+                first = min(number for _, number in planned)
+                for key in ("added", "updated"):
+                    tally[key] = 0
+                self.result.stopped = (f"the links (from line {first}) could not be written: {clean_line(str(error))}; "
+                                       "run the same import again once this is fixed")
 
     def _undo_created(self, saved: list[str], line: int) -> None:
         """Remove the actors just created for lines that could not be written."""

@@ -10,7 +10,10 @@ Every export starts here; the other formats are views of these records (see
   actor an annotation names, as mention, claimant, reported-by or affiliation,
   written once per export before the first line that needs it;
 * `mark`: a paragraph marked reviewed and/or flagged (with the flag's reason), who
-  marked it and when, and whether its text changed since it was reviewed.
+  marked it and when, and whether its text changed since it was reviewed;
+* `link`: one claim said to corroborate, contradict, repeat or update another (each end
+  named by its report and annotation id), written after every annotation of the export,
+  for each link with at least one end among the exported claims.
 
 So an export imported into an empty database holding the same report files
 gives back the same database (`claimdesk/1` lines, annotations only, still import).
@@ -39,7 +42,7 @@ from pathlib import PurePath
 from typing import Any
 
 from store.errors import NotFound, StoreError
-from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, Mark, ParsedReport, Report
+from store.model import ACTOR_TYPES, CLAIM_TYPES, Actor, Kind, Link, Mark, ParsedReport, Report
 from store.text import clean_line
 
 SCHEMA = "claimdesk/2"
@@ -465,6 +468,22 @@ class Reader:
         return None
 
 
+LINK_FIELDS = ("id", "from", "to", "relation", "note", "reviewer", "created_at", "updated_at", "updated_by")
+PASSIVE = {"corroborates": "corroborated by", "contradicts": "contradicted by", "repeats": "repeated by", "updates": "updated by"}
+
+
+def link_record(link: Link) -> dict[str, Any]:
+    """A link's line of a native export: the link as stored (without its version), ends by report and annotation id."""
+    data = link.to_dict()
+    return {"schema": SCHEMA, "record": "link", **{key: data[key] for key in LINK_FIELDS}}
+
+
+def link_words(link: Link, claim_id: str) -> str:
+    """"corroborates <other id>" from the claim that says it, "corroborated by <other id>" from the other end."""
+    _report, other = link.other(claim_id)
+    return f"{link.relation if link.from_claim == claim_id else PASSIVE.get(link.relation, link.relation)} {other}"
+
+
 def by_paragraph(entries: list[Entry]) -> Iterator[list[Entry]]:
     """Entries grouped by (revision, paragraph), in the order of their first entry."""
     groups: dict[tuple[str, int], list[Entry]] = {}
@@ -478,7 +497,7 @@ def paragraph_key(entry: Entry) -> str:
 
 
 __all__ = [
-    "READABLE_SCHEMAS", "SCHEMA", "Actors", "Entry", "Paragraph", "Reader", "ReportBatch", "Revision", "Selection",
-    "batch_lines", "by_paragraph", "encode", "paragraph_key", "parse_time", "record_line", "record_tail",
-    "selected_reports", "span_label", "utc_stamp",
+    "LINK_FIELDS", "PASSIVE", "READABLE_SCHEMAS", "SCHEMA", "Actors", "Entry", "Paragraph", "Reader", "ReportBatch", "Revision",
+    "Selection", "batch_lines", "by_paragraph", "encode", "link_record", "link_words", "paragraph_key", "parse_time",
+    "record_line", "record_tail", "selected_reports", "span_label", "utc_stamp",
 ]

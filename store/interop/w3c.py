@@ -11,6 +11,10 @@
   (`urn:claimdesk:actor:<name>`, their name, type and aliases), with `schema:roleName` saying
   which; an actor mention's body identifies its actor the same way.
 * `creator` is a `Person` with the reviewer's name as `name` and `nickname`.
+* A link between two claims is an annotation with motivation `linking`: its target is the
+  claim that says it (`urn:claimdesk:annotation:<id>`), its body the other claim (a
+  `SpecificResource` with purpose `linking`), the relation as a classifying body and the
+  note as a commenting one.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote as url_quote
 
+from store.model import Link
 from store.records import Entry
 
 W3C_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
@@ -86,7 +91,7 @@ def annotation(entry: Entry, actor_views: dict[str, dict[str, Any] | None]) -> d
         textual(f"kind: {record['kind']}", "classifying")
     found: dict[str, Any] = {
         "@context": W3C_CONTEXT,
-        "id": f"urn:claimdesk:annotation:{_iri_part(record['id'])}",
+        "id": annotation_urn(record["id"]),
         "type": "Annotation",
         "motivation": "describing" if record["kind"] == "claim" else "identifying",
     }
@@ -121,4 +126,34 @@ def annotation(entry: Entry, actor_views: dict[str, dict[str, Any] | None]) -> d
     return found
 
 
-__all__ = ["W3C_CONTEXT", "actor_urn", "annotation", "report_urn"]
+def annotation_urn(annotation_id: str) -> str:
+    return f"urn:claimdesk:annotation:{_iri_part(annotation_id)}"
+
+
+def link_annotation(link: Link) -> dict[str, Any]:
+    """A link between two claims as a W3C annotation with motivation `linking`."""
+    bodies: list[dict[str, Any]] = [
+        {"type": "SpecificResource", "source": annotation_urn(link.to_claim), "purpose": "linking",
+         "schema:roleName": link.relation},
+        {"type": "TextualBody", "value": f"relation: {link.relation}", "format": "text/plain", "purpose": "classifying"},
+    ]
+    if link.note:
+        bodies.append({"type": "TextualBody", "value": link.note, "format": "text/plain", "purpose": "commenting"})
+    found: dict[str, Any] = {
+        "@context": W3C_CONTEXT,
+        "id": f"urn:claimdesk:link:{_iri_part(link.id)}",
+        "type": "Annotation",
+        "motivation": "linking",
+    }
+    if link.reviewer:
+        found["creator"] = {"type": "Person", "name": link.reviewer, "nickname": link.reviewer}
+    if link.created_at:
+        found["created"] = link.created_at
+    if link.updated_at:
+        found["modified"] = link.updated_at
+    found["body"] = bodies
+    found["target"] = {"source": annotation_urn(link.from_claim)}
+    return found
+
+
+__all__ = ["W3C_CONTEXT", "actor_urn", "annotation", "annotation_urn", "link_annotation", "report_urn"]

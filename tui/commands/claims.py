@@ -2,8 +2,9 @@
 
 `claims` streams: one report's annotations in memory at a time, a line written
 as soon as it is made (links, far fewer than claims, are read once). With
-`--json` each line is the very record `claimdesk export` writes for the claim,
-with a `links` list (each link as stored, without its version). `link` and
+`--json` each line is the very record `claimdesk export` writes for the claim
+(`claimdesk/2`, `"record": "annotation"`), with a `links` list: each link's fields as
+its own export line has them. `link` and
 `unlink` go through a Session, like every change the TUI makes.
 
 A claim or link id may be given in full or by its first characters (as the
@@ -97,10 +98,11 @@ def _reports(db: Any, keys: tuple[str, ...]) -> list[Report]:
 
 
 def link_view(link: Link) -> dict[str, Any]:
-    """A link as `claims --json` lists it beside its claim: as stored, without its version."""
+    """A link as `claims --json` lists it beside its claim: the fields of its own export line (store.records.link_record)."""
+    from store.records import LINK_FIELDS
+
     data = link.to_dict()
-    data.pop("rev", None)
-    return data
+    return {key: data[key] for key in LINK_FIELDS}
 
 
 @click.command("claims")
@@ -152,7 +154,7 @@ def _picked(db: Any, reports: list[Report], test: Any) -> Iterator[tuple[Report,
 
 
 def _write_records(db: Any, reports: list[Report], test: Any, links: dict[str, list[Link]], out: Any) -> int:
-    from store.export import Reader
+    from store.records import Reader
 
     wanted = _Wanted()
     once = _ReadOnce(db)

@@ -49,7 +49,7 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> s
 @click.command("export")
 @common_options
 @click.option("-f", "--format", "fmt", type=click.Choice(list(FORMATS)), default="jsonl", show_default=True,
-              help="jsonl: claimdesk's own, re-importable (annotations, the actors they name, paragraph marks); "
+              help="jsonl: claimdesk's own, re-importable (annotations, the actors they name, paragraph marks, links); "
                    "doccano, doccano-rel, prodigy, w3c: JSONL for those tools; brat: .txt/.ann files and brat's "
                    "configuration into a folder; csv: for spreadsheets.")
 @click.option("--report", "reports", multiple=True, metavar="ID", help="Only this report (id or file name). Repeatable.")
@@ -131,8 +131,8 @@ def _export_to_stdout(db: Any, fmt: str, selection: Any, on_report: Callable[[ob
 def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> None:
     """Import annotations from FILE (JSONL; - for standard input).
 
-    Native lines (from `claimdesk export`: annotations, actors, paragraph marks)
-    merge: an annotation keeps its id, the later updated_at wins, and a real
+    Native lines (from `claimdesk export`: annotations, actors, paragraph marks,
+    links between claims) merge: an annotation keeps its id, the later updated_at wins, and a real
     conflict is reported. Other lines use the minimal form: {"report", "quote",
     "kind", and optionally "paragraph", "claim_type", "claimant", "reported_by",
     "credibility", "actor", "actor_type", "note", and "start" to pick one of
@@ -174,6 +174,8 @@ def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> Non
     marks = ""
     if any(result.marks.values()):
         marks = "; paragraph marks: " + ", ".join(f"{key} {value}" for key, value in result.marks.items())
+    if any(result.links.values()):
+        marks += "; links: " + ", ".join(f"{key} {value}" for key, value in result.links.items())
     created = ""
     if result.actors_created:
         shown = ", ".join(clean_line(n) for n in result.actors_created[:10])
@@ -208,7 +210,7 @@ def _open_input(file: Path) -> Iterator[tuple[Any, int]]:
 @click.option("--version", "version", type=click.Choice(["2", "1"]), default="2", show_default=True,
               help="2: what `claimdesk export` writes now; 1: annotation lines of earlier versions (still imported).")
 def schema_command(version: str) -> None:
-    """Print the JSON Schema of a `claimdesk export` JSONL line (claimdesk/2: annotations, actors, paragraph marks)."""
+    """Print the JSON Schema of a `claimdesk export` JSONL line (claimdesk/2: annotations, actors, paragraph marks, links)."""
     from store.export import schema_text
 
     click.echo(schema_text(f"claimdesk/{version}"), nl=False)
