@@ -873,7 +873,10 @@ class Ledger:
     # ----------------------------------------------------------------- sorting
 
     def permutation(self, sort: Sort) -> array:
-        """Every row (retired ones too: masks leave them out) in `sort` order; kept until the rows change."""
+        """Every row (retired ones too: masks leave them out) in `sort` order; kept until the rows change.
+
+        Ties keep the default order. Rows with nothing in the column (no claimant, not graded,
+        undated, no links) come last whichever way the column is sorted."""
         key = (sort.column, sort.descending)
         perm = self._perms.get(key)
         if perm is None:
@@ -881,9 +884,26 @@ class Ledger:
             if sort.column == "paragraph":
                 perm = array("I", reversed(default)) if sort.descending else default
             else:
-                perm = array("I", sorted(default, key=self._sort_key(sort.column), reverse=sort.descending))
+                blank = self._blank(sort.column)
+                present = [r for r in default if not blank(r)] if blank is not None else list(default)
+                absent = [r for r in default if blank(r)] if blank is not None else []
+                perm = array("I", sorted(present, key=self._sort_key(sort.column), reverse=sort.descending))
+                perm.extend(absent)
             self._perms[key] = perm
         return perm
+
+    def _blank(self, column: str) -> Callable[[int], bool] | None:
+        if column in ("claimant", "reported_by"):
+            values = self.claimant if column == "claimant" else self.reported_by
+            return lambda r: values[r] < 0
+        if column == "grade":
+            return lambda r: not self.reliability[r] and not self.credibility[r]
+        if column == "date":
+            undated = {i for i, facts in enumerate(self.reports) if not facts.date}
+            return (lambda r: self.row_report[r] in undated) if undated else None
+        if column in ("links", "suggested"):
+            return lambda r: not self.link_count[r]
+        return None
 
     def rank_of(self, sort: Sort) -> array:
         key = ("rank", sort.column, sort.descending)
@@ -914,7 +934,7 @@ class Ledger:
         if column in ("claimant", "reported_by"):
             names = [fold(self.actor_name(i)) for i in range(len(self.actor_ids))]
             values = self.claimant if column == "claimant" else self.reported_by
-            return lambda r: (values[r] < 0, names[values[r]] if values[r] >= 0 else "")
+            return lambda r: names[values[r]]
         if column == "type":
             return self.type.__getitem__
         if column == "grade":

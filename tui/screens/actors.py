@@ -112,7 +112,7 @@ class ActorsScreen(Screen[None]):
         Binding("n", "new_actor", "New", id="actors.new"),
         Binding("m", "merge", "Merge", id="actors.merge"),
         Binding("d", "delete", "Delete", id="actors.delete"),
-        Binding("o", "dossier", "Dossier", id="actors.dossier"),
+        Binding("o", "dossier", "Dossier", show=False, id="actors.dossier"),
         Binding("tab", "toggle_focus", "Actors/mentions", show=False, id="actors.toggle_focus"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),

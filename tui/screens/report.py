@@ -58,7 +58,7 @@ class ReportScreen(Screen[None]):
         Binding("a", "actor", "Actor", id="actor"),
         *SELECTION_BINDINGS,
         Binding("r", "grade", "Grade", id="grade"),
-        Binding("L", "link", "Link", id="link"),
+        Binding("L", "link", "Link", show=False, id="link"),
         Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
         Binding("exclamation_mark", "toggle_flagged", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
