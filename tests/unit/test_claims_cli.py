@@ -11,7 +11,26 @@ from store.db import Database
 from store.export import schema
 from store.model import Credibility, NewActor, Paragraph, ParsedReport
 from store.session import Session
-from tests.unit.test_cli import env, run  # noqa: F401 - fixtures: the same environment as every CLI test
+from tests.unit.test_cli import claimdesk_executable
+
+
+@pytest.fixture
+def run(tmp_path: Path):
+    """The installed command in an environment with no user config and a home of its own (as test_cli's)."""
+    import os
+    import subprocess
+
+    home = tmp_path / "home"
+    home.mkdir()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CLAIMDESK_", "XDG_"))}
+    environment.update(HOME=str(home), XDG_DATA_HOME=str(home / "data"), XDG_CONFIG_HOME=str(home / "config"),
+                       CLAIMDESK_CONFIG=str(home / "no-config.toml"), PYTHONIOENCODING="utf-8")
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([claimdesk_executable(), *args], capture_output=True, text=True, encoding="utf-8", env=environment,
+                              cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=60)
+
+    return run
 
 
 def add_report(db: Database, report_id: str, date: str | None, texts: list[str]):

@@ -26,7 +26,8 @@ def link(link_id: str, a: str, b: str, relation: str) -> Link:
 
 def counted(claim: Source, others: list[Source], relations: list[str], affiliations: Affiliations | None = None):
     by_id = {s.claim_id: s for s in [claim, *others]}
-    links = [link(f"l{i}", claim.claim_id, other.claim_id, relation) for i, (other, relation) in enumerate(zip(others, relations))]
+    pairs = enumerate(zip(others, relations, strict=True))
+    links = [link(f"l{i}", claim.claim_id, other.claim_id, relation) for i, (other, relation) in pairs]
     return corroboration(claim, links, by_id.get, affiliations or Affiliations({}))
 
 
@@ -52,8 +53,9 @@ class TestIndependence:
 
     def test_an_outlet_affiliated_with_the_other_claimant_is_not_independent(self) -> None:
         affiliations = Affiliations({"manar": "hizbullah", "hizbullah": "iran", "kataib": "iran"})
-        assert independence(source("a", claimant="anchor", reported_by="manar"),
-                            source("b", "r2", claimant="hizbullah", reported_by="sabereen"), affiliations) == "one carries the other's words"
+        carried = independence(source("a", claimant="anchor", reported_by="manar"),
+                               source("b", "r2", claimant="hizbullah", reported_by="sabereen"), affiliations)
+        assert carried == "one carries the other's words"
         assert independence(source("a", reported_by="manar"), source("b", "r2", claimant="hizbullah", reported_by="sabereen"),
                             affiliations) == "affiliated claimants"  # without a claimant, the outlet speaks
         assert independence(source("a", reported_by="manar"), source("b", "r2", reported_by="hizbullah"),

@@ -61,7 +61,10 @@ def lines_of(path: Path) -> list[bytes]:
     return path.read_bytes().splitlines(keepends=True)
 
 
-def exported(db: Database, tmp_path: Path, selection: Selection = Selection(), fmt: str = "jsonl") -> Path:
+EVERYTHING = Selection()
+
+
+def exported(db: Database, tmp_path: Path, selection: Selection = EVERYTHING, fmt: str = "jsonl") -> Path:
     target = tmp_path / f"out-{fmt}.jsonl"
     export.export_to_path(db, fmt, target, selection)
     return target

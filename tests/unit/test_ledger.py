@@ -52,7 +52,10 @@ def desk(tmp_path: Path):
     return db, session, c
 
 
-def shown_ids(ledger, query: str = "", sort: Sort = Sort()) -> list[str]:
+READING_ORDER = Sort()
+
+
+def shown_ids(ledger, query: str = "", sort: Sort = READING_ORDER) -> list[str]:
     criteria = parse_query(query)
     assert not criteria.problems, criteria.problems
     return [ledger.ids[row] for row in ledger.shown(ledger.mask(criteria), sort).rows()]
