@@ -99,6 +99,8 @@ class ClaimsScreen(Screen[None]):
         Binding("up", "move(-1)", "Previous claim", show=False, id="claims.filter_up"),
     ]
 
+    AUTO_FOCUS = "#claims-table"
+
     class Preview(Message):
         """The first reports are read: a small ledger to show while the rest is read."""
 
@@ -371,6 +373,7 @@ class ClaimsScreen(Screen[None]):
         claim = self.query_one("#claims-detail-claim", Static)
         grading = self.query_one("#claims-detail-grade", Static)
         links = self.query_one("#claims-links", OptionList)
+        was = links.highlighted
         links.clear_options()
         self.shown_links = []
         if ledger is None or row is None:
@@ -421,6 +424,8 @@ class ClaimsScreen(Screen[None]):
             if link.note:
                 line.append(f" · note: {' '.join(link.note.split())}", style="italic")
             links.add_option(Option(line, id=link.id))
+        if self.shown_links and links.has_focus:
+            links.highlighted = min(was or 0, len(self.shown_links) - 1)  # redrawn after an edit: stay on the link
 
     # ---------------------------------------------------------------- filter
 
