@@ -985,14 +985,11 @@ class Ledger:
                     scores[other] = get(other, 0.0) + weight
         scores.pop(row, None)
         live = self.live
-        if within is not None:
-            picked = [(s, r) for r, s in scores.items() if live[r] and within[r]]
-            if len(picked) < limit:  # too few share anything: fill from the mask in reading order
-                seen = {r for _, r in picked}
-                rest = (r for r in self.shown(within).rows(0, pool) if r != row and r not in seen)
-                picked += [(0.0, r) for r in islice(rest, pool - len(picked))]
-        else:
-            picked = [(s, r) for r, s in scores.items() if live[r]]
+        picked = [(s, r) for r, s in scores.items() if live[r] and (within is None or within[r])]
+        if len(picked) < limit:  # too few share anything: the others follow in reading order (any claim may be linked)
+            seen = {r for _, r in picked}
+            rest = (r for r in self.shown(within).rows(0, pool + len(seen) + 1) if r != row and r not in seen)
+            picked += [(0.0, r) for r in islice(rest, pool - len(picked))]
         best = heapq.nlargest(pool, picked)
         if not best:
             return []

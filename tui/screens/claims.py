@@ -418,7 +418,10 @@ class ClaimsScreen(Screen[None]):
             else:
                 other_row = ledger.row_of[other.claim_id]
                 line.append("“" + " ".join(ledger.texts[other_row].split()) + "”")
-                line.append(f" ({ledger.report_of(other_row).title} ¶{ledger.paragraph[other_row]})", style="dim")
+                here = f"¶{ledger.paragraph[other_row]}"
+                if ledger.row_report[other_row] != ledger.row_report[row]:
+                    here = f"{ledger.report_of(other_row).title} {here}"
+                line.append(f" ({here})", style="dim")
             if view.why_not:
                 line.append(f" · not counted: {view.why_not}", style="dim italic")
             if link.note:
