@@ -52,6 +52,7 @@ import math
 import operator
 import os
 import re
+import time
 import unicodedata
 from array import array
 from collections import deque
@@ -1164,8 +1165,31 @@ def shard_signature(paths: Iterable[Path]) -> tuple[tuple[str, int, int, int], .
     return tuple(found)
 
 
+STAMP_TRUSTED_AFTER = 2.0  # seconds: a folder stamp younger than this may hide a write in the same clock tick
+
+
 def _report_signature(db: Any, report_id: str) -> Any:
-    return shard_signature(p for _, p in db.layout.shards(report_id, "annotations"))
+    """(the report folder's stamp, its annotation shards' signature): a save replaces a shard by renaming a
+    file into the folder, which changes the folder's mtime, so an unchanged stamp means no shard changed —
+    one stat instead of a listing and a stat a shard (`look` runs every few seconds over every report)."""
+    try:
+        stat = os.stat(db.layout.report_folder(report_id), follow_symlinks=False)
+        stamp: Any = (stat.st_ino, stat.st_mtime_ns)
+        if time.time() - stat.st_mtime < STAMP_TRUSTED_AFTER:
+            stamp = None  # too fresh to vouch for a write in the same tick: compare the shards
+    except OSError:
+        stamp = None
+    return stamp, shard_signature(p for _, p in db.layout.shards(report_id, "annotations"))
+
+
+def _report_unchanged(db: Any, report_id: str, known: Any) -> bool:
+    if not isinstance(known, tuple) or len(known) != 2 or known[0] is None:
+        return False
+    try:
+        stat = os.stat(db.layout.report_folder(report_id), follow_symlinks=False)
+    except OSError:
+        return False
+    return bool((stat.st_ino, stat.st_mtime_ns) == known[0])
 
 
 def _shared_signature(db: Any) -> dict[str, Any]:
@@ -1301,14 +1325,18 @@ class LedgerKeeper:
             refresh.links = db.links()
         refresh.signatures.update(shared)
         for report in refresh.reports if refresh.reports is not None else db.reports():
+            if _report_unchanged(db, report.id, known.get(report.id)):
+                continue
             signature = _report_signature(db, report.id)
-            if signature != known.get(report.id):
+            if signature[1] != (known.get(report.id) or (None, None))[1]:
                 try:
                     docs = db.annotation_documents(report.id)
                 except StoreError as error:
                     ledger.problems.append(f"report {report.id}: {error}")
                     continue
                 refresh.changed[report.id] = (signature, docs)
+            else:
+                refresh.signatures[report.id] = signature  # the same shards: keep the newer stamp
         return refresh
 
     def apply_refresh(self, refresh: Refresh) -> None:

@@ -102,7 +102,7 @@ async def settle(pilot) -> None:
 class TestOpening:
     @sync
     async def test_c_from_the_library_shows_every_claim_newest_report_first(self, desk) -> None:
-        db, c = desk
+        db, _c = desk
         app = make_app(db)
         async with app.run_test(size=WIDE) as pilot:
             await open_claims(pilot, app)
@@ -156,6 +156,26 @@ class TestFilterAndSort:
             await pilot.press("enter", "escape")  # back to the table, then esc clears the filter
             await pilot.pause()
             assert status(app).startswith(" 5 of 5 claims")
+
+    @sync
+    async def test_a_filter_keystroke_lays_nothing_out(self, desk) -> None:
+        """Laying the screen out redraws every widget (some 8 ms at 160×48): a keystroke must only redraw the rows.
+
+        Guards FilterInput (an Input whose virtual size is not a layout change) and VirtualTable's height
+        change without a layout, against a Textual upgrade that would bring the cost back."""
+        db, _c = desk
+        app = make_app(db)
+        async with app.run_test(size=WIDE) as pilot:
+            await open_claims(pilot, app)
+            await pilot.press("slash")
+            await pilot.pause()
+            layouts: list[object] = []
+            screen = app.screen
+            screen.screen_layout_refresh_signal.subscribe(screen, layouts.append)
+            await pilot.press(*"5000 outlet:akhbar", "backspace")
+            await pilot.pause()
+            assert status(app).startswith(" 1 of 5 claims · filter “5000 outlet:akhba”")
+            assert layouts == []
 
     @sync
     async def test_a_query_not_understood_says_so(self, desk) -> None:

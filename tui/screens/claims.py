@@ -27,7 +27,9 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.reactive import Reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
@@ -42,6 +44,20 @@ from tui.linking import edit_link, remove_link, start_link
 from tui.navigation import navigator
 from tui.saving import attempt
 from tui.widgets.virtual_table import Column, VirtualTable
+
+
+class FilterInput(Input):
+    """The filter line: an Input whose text never changes the layout of the screen.
+
+    A stock Input sets its virtual size to its text's width at every key, and a widget's
+    virtual size is declared with `layout=True`: every keystroke would lay the whole screen out
+    and draw every widget again (some 8 ms of a 160×48 screen). This line has a fixed size and
+    scrolls its text itself, so its virtual size needs no layout; the claims table is redrawn
+    in the same frame instead (tests/pilot/test_claims.py checks a keystroke lays nothing out).
+    """
+
+    virtual_size: Reactive[Size] = Reactive(Size(0, 0), layout=False)
+
 
 WIDE = 120
 POLL_SECONDS = 5.0  # how often to look whether another analyst changed claims or links
@@ -137,6 +153,9 @@ class ClaimsScreen(Screen[None]):
         self.shown: Shown = Shown(0, None, [])
         self.reading: tuple[int, int] | None = None  # (reports read, reports) while the ledger is read
         self.shown_links: list[Link] = []
+        self.detail_row: int | None = None  # what the detail below the table shows
+        self.detail_ledger: Ledger | None = None
+        self.detail_stale = False  # a change of ours: the same row may say something else now
 
     # ---------------------------------------------------------------- layout
 
@@ -144,8 +163,8 @@ class ClaimsScreen(Screen[None]):
         yield Header()
         with Horizontal(id="claims-filter-row"):
             yield Label("Filter /", id="claims-filter-label")
-            yield Input(placeholder="words, actor:NAME, type:figure, grade:B3, since:2023-10, is:linked…", id="claims-filter",
-                        compact=True)
+            yield FilterInput(placeholder="words, actor:NAME, type:figure, grade:B3, since:2023-10, is:linked…", id="claims-filter",
+                              compact=True)
         yield Static(id="claims-status")
         yield VirtualTable(id="claims-table")
         with Vertical(id="claims-detail"):
@@ -161,6 +180,9 @@ class ClaimsScreen(Screen[None]):
         table.empty_text = "Reading claims…"
         self.on_resize()
         table.focus()
+        # A watcher runs as the key changes the text, so the table is drawn in the same frame as the key;
+        # Input.Changed would arrive after that frame, and the table a frame interval (some 17 ms) later.
+        self.watch(self.query_one("#claims-filter", Input), "value", self.filter_changed, init=False)
         if self.keeper.ledger is not None:
             self.show_ledger(self.keeper.ledger)
             self.look_for_changes()
@@ -275,6 +297,7 @@ class ClaimsScreen(Screen[None]):
         if row is not None and self.ledger is not None:
             claim_id = self.ledger.ids[row]
         self.ledger = ledger
+        self.detail_stale = True  # read again: what the same row says may have changed
         self.refilter(claim_id)
 
     def refilter(self, claim_id: str | None = None, position: int | None = None) -> None:
@@ -294,6 +317,8 @@ class ClaimsScreen(Screen[None]):
         table.set_sort(self.sort.column, self.sort.descending)
         table.set_rows(self.shown.count, self.cells, self.row_key, self.row_style, cursor=cursor)
         self.show_status()
+        if self.current_row() != self.detail_row or ledger is not self.detail_ledger or self.detail_stale:
+            self.show_detail()  # now, not when the table's CursorMoved arrives: the same frame as the table
 
     def row_key(self, position: int) -> object:
         return self.shown[position]
@@ -357,29 +382,33 @@ class ClaimsScreen(Screen[None]):
             status.append(f" · reading reports {done:,}/{count:,}…" if count else " · reading reports…", style="italic")
         if self.criteria.problems:
             status.append(" · " + "; ".join(self.criteria.problems), style="bold")
-        elif self.query_one("#claims-filter", Input).has_focus and not self.filter_text:
+        elif self.filter_focused and not self.filter_text:
             status = Text(" " + QUERY_HELP, no_wrap=True, overflow="ellipsis", style="dim")
         self.query_one("#claims-status", Static).update(status, layout=False)
 
     @on(VirtualTable.CursorMoved, "#claims-table")
     def cursor_moved(self) -> None:
-        self.show_detail()
+        if self.current_row() != self.detail_row or self.ledger is not self.detail_ledger:
+            self.show_detail()
 
     def show_detail(self) -> None:
         """The highlighted claim in full: where, its text, who, its grade beside what its links suggest, its links."""
         ledger = self.ledger
         row = self.current_row()
+        self.detail_row, self.detail_ledger, self.detail_stale = row, ledger, False
         where = self.query_one("#claims-detail-where", Static)
         claim = self.query_one("#claims-detail-claim", Static)
         grading = self.query_one("#claims-detail-grade", Static)
         links = self.query_one("#claims-links", OptionList)
         was = links.highlighted
-        links.clear_options()
+        before = self.shown_links
         self.shown_links = []
         if ledger is None or row is None:
-            where.update(Text("No claim here." if ledger is not None else "", style="dim"))
-            claim.update("")
-            grading.update("")
+            if before:
+                links.clear_options()
+            where.update(Text("No claim here." if ledger is not None else "", style="dim"), layout=False)
+            claim.update("", layout=False)
+            grading.update("", layout=False)
             return
         facts = ledger.report_of(row)
         line = Text(no_wrap=True, overflow="ellipsis")
@@ -388,8 +417,8 @@ class ClaimsScreen(Screen[None]):
         line.append(f" · by {ledger.reviewers[ledger.reviewer[row]] or '?'}", style="dim")
         if not ledger.is_current(row):
             line.append(" · on an older revision of the report", style="italic")
-        where.update(line)
-        claim.update(Text(" ".join(ledger.texts[row].split()), overflow="ellipsis"))
+        where.update(line, layout=False)  # every part of the detail has a fixed height: no layout on a keystroke
+        claim.update(Text(" ".join(ledger.texts[row].split()), overflow="ellipsis"), layout=False)
         text = Text()
         claimant, outlet = ledger.actor_name(ledger.claimant[row]), ledger.actor_name(ledger.reported_by[row])
         text.append(f"claimant: {claimant or '—'} · reported by: {outlet or '—'} · ")
@@ -404,9 +433,12 @@ class ClaimsScreen(Screen[None]):
                 text.append(f"  ≠ graded {ledger.credibility[row]}", style="bold reverse")
         else:
             text.append(" · no links", style="dim")
-        grading.update(text)
+        grading.update(text, layout=False)
         if counted is None:
+            if before:
+                links.clear_options()  # (a list left empty stays as it is: no work on most keystrokes)
             return
+        links.clear_options()
         for view in counted.links:
             link = view.link
             other = view.other
@@ -427,7 +459,7 @@ class ClaimsScreen(Screen[None]):
             if link.note:
                 line.append(f" · note: {' '.join(link.note.split())}", style="italic")
             links.add_option(Option(line, id=link.id))
-        if self.shown_links and links.has_focus:
+        if self.shown_links and self.focused is links:
             links.highlighted = min(was or 0, len(self.shown_links) - 1)  # redrawn after an edit: stay on the link
 
     # ---------------------------------------------------------------- filter
@@ -436,24 +468,29 @@ class ClaimsScreen(Screen[None]):
         self.set_focus(self.query_one("#claims-filter", Input))  # at once: what is typed right after `/` lands in it
         self.show_status()
 
-    @on(Input.Changed, "#claims-filter")
-    def filter_changed(self, event: Input.Changed) -> None:
-        self.filter_text = event.value
-        self.criteria = parse_query(event.value)
+    def filter_changed(self, value: str) -> None:
+        """The filter line changed (watching its value: the table is redrawn in the frame that shows the key)."""
+        self.filter_text = value
+        self.criteria = parse_query(value)
         self.refilter()
 
     @on(Input.Submitted, "#claims-filter")
     def filter_done(self) -> None:
         self.query_one(VirtualTable).focus()
 
+    @property
+    def filter_focused(self) -> bool:
+        """Is the filter line focused? (`has_focus` follows a moment later, with the Focus event.)"""
+        return self.focused is self.query_one("#claims-filter", Input)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        in_filter = self.query_one("#claims-filter", Input).has_focus
+        in_filter = self.filter_focused
         if action == "move":
             return in_filter
         if action == "filter" and in_filter:
             return False  # `/` is a character there
         if action in ("edit_link", "delete_link"):
-            return self.query_one("#claims-links", OptionList).has_focus
+            return self.focused is self.query_one("#claims-links", OptionList)
         return True
 
     def action_move(self, step: int) -> None:
@@ -512,7 +549,7 @@ class ClaimsScreen(Screen[None]):
 
     def action_toggle_focus(self) -> None:
         links = self.query_one("#claims-links", OptionList)
-        if links.has_focus or not self.shown_links:
+        if self.focused is links or not self.shown_links:
             self.query_one(VirtualTable).focus()
         else:
             links.focus()
@@ -603,6 +640,7 @@ class ClaimsScreen(Screen[None]):
             row = self.current_row()
             claim_id = self.ledger.ids[row] if row is not None else None
             position = self.query_one(VirtualTable).cursor
+            self.detail_stale = True
             self.refilter(claim_id, position)
             self.query_one(VirtualTable).content_changed()
         self.notify(message, markup=False, timeout=4)
@@ -612,10 +650,10 @@ class ClaimsScreen(Screen[None]):
     def action_back(self) -> None:
         filter_input = self.query_one("#claims-filter", Input)
         links = self.query_one("#claims-links", OptionList)
-        if filter_input.has_focus:
+        if self.filter_focused:
             self.query_one(VirtualTable).focus()
             self.show_status()
-        elif links.has_focus:
+        elif self.focused is links:
             self.query_one(VirtualTable).focus()
         elif filter_input.value:
             filter_input.value = ""

@@ -25,11 +25,12 @@ from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.widget import Widget
 
 from tui.text_layout import cells
 
@@ -146,11 +147,31 @@ class VirtualTable(ScrollView, can_focus=True):
         self._cells = cells
         self._key = key
         self._row_style = row_style or (lambda _position: None)
-        self.virtual_size = Size(self.size.width, count + 1)
+        self._set_height(count + 1)
         self.set_reactive(VirtualTable.cursor, max(0, min(cursor, count - 1)))
         self._scroll_to_cursor(center=cursor > 0)
         self.refresh()
         self.post_message(self.CursorMoved(self, self.cursor))
+
+    def _set_height(self, height: int) -> None:
+        """The virtual height, without laying the screen out again.
+
+        A widget's virtual size is declared with `layout=True`: set plainly, every filter keystroke
+        would lay out and redraw the whole screen. The vertical scrollbar is always shown (the
+        stylesheet says `overflow-y: scroll`), so nothing around the table moves when the count
+        changes: only the scrollbar's length and the scroll limit do, and those are set here.
+        """
+        size = Size(self.row_width, height)
+        if size == self.virtual_size:
+            return
+        self.set_reactive(Widget.virtual_size, size)
+        if self.is_mounted:
+            bar = self.vertical_scrollbar
+            bar.window_virtual_size = height
+            bar.refresh()
+            self.set_reactive(ScrollView.scroll_y, self.validate_scroll_y(self.scroll_y))
+            self.set_reactive(ScrollView.scroll_target_y, self.scroll_y)
+            bar.position = self.scroll_y
 
     def content_changed(self) -> None:
         """What some rows say changed (a link, a grade, a name): draw them again."""
@@ -163,11 +184,11 @@ class VirtualTable(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         self._layout_columns()
-        self.virtual_size = Size(event.size.width, self.count + 1)
+        self.virtual_size = Size(self.row_width, self.count + 1)  # a resize lays out anyway
         self._scroll_to_cursor()
 
     def _layout_columns(self) -> None:
-        width = self.size.width or 80
+        width = self.row_width or 80
         fixed = sum(c.width for c in self.columns if c.width) + GAP * max(0, len(self.columns) - 1)
         flexible = max(0, width - fixed)
         self.widths = tuple(c.width or max(c.min_width, flexible) for c in self.columns)
@@ -250,8 +271,47 @@ class VirtualTable(ScrollView, can_focus=True):
             self._styles[key] = style
         return style
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The rows in `crop`, as drawn, with the app's line filters (NO_COLOR, the inert-text guard) applied.
+
+        A table has no border, padding, tint or opacity of its own (the stylesheet gives it none), so
+        Textual's per-row decoration would give each row back as drawn, at some 25 µs a row: on a filter
+        keystroke every row is new. Rows are drawn here directly, as ParagraphView does; with a decoration
+        the stock path is taken.
+        """
+        if not self._is_plain():
+            return super().render_lines(crop)
+        _, background = self.background_colors
+        filters = self.get_line_filters()
+        strips = []
+        for y in crop.line_range:
+            strip = self.render_line(y)
+            for line_filter in filters:
+                strip = strip.apply_filter(line_filter, background)
+            strips.append(strip)
+        left, right = crop.column_span
+        if (left, right) != (0, self.row_width):
+            strips = [strip.crop(left, right) for strip in strips]
+        return strips
+
+    def _is_plain(self) -> bool:
+        styles = self.styles
+        return (
+            tuple(styles.padding) == (0, 0, 0, 0)
+            and tuple(styles.border.spacing) == (0, 0, 0, 0)
+            and not any(edge for edge, _ in styles.outline)
+            and not styles.tint.a
+            and styles.text_opacity == 1
+            and self.opacity == 1
+        )
+
+    @property
+    def row_width(self) -> int:
+        """The cells a row has: the widget's width less its scrollbar."""
+        return self.scrollable_content_region.width
+
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.row_width
         if y == 0:
             return self._header(width)
         position = round(self.scroll_y) + y - 1
@@ -299,7 +359,7 @@ class VirtualTable(ScrollView, can_focus=True):
             segments.append(Segment(fit(value, column_width, column.justify), style))
             if index < len(self.columns) - 1:
                 segments.append(Segment(" " * GAP, style))
-        return Strip(segments).adjust_cell_length(width, style)
+        return Strip(segments).adjust_cell_length(width, style).simplify()  # one segment a style: less to write
 
 
 __all__ = ["Column", "VirtualTable", "fit"]
