@@ -648,6 +648,27 @@ class Database:
         """The links that start or end at one claim."""
         return [link for link in self.links() if link.touches(annotation_id)]
 
+    # ---- issue 15 (claims across reports): links read once and forgotten, for commands that stream ----
+
+    def link_documents(self) -> Iterator[dict[str, Any]]:
+        """Every link as stored (`Link.to_dict` layout; do not mutate them), shard by shard.
+
+        Read from disk and then forgotten (unless the shard is open already), as
+        `annotation_documents` reads a report: `claimdesk claims` and an export stream the
+        database without holding the link shards, their parsed links and their bytes as well.
+        """
+        for _, path in self.layout.link_shards():
+            kept = path in self._files
+            tiny = self._file(path)
+            try:
+                docs = list(self._read(tiny).get("links", {}).values())
+            finally:
+                if not kept:
+                    self._files.pop(path, None)
+            yield from docs
+
+    # ---- end of issue 15 ----
+
     # ------------------------------------------------------ paragraph marks
 
     def marks(self, report_id: str) -> dict[int, Mark]:

@@ -161,7 +161,7 @@ class _Links:
     far fewer; of the claims only the ids that are link ends are remembered)."""
 
     def __init__(self, db: Any) -> None:
-        self.links = db.links()
+        self.links = [Link.from_dict(doc) for doc in db.link_documents()]
         self.by_claim: dict[str, list[Link]] = {}
         for link in self.links:
             self.by_claim.setdefault(link.from_claim, []).append(link)

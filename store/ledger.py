@@ -319,6 +319,8 @@ class Ledger:
         self.signatures: dict[str, Any] = {}
         self.problems: list[str] = []
         self.building = False  # set by `build`: rows come in bulk, caches and counts are made once at the end
+        self.ordered = True  # rows are in the default order (built newest report first, each in reading order)
+        self.partial = False  # a preview of the first reports, shown while the rest (and the links) are read
         # reports, newest first
         self.reports: list[ReportFacts] = []
         self.report_index: dict[str, int] = {}
@@ -400,6 +402,7 @@ class Ledger:
             if found is None:  # gone from the library: its claims go too
                 for row in self.report_rows[i]:
                     self.retire(row)
+        self.ordered = False
         self._invalidate(rows=True)
 
     def set_actors(self, actors: Iterable[Actor]) -> None:
@@ -551,6 +554,8 @@ class Ledger:
 
     def _index_row(self, row: int, words_of: str) -> None:
         """Word and actor postings of a new row, its link counts, its place in the live set."""
+        if not self.building:
+            self.ordered = False  # appended after the build: the default order must be sorted again
         self.live.append(1)
         self.row_of[self.ids[row]] = row
         postings = self.postings
@@ -734,7 +739,7 @@ class Ledger:
     def _cached(self, key: Any, make: Callable[[], bytes]) -> bytes:
         found = self._masks.get(key)
         if found is None:
-            if len(self._masks) > 256:
+            if len(self._masks) > 512:
                 self._masks.clear()
             found = self._masks[key] = make()
         return found
@@ -812,6 +817,25 @@ class Ledger:
             _ones(n, source.get(actor, ()), mask)
         return bytes(mask)
 
+    def warm(self) -> None:
+        """Build the masks the first keystrokes need, before the ledger is shown (off the UI thread): every
+        first letter of a word, every type, every grade threshold, linked and unlinked. About 2 MB at 100,000."""
+        from rapidfuzz import fuzz, process  # noqa: F401 - imported now, not at the first word of four letters
+
+        initials = sorted({word[0] for word in self.postings})
+        for initial in initials:
+            self.mask(Criteria(words=(initial,)))
+        for claim_type in TYPES:
+            self.mask(Criteria(types=(claim_type,)))
+        for letter in RELIABILITY_LETTERS:
+            self.mask(Criteria(min_reliability=letter))
+        for digit in range(1, 7):
+            self.mask(Criteria(min_credibility=digit))
+        self.mask(Criteria(linked=True))
+        self.mask(Criteria(linked=False))
+        self.permutation(Sort())
+        self.rank_of(Sort())
+
     @property
     def vocabulary(self) -> list[str]:
         if self._vocabulary is None:
@@ -827,12 +851,14 @@ class Ledger:
         if len(word) >= 4:
             from rapidfuzz import fuzz, process
 
+            # Within a typo: the word against the start of each indexed word of the same first letter, one
+            # letter longer (a letter left out, swapped or mistyped), by rapidfuzz's normalised Indel ratio.
             first = _bisect(vocabulary, word[0])
             last = _bisect(vocabulary, word[0] + "\U0010ffff")
-            near = vocabulary[first:low] + vocabulary[high:last]
+            near = [w for w in vocabulary[first:low] + vocabulary[high:last] if len(w) >= len(word) - 1]
+            starts = [w[: len(word) + 1] for w in near]
             cutoff = 80 if len(word) >= 6 else 85
-            found += [w for w, _score, _i in process.extract(word, near, scorer=fuzz.partial_ratio, score_cutoff=cutoff, limit=None)
-                      if len(w) >= len(word) - 1]
+            found += [near[i] for _, _score, i in process.extract(word, starts, scorer=fuzz.ratio, score_cutoff=cutoff, limit=None)]
         return found
 
     def _word_mask(self, word: str) -> bytes:
@@ -907,8 +933,11 @@ class Ledger:
         return None
 
     def rank_of(self, sort: Sort) -> array:
+        """Each row's place in `sort` order (the inverse of its permutation)."""
         key = ("rank", sort.column, sort.descending)
         rank = self._perms.get(key)
+        if rank is None and self.ordered and sort == Sort():
+            rank = self._perms[key] = self._default_order()  # the identity: rows are in that order
         if rank is None:
             perm = self.permutation(sort)
             rank = array("I", bytes(4 * len(perm)))
@@ -918,6 +947,8 @@ class Ledger:
 
     def _default_order(self) -> array:
         perm = self._perms.get(("paragraph", False))
+        if perm is None and self.ordered:
+            perm = self._perms[("paragraph", False)] = array("I", range(self.size))
         if perm is None:
             ranks = [facts.rank for facts in self.reports]
             report, paragraph, start = self.row_report, self.paragraph, self.start
@@ -1210,7 +1241,6 @@ def build(db: Any, first: Callable[[Ledger], None] | None = None, progress: Call
     signatures = _shared_signature(db)
     reports = db.reports()
     actors = db.actors()
-    links = db.links()
     ledger = Ledger(reports, actors)
     ledger.building = True
     ledger.signatures.update(signatures)
@@ -1232,7 +1262,7 @@ def build(db: Any, first: Callable[[Ledger], None] | None = None, progress: Call
                 for report_id, held in early:
                     preview.add_documents(report_id, held)
                 preview.building = False
-                preview.set_links(links)
+                preview.partial = True  # its links are not read yet
                 early.clear()
                 assert first is not None
                 first(preview)
@@ -1240,9 +1270,10 @@ def build(db: Any, first: Callable[[Ledger], None] | None = None, progress: Call
         if progress is not None:
             progress(done, len(reports))
     ledger.building = False
-    ledger.set_links(links)
+    ledger.set_links(db.links())
     if preview is None and first is not None:
         first(ledger)
+    ledger.warm()
     return ledger
 
 

@@ -22,7 +22,7 @@ from typing import Any
 import click
 
 from store.errors import ClaimdeskError, NotFound
-from store.model import RELATIONS, Link, Report
+from store.model import RELATIONS, Report
 from store.text import clean_line
 from tui.commands.common import Context, common_options
 
@@ -97,12 +97,24 @@ def _reports(db: Any, keys: tuple[str, ...]) -> list[Report]:
     return list(found.values())
 
 
-def link_view(link: Link) -> dict[str, Any]:
-    """A link as `claims --json` lists it beside its claim: the fields of its own export line (store.records.link_record)."""
-    from store.records import LINK_FIELDS
+def _compact(doc: dict[str, Any]) -> tuple[Any, ...]:
+    """A stored link as a tuple of its export fields (store.records.LINK_FIELDS), the ends as (report, claim)."""
+    return (
+        str(doc["id"]), (str(doc["from"]["report_id"]), str(doc["from"]["annotation_id"])),
+        (str(doc["to"]["report_id"]), str(doc["to"]["annotation_id"])), str(doc["relation"]), str(doc.get("note", "")),
+        str(doc.get("reviewer", "")), str(doc.get("created_at", "")), str(doc.get("updated_at", "")),
+        str(doc.get("updated_by", "") or doc.get("reviewer", "")),
+    )
 
-    data = link.to_dict()
-    return {key: data[key] for key in LINK_FIELDS}
+
+def link_view(view: tuple[Any, ...]) -> dict[str, Any]:
+    """A link as `claims --json` lists it beside its claim: the fields of its own export line (store.records.link_record)."""
+    link_id, (from_report, from_claim), (to_report, to_claim), relation, note, reviewer, created, updated, updated_by = view
+    return {
+        "id": link_id, "from": {"report_id": from_report, "annotation_id": from_claim},
+        "to": {"report_id": to_report, "annotation_id": to_claim}, "relation": relation, "note": note,
+        "reviewer": reviewer, "created_at": created, "updated_at": updated, "updated_by": updated_by,
+    }
 
 
 @click.command("claims")
@@ -133,10 +145,15 @@ def claims_command(context: Context, actors: tuple[str, ...], types: tuple[str, 
     db = context.database()
     test = DocumentTest(criteria, db.actors())
     chosen = [r for r in _reports(db, reports) if test.wants_report(r)]
-    links: dict[str, list[Link]] = {}
-    for link in db.links():
-        links.setdefault(link.from_claim, []).append(link)
-        links.setdefault(link.to_claim, []).append(link)
+    links: dict[str, list[tuple[Any, ...]]] = {}  # claim id → its links, compact (links are read once, then forgotten)
+    for doc in db.link_documents():
+        try:
+            view = _compact(doc)
+        except (KeyError, TypeError):
+            click.echo(f"claimdesk: warning: a link cannot be read ({clean_line(str(doc.get('id')))!s:.40}); left out", err=True)
+            continue
+        links.setdefault(view[1][1], []).append(view)
+        links.setdefault(view[2][1], []).append(view)
     out = sys.stdout
     if as_json:
         count = _write_records(db, chosen, test, links, out)
@@ -153,7 +170,7 @@ def _picked(db: Any, reports: list[Report], test: Any) -> Iterator[tuple[Report,
         yield report, docs, {doc["id"] for doc in docs if isinstance(doc, dict) and isinstance(doc.get("id"), str) and test.wants(doc)}
 
 
-def _write_records(db: Any, reports: list[Report], test: Any, links: dict[str, list[Link]], out: Any) -> int:
+def _write_records(db: Any, reports: list[Report], test: Any, links: dict[str, list[tuple[Any, ...]]], out: Any) -> int:
     from store.records import Reader
 
     wanted = _Wanted()
@@ -179,7 +196,7 @@ def _write_records(db: Any, reports: list[Report], test: Any, links: dict[str, l
     return count
 
 
-def _write_table(db: Any, reports: list[Report], test: Any, links: dict[str, list[Link]], out: Any) -> int:
+def _write_table(db: Any, reports: list[Report], test: Any, links: dict[str, list[tuple[Any, ...]]], out: Any) -> int:
     actors = {actor.id: actor.name for actor in db.actors()}
     width = max(80, shutil.get_terminal_size((120, 24)).columns) if out.isatty() else 160
     text_width = max(20, width - (ID_SHOWN + 10 + 4 + 14 + 14 + 5 + 5 + 7 * 2))

@@ -18,6 +18,7 @@ session (`tui.saving.attempt`) and shows at once; `u` undoes it.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import ClassVar
@@ -62,6 +63,7 @@ class FilterInput(Input):
 WIDE = 120
 POLL_SECONDS = 5.0  # how often to look whether another analyst changed claims or links
 PROGRESS_EVERY = 0.25  # seconds between two progress messages while the ledger is read
+PREVIEW_WAIT = 1.0  # at most this long does reading wait for the first rows to be drawn
 
 FULL = 160  # from this width every column shows
 FULL_COLUMNS = (
@@ -118,10 +120,11 @@ class ClaimsScreen(Screen[None]):
     AUTO_FOCUS = "#claims-table"
 
     class Preview(Message):
-        """The first reports are read: a small ledger to show while the rest is read."""
+        """The first reports are read: a small ledger to show while the rest is read (`painted` once drawn)."""
 
-        def __init__(self, ledger: Ledger) -> None:
+        def __init__(self, ledger: Ledger, painted: threading.Event) -> None:
             self.ledger = ledger
+            self.painted = painted
             super().__init__()
 
     class Progress(Message):
@@ -222,8 +225,12 @@ class ClaimsScreen(Screen[None]):
                 last = now
                 self.post_message(self.Progress(done, total))
 
+        painted = threading.Event()
+
         def first(preview: Ledger) -> None:
-            self.post_message(self.Preview(preview))
+            # Shown before the rest is read; reading waits until it is drawn, so as not to slow the first frame.
+            self.post_message(self.Preview(preview, painted))
+            painted.wait(PREVIEW_WAIT)
 
         try:
             ledger = self.keeper.build(first=first, progress=progress)
@@ -235,6 +242,7 @@ class ClaimsScreen(Screen[None]):
     def on_claims_screen_preview(self, message: Preview) -> None:
         if self.keeper.ledger is None:
             self.show_ledger(message.ledger)
+        self.call_after_refresh(message.painted.set)
 
     def on_claims_screen_progress(self, message: Progress) -> None:
         if self.reading is not None:
@@ -353,6 +361,8 @@ class ClaimsScreen(Screen[None]):
         if key == "grade":
             return ledger.grade_code(row) or "—"
         if key == "links":
+            if ledger.partial:
+                return "…"  # a preview: links are read with the rest
             if not ledger.link_count[row]:
                 return ""
             return f"↔{ledger.confirming[row]}/{ledger.contradicting[row]}"
