@@ -16,8 +16,9 @@ Figures, each against a baseline measured in this run:
 * link ranking (`Ledger.rank`, what `L` offers) for claims picked across the database, in this
   process, against the 200 ms budget (≤ 1×).
 * the peak resident memory of `claimdesk claims --json` over the 100,000 claims against the same
-  command over a tenth of them (flat memory: target ≤ 1.5×), and, for information, against
-  `claimdesk export` of the 100,000.
+  command over a tenth of them with as many links (flat memory in claims: target ≤ 1.5×; the
+  links, far fewer than claims, are held compact while the claims stream), and, for information,
+  against `claimdesk export` of the 100,000.
 """
 
 from __future__ import annotations
@@ -116,7 +117,9 @@ def run(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory(prefix="claimdesk-bench-claims-") as tmp:
         root, small = Path(tmp) / "db", Path(tmp) / "small"
         count = build_database(root, reports=reports, links=reports * 10)
-        build_database(small, reports=max(1, reports // 10), links=reports)
+        # A tenth of the claims and as many links: `claims --json` holds the links (read once, compact) and
+        # streams the claims, so this compares what streaming must keep flat.
+        build_database(small, reports=max(1, reports // 10), links=reports * 10)
         needle = first_claim_text(root)
         total = f"{count:,} of {count:,} claims"
         name = f"{count:,} claims"
@@ -153,7 +156,7 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"claims: link ranking (L) at {name}, median of {len(ranks)} claims", statistics.median(ranks), RANK_BUDGET,
                "the 200 ms budget", target=1.0, p95=p95(ranks)),
         Figure(f"claims: peak RSS of `claims --json` at {name}", memory_large, memory_small,
-               f"the same at {count // 10:,} claims", target=MEMORY_TARGET, unit="B"),
+               f"the same at {count // 10:,} claims and as many links", target=MEMORY_TARGET, unit="B"),
         Figure(f"claims: peak RSS of `claims --json` at {name} (for information)", memory_large, memory_export,
                f"`claimdesk export` of the {name}", unit="B"),
     ]

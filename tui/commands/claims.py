@@ -98,12 +98,14 @@ def _reports(db: Any, keys: tuple[str, ...]) -> list[Report]:
 
 
 def _compact(doc: dict[str, Any]) -> tuple[Any, ...]:
-    """A stored link as a tuple of its export fields (store.records.LINK_FIELDS), the ends as (report, claim)."""
+    """A stored link as a tuple of its export fields (store.records.LINK_FIELDS), the ends as (report, claim);
+    the strings links share (report ids, relations, reviewers) held once."""
+    intern = sys.intern
     return (
-        str(doc["id"]), (str(doc["from"]["report_id"]), str(doc["from"]["annotation_id"])),
-        (str(doc["to"]["report_id"]), str(doc["to"]["annotation_id"])), str(doc["relation"]), str(doc.get("note", "")),
-        str(doc.get("reviewer", "")), str(doc.get("created_at", "")), str(doc.get("updated_at", "")),
-        str(doc.get("updated_by", "") or doc.get("reviewer", "")),
+        str(doc["id"]), (intern(str(doc["from"]["report_id"])), str(doc["from"]["annotation_id"])),
+        (intern(str(doc["to"]["report_id"])), str(doc["to"]["annotation_id"])), intern(str(doc["relation"])),
+        str(doc.get("note", "")), intern(str(doc.get("reviewer", ""))), str(doc.get("created_at", "")),
+        str(doc.get("updated_at", "")), intern(str(doc.get("updated_by", "") or doc.get("reviewer", ""))),
     )
 
 
