@@ -307,6 +307,7 @@ class ClaimsScreen(Screen[None]):
         self.ledger = ledger
         self.detail_stale = True  # read again: what the same row says may have changed
         self.refilter(claim_id)
+        self.query_one(VirtualTable).content_changed()  # a row of the same number may say something else now
 
     def refilter(self, claim_id: str | None = None, position: int | None = None) -> None:
         """Apply the filter and sort; the cursor goes to `claim_id` if shown, else to `position`, else the top."""
