@@ -153,7 +153,10 @@ class TestFilterAndSort:
             await pilot.pause()
             assert status(app).startswith(" 1 of 5 claims")
             assert "Al-Akhbar" in rows(app)[0]
-            await pilot.press("enter", "escape")  # back to the table, then esc clears the filter
+            await pilot.press("enter", "s")  # back to the table at once: the `s` sorts, it is not typed
+            await pilot.pause()
+            assert "sorted by claimant" in status(app) and status(app).startswith(" 1 of 5 claims · filter “5000 outlet:akhbar”")
+            await pilot.press("escape")  # esc in the table clears the filter
             await pilot.pause()
             assert status(app).startswith(" 5 of 5 claims")
 

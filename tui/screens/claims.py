@@ -102,6 +102,9 @@ NARROW_COLUMNS = (
 class ClaimsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", "Filter", priority=True, id="claims.filter"),
+        # In the filter line, enter goes back to the table at once (a priority key is handled in the order keys
+        # arrive: `enter s` typed in one burst sorts; the line's own Submitted would arrive after the `s`).
+        Binding("enter", "filter_done", "Back to the table", show=False, priority=True, id="claims.filter_done"),
         Binding("L", "link", "Link", id="claims.link"),
         Binding("s", "sort_next", "Sort", id="claims.sort"),
         Binding("S", "sort_reverse", "Reverse sort", show=False, id="claims.sort_reverse"),
@@ -485,9 +488,9 @@ class ClaimsScreen(Screen[None]):
         self.criteria = parse_query(value)
         self.refilter()
 
-    @on(Input.Submitted, "#claims-filter")
-    def filter_done(self) -> None:
-        self.query_one(VirtualTable).focus()
+    def action_filter_done(self) -> None:
+        self.set_focus(self.query_one(VirtualTable))
+        self.show_status()
 
     @property
     def filter_focused(self) -> bool:
@@ -500,6 +503,8 @@ class ClaimsScreen(Screen[None]):
             return in_filter
         if action == "filter" and in_filter:
             return False  # `/` is a character there
+        if action == "filter_done":
+            return in_filter
         if action in ("edit_link", "delete_link"):
             return self.focused is self.query_one("#claims-links", OptionList)
         return True
@@ -561,9 +566,9 @@ class ClaimsScreen(Screen[None]):
     def action_toggle_focus(self) -> None:
         links = self.query_one("#claims-links", OptionList)
         if self.focused is links or not self.shown_links:
-            self.query_one(VirtualTable).focus()
+            self.set_focus(self.query_one(VirtualTable))
         else:
-            links.focus()
+            self.set_focus(links)
             if links.highlighted is None:
                 links.highlighted = 0
 
@@ -662,10 +667,10 @@ class ClaimsScreen(Screen[None]):
         filter_input = self.query_one("#claims-filter", Input)
         links = self.query_one("#claims-links", OptionList)
         if self.filter_focused:
-            self.query_one(VirtualTable).focus()
+            self.set_focus(self.query_one(VirtualTable))
             self.show_status()
         elif self.focused is links:
-            self.query_one(VirtualTable).focus()
+            self.set_focus(self.query_one(VirtualTable))
         elif filter_input.value:
             filter_input.value = ""
         else:
