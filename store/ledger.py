@@ -353,6 +353,7 @@ class Ledger:
         self.version = array("i")  # the stored document's rev
         self.row_paragraph = array("i")  # index into self.paragraphs
         self.live = bytearray()
+        self.orphaned: set[int] = set()  # rows of claims a new revision could not place (store.reanchor)
         self.row_of: dict[str, int] = {}  # claim id → its live row
         self.retired = 0
         # paragraphs: (report, revision, number) → the actors mentioned in it (mention id → actor index)
@@ -510,6 +511,8 @@ class Ledger:
             column.append(column[row])
         self.paragraph_rows[self.row_paragraph[new]].append(new)
         self.report_rows[self.row_report[new]].append(new)
+        if row in self.orphaned:
+            self.orphaned.add(new)
         self._index_row(new, words_of=self.texts[row])
         return new
 
@@ -549,6 +552,8 @@ class Ledger:
         self.row_paragraph.append(paragraph)
         self.paragraph_rows[paragraph].append(row)
         self.report_rows[report].append(row)
+        if isinstance(doc.get("orphaned"), dict):
+            self.orphaned.add(row)
         self._index_row(row, words_of=text)
         return row
 

@@ -431,6 +431,8 @@ class ClaimsScreen(Screen[None]):
         line.append(f" · by {ledger.reviewers[ledger.reviewer[row]] or '?'}", style="dim")
         if not ledger.is_current(row):
             line.append(" · on an older revision of the report", style="italic")
+        if row in ledger.orphaned:
+            line.append(" · orphaned: the report's new revision could not place it (¶ is where it was)", style="bold")
         where.update(line, layout=False)  # every part of the detail has a fixed height: no layout on a keystroke
         claim.update(Text(" ".join(ledger.texts[row].split()), overflow="ellipsis"), layout=False)
         text = Text()
@@ -543,7 +545,10 @@ class ClaimsScreen(Screen[None]):
         if ledger is None or row is None:
             return
         facts = ledger.report_of(row)
-        if not ledger.is_current(row):
+        if row in ledger.orphaned:
+            self.notify("This claim is orphaned: the report's new revision could not place it; it opens where it was",
+                        title="Claims", markup=False, timeout=6)
+        elif not ledger.is_current(row):
             self.notify("This claim was made on an older revision of the report: it opens at the same paragraph number "
                         "of the current text", title="Claims", markup=False, timeout=6)
         navigator(self).open_report(facts.id, ledger.paragraph[row], ledger.ids[row])
