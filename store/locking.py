@@ -60,6 +60,18 @@ def _open_lock_file(path: Path, mode: int) -> int:
     return fd
 
 
+def _wait_for(fd: int, deadline: float, held_too_long: str) -> None:
+    """Take the exclusive flock on `fd`, polling until `deadline`; then LockTimeout saying `held_too_long`."""
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise LockTimeout(f"{held_too_long}; your change was not saved — try again") from None
+            time.sleep(LOCK_POLL)
+
+
 def _still_ours(fd: int, path: Path) -> bool:
     """Is the file we hold locked still the one at `path` (not deleted, not replaced)?"""
     try:
@@ -84,17 +96,7 @@ def hold(path: Path, timeout: float = LOCK_TIMEOUT, mode: int = 0o600, guards: s
         except OSError as error:
             raise WriteError(f"could not save {what}: cannot open its lock {path}: {error.strerror}") from None
         try:
-            while True:
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                    break
-                except BlockingIOError:
-                    if time.monotonic() >= deadline:
-                        raise LockTimeout(
-                            f"{what} stayed locked by another claimdesk process for over {timeout:g} s "
-                            f"(lock file {path}); your change was not saved — try again"
-                        ) from None
-                    time.sleep(LOCK_POLL)
+            _wait_for(fd, deadline, f"{what} stayed locked by another claimdesk process for over {timeout:g} s (lock file {path})")
             if _still_ours(fd, path):
                 break
         except BaseException:
@@ -138,22 +140,16 @@ def hold_folder(folder: Path, timeout: float = LOCK_TIMEOUT, guards: str = "") -
             raise StoreError(f"{folder} is a symbolic link; claimdesk never writes through one") from None
         raise WriteError(f"could not save {guards or folder}: cannot open {folder}: {error.strerror}") from None
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    raise LockTimeout(
-                        f"{guards or folder} stayed locked by another claimdesk process for over {timeout:g} s "
-                        f"(folder {folder}); your change was not saved — try again"
-                    ) from None
-                time.sleep(LOCK_POLL)
-            except OSError as error:
-                if error.errno in _NO_FOLDER_LOCKS:
-                    break  # this file system cannot lock folders: the lock file and the version check remain
+        try:
+            _wait_for(
+                fd,
+                time.monotonic() + timeout,
+                f"{guards or folder} stayed locked by another claimdesk process for over {timeout:g} s (folder {folder})",
+            )
+        except OSError as error:
+            if error.errno not in _NO_FOLDER_LOCKS:
                 raise WriteError(f"could not save {guards or folder}: cannot lock {folder}: {error.strerror}") from None
+            # this file system cannot lock folders: the lock file and the version check remain
         yield
     finally:
         os.close(fd)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO
 
 from store.errors import ClaimdeskError
-from store.storage import fsync_directory, kind_of, reason
+from store.storage import fsync_directory, not_a_regular_file, reason
 from store.text import clean_line
 
 PART = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.(?P<token>[0-9a-f]{16})\.part$")
@@ -58,12 +58,8 @@ def refuse_database_folder(destination: Path, database: Path | None) -> None:
 
 def check_destination(path: Path) -> None:
     """The file an export replaces must be a regular file or absent."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return
-    if not stat.S_ISREG(st.st_mode):
-        raise OutputError(f"{_shown(path)} is {kind_of(st.st_mode)}; claimdesk never writes through it (remove it or choose another name)")
+    if kind := not_a_regular_file(path):
+        raise OutputError(f"{_shown(path)} is {kind}; claimdesk never writes through it (remove it or choose another name)")
 
 
 def remove_stale_parts(folder: Path, name: str) -> None:

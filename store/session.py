@@ -779,34 +779,28 @@ def _over_theirs(plans: list[Plan], error: ConflictError) -> list[Plan]:
     ]
 
 
-def _the_annotation(annotation_id: str) -> Callable[[tuple[Edit, ...]], Annotation]:
-    def value(edits: tuple[Edit, ...]) -> Annotation:
+def _written(entity: str, key: str, from_dict: Callable[[dict[str, Any]], T]) -> Callable[[tuple[Edit, ...]], T]:
+    """What the write made of `entity` `key`, read back from its edits (the value an intent answers)."""
+
+    def value(edits: tuple[Edit, ...]) -> T:
         for edit in edits:
-            if edit.entity == "annotation" and edit.key == annotation_id and edit.after:
-                return Annotation.from_dict(edit.after)
-        raise NotFound(f"annotation {annotation_id} was not written")
+            if edit.entity == entity and edit.key == key and edit.after:
+                return from_dict(edit.after)
+        raise NotFound(f"{entity} {key} was not written")
 
     return value
+
+
+def _the_annotation(annotation_id: str) -> Callable[[tuple[Edit, ...]], Annotation]:
+    return _written("annotation", annotation_id, Annotation.from_dict)
 
 
 def _the_link(link_id: str) -> Callable[[tuple[Edit, ...]], Link]:
-    def value(edits: tuple[Edit, ...]) -> Link:
-        for edit in edits:
-            if edit.entity == "link" and edit.key == link_id and edit.after:
-                return Link.from_dict(edit.after)
-        raise NotFound(f"link {link_id} was not written")
-
-    return value
+    return _written("link", link_id, Link.from_dict)
 
 
 def _the_actor(actor_id: str) -> Callable[[tuple[Edit, ...]], Actor]:
-    def value(edits: tuple[Edit, ...]) -> Actor:
-        for edit in edits:
-            if edit.entity == "actor" and edit.key == actor_id and edit.after:
-                return Actor.from_dict(edit.after)
-        raise NotFound(f"actor {actor_id} was not written")
-
-    return value
+    return _written("actor", actor_id, Actor.from_dict)
 
 
 def _kind_word(kind: Kind) -> str:

@@ -292,14 +292,19 @@ def temp_target(name: str) -> str | None:
     return parts[0]
 
 
-def check_destination(path: Path) -> None:
-    """A file about to be replaced must be a regular file or absent: a symlink, FIFO or folder there is refused."""
+def not_a_regular_file(path: Path) -> str | None:
+    """What stands at `path` (without following it) if it is neither absent nor a regular file, e.g. "a symbolic link"."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
-        return
-    if not stat.S_ISREG(st.st_mode):
-        raise UnsafePathError(f"{path} is {kind_of(st.st_mode)}, not a regular file; claimdesk never writes through it")
+        return None
+    return None if stat.S_ISREG(st.st_mode) else kind_of(st.st_mode)
+
+
+def check_destination(path: Path) -> None:
+    """A file about to be replaced must be a regular file or absent: a symlink, FIFO or folder there is refused."""
+    if kind := not_a_regular_file(path):
+        raise UnsafePathError(f"{path} is {kind}, not a regular file; claimdesk never writes through it")
 
 
 class Raced(StoreError):
