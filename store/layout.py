@@ -62,18 +62,32 @@ class Layout:
         self.reports = root / "reports"
         self.links = root / "links"
         self.locks = root / ".locks"
+        self._children: dict[Path, dict[str, Path]] = {}  # paths made once: a 400-shard listing parses none
+
+    def _children_of(self, folder: Path) -> dict[str, Path]:
+        children = self._children.get(folder)
+        if children is None:
+            children = self._children[folder] = {}
+        return children
+
+    def _child(self, folder: Path, name: str) -> Path:
+        children = self._children_of(folder)
+        path = children.get(name)
+        if path is None:
+            path = children[name] = folder / name
+        return path
 
     def report_folder(self, report_id: str) -> Path:
-        return self.reports / checked_report_id(report_id)
+        return self._child(self.reports, checked_report_id(report_id))
 
     def text(self, report_id: str) -> Path:
         return self.report_folder(report_id) / "text.json"
 
     def annotation_shard(self, report_id: str, number: int) -> Path:
-        return self.report_folder(report_id) / f"annotations-{number:04d}.json"
+        return self._child(self.report_folder(report_id), f"annotations-{number:04d}.json")
 
     def link_shard(self, number: int) -> Path:
-        return self.links / f"links-{number:04d}.json"
+        return self._child(self.links, f"links-{number:04d}.json")
 
     def link_shards(self) -> list[tuple[int, Path]]:
         """(number, path) of every link shard on disk, in order (listed whatever they are, as `shards`)."""
@@ -81,14 +95,14 @@ class Layout:
             entries = list(os.scandir(self.links))
         except FileNotFoundError:
             return []
-        return sorted((int(m["number"]), Path(e.path)) for e in entries if (m := LINK_SHARD.match(e.name)))
+        return sorted((int(m["number"]), self._child(self.links, e.name)) for e in entries if (m := LINK_SHARD.match(e.name)))
 
     def mark_shard(self, report_id: str, paragraph: int) -> Path:
-        return self.report_folder(report_id) / f"marks-{mark_shard_number(paragraph):04d}.json"
+        return self._child(self.report_folder(report_id), f"marks-{mark_shard_number(paragraph):04d}.json")
 
     def decision_shard(self, report_id: str, paragraph: int) -> Path:
         """Where the adjudication decisions of a paragraph are (the same ranges as marks)."""
-        return self.report_folder(report_id) / f"decisions-{mark_shard_number(paragraph):04d}.json"
+        return self._child(self.report_folder(report_id), f"decisions-{mark_shard_number(paragraph):04d}.json")
 
     def shards(self, report_id: str, kind: str) -> list[tuple[int, Path]]:
         """(number, path) of every `kind` shard on disk ("annotations", "marks" or "decisions"), in order.
@@ -104,11 +118,17 @@ class Layout:
             return []
         except NotADirectoryError:
             raise UnsafePathError(f"{folder} is not a folder") from None
+        prefix = f"{kind}-"
+        children = self._children_of(folder)
         for entry in entries:
-            match = SHARD.match(entry.name)
-            if match and match["kind"] == kind:
-                found.append((int(match["number"]), Path(entry.path)))
-        return sorted(found)
+            name = entry.name
+            if name.startswith(prefix) and (match := SHARD.match(name)):
+                path = children.get(name)
+                if path is None:
+                    path = children[name] = folder / name
+                found.append((int(match["number"]), path))
+        found.sort()
+        return found
 
     def report_ids_on_disk(self) -> list[str]:
         """Every report folder that holds a text file (what a lost library.json is rebuilt from)."""

@@ -206,7 +206,7 @@ class Session:
         return self._write("added actor mention", [*actor_plans, plan], _the_annotation(annotation.id))
 
     def _refuse_duplicate(self, new: Annotation) -> None:
-        for old in self.db.paragraph_annotations(new.report_id, new.paragraph):
+        for old in self.db.paragraph_annotations(new.report_id, new.paragraph, fresh=False):
             if (
                 old.kind is new.kind
                 and old.reviewer == new.reviewer
@@ -300,7 +300,7 @@ class Session:
         return self._write(f"removed a link ({link.relation})", [plan], lambda _edits: None)
 
     def _still_there(self, annotation: Annotation) -> None:
-        if not any(a.id == annotation.id for a in self.db.paragraph_annotations(annotation.report_id, annotation.paragraph)):
+        if self.db.stored_annotation(annotation.report_id, annotation.id) is None:
             raise ConflictError(
                 "that claim was deleted by someone else since you opened it; nothing was saved",
                 [("annotation", annotation.id, annotation.to_dict(), None)],

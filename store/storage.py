@@ -375,7 +375,7 @@ class _Snapshot(Storage):
         self.owner = owner
 
     def read(self) -> Tables:
-        return self.owner.tables
+        return self.owner.own_tables()
 
     def write(self, data: Tables) -> None:
         self.owner.tables = data
@@ -402,10 +402,35 @@ class _Cached(Storage):
 
 
 class Transaction:
-    def __init__(self, tables: Tables) -> None:
+    """What one try of a `TinyFile.transact` change works on: the file's tables, copied before anything changes them.
+
+    TinyDB changes documents in place, one level deep (`doc.update(fields)`, our
+    `_replacing`), so the first read copies each document's top level — not the
+    whole file's JSON again — and the cached version stays as it was if the change
+    fails or conflicts. `tables` itself is for reading; `private_tables()` is a deep
+    copy to change freely.
+    """
+
+    def __init__(self, tables: Tables, raw: bytes | None = None, path: Path | None = None) -> None:
         self.tables = tables
         self.dirty = False
+        self._owned = False
+        self._raw, self._path = raw, path
         self.db = TinyDB(self, storage=_Snapshot)
+
+    def own_tables(self) -> Tables:
+        if not self._owned:
+            self.tables = {name: {key: dict(doc) for key, doc in table.items()} for name, table in self.tables.items()}
+            self._owned = True
+        return self.tables
+
+    def private_tables(self) -> Tables:
+        """A deep copy of the tables, to change in place (a repair, a migration); written when the change returns."""
+        if not self._owned:
+            self.tables = parse(self._raw, self._path) if self._raw and self._path else json.loads(json.dumps(self.tables))
+            self._owned = True
+        self.dirty = True
+        return self.tables
 
     def table(self, name: str) -> Table:
         # No query cache: another process may change the file between two transactions.
@@ -535,8 +560,7 @@ class TinyFile:
                     self._load(verify=True)
                 except CorruptFileError as error:
                     raise ReadOnlyError(f"{error}; the change was not saved") from None
-                # A private copy to change: parsed again from the bytes (documents are small, a shard is bounded).
-                draft = Transaction(parse(self._raw, self.path) if self._raw else {})
+                draft = Transaction(self._data, self._raw, self.path)
                 result = change(draft)
                 if not draft.dirty:
                     return result
@@ -554,8 +578,7 @@ class TinyFile:
         """A transaction that applies `mutate` to the raw tables (for bulk rewrites: repair, migration)."""
 
         def change(draft: Transaction) -> Any:
-            draft.dirty = True
-            return mutate(draft.tables)
+            return mutate(draft.private_tables())
 
         return self.transact(change)
 

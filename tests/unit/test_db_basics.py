@@ -80,3 +80,71 @@ def test_annotations_fill_shards_of_bounded_size(db, sample_paths) -> None:
     sizes = [len(tinydb.TinyDB(path).table("annotations")) for _, path in db.layout.shards(report.id, "annotations")]
     assert sizes == [ANNOTATIONS_PER_SHARD, ANNOTATIONS_PER_SHARD, 3]
     assert len(db.annotations(report.id)) == total
+
+
+def _two_full_shards(db, sample_paths):
+    from store.layout import ANNOTATIONS_PER_SHARD
+
+    report = db.add_report(sample_paths[0]).report
+    db.save_annotations(report.id, [
+        db.new_annotation(Kind.CLAIM, report, 1 + n % 3, span=None, claim=Claim(str(n))) for n in range(ANNOTATIONS_PER_SHARD * 2)
+    ])
+    return report
+
+
+def test_a_shard_another_process_starts_is_seen_by_the_next_save_and_read(db, sample_paths) -> None:
+    """Shards full, so another process's claim starts shard 3: our duplicate check, reads and saves all see it."""
+    from store.db import Database
+    from store.errors import IntegrityError
+    from store.session import Session
+
+    report = _two_full_shards(db, sample_paths)
+    ours = Session(db)
+    ours.add_claim(report, 2, None, "warm the caches")
+    theirs = Session(Database(db.root, reviewer="tester"))
+    text = db.open_report(report.id).paragraphs[4].text
+    span = Span.of(text, 0, 5)
+    made = theirs.add_claim(report, 5, span, "theirs").value
+    assert len(db.layout.shards(report.id, "annotations")) == 3
+    with pytest.raises(IntegrityError):  # the same reviewer, span and claim: ours refuses it as a duplicate
+        ours.add_claim(report, 5, span, "theirs")
+    assert made.id in {a.id for a in db.paragraph_annotations(report.id, 5)}
+    graded = ours.grade(made, Credibility("A", 1)).value
+    assert graded.credibility.code == "A1"
+    assert db.layout.shards(report.id, "annotations")[-1][0] == 3
+
+
+def test_an_annotation_another_process_changes_is_read_again_and_a_stale_edit_conflicts(db, sample_paths) -> None:
+    from store.db import Database
+    from store.errors import ConflictError
+    from store.session import Session
+
+    report = _two_full_shards(db, sample_paths)
+    ours, theirs = Session(db), Session(Database(db.root, reviewer="tester"))
+    first = db.annotations(report.id)[0]
+    assert {a.id for a in db.paragraph_annotations(report.id, first.paragraph)} >= {first.id}
+    theirs.delete_annotation(first)
+    assert first.id not in {a.id for a in db.paragraph_annotations(report.id, first.paragraph)}
+    assert db.stored_annotation(report.id, first.id) is None
+    with pytest.raises(ConflictError):
+        ours.grade(first, Credibility("B", 2))
+    assert len(db.annotations(report.id)) == 2 * 256 - 1
+
+
+def test_a_refused_change_leaves_what_was_read_untouched(db, sample_paths) -> None:
+    """A transaction works on a copy: a conflict midway changes neither the file nor what is cached."""
+    from store.db import Plan
+    from store.errors import ConflictError
+
+    report = db.add_report(sample_paths[0]).report
+    one, _ = db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim("one")))
+    two, _ = db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=None, claim=Claim("two")))
+    before = db.layout.annotation_shard(report.id, 1).read_bytes()
+    stale = {**two.to_dict(), "rev": 0}
+    with pytest.raises(ConflictError):
+        db.commit([
+            Plan("annotation", one.id, report.id, {**one.to_dict(), "note": "changed"}, base=one.to_dict()),
+            Plan("annotation", two.id, report.id, {**two.to_dict(), "note": "changed"}, base=stale),
+        ])
+    assert db.layout.annotation_shard(report.id, 1).read_bytes() == before
+    assert [a.note for a in db.annotations(report.id)] == ["", ""]
