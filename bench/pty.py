@@ -76,6 +76,7 @@ class Burst:
     first: float  # seconds from the key to the first byte
     last: float  # seconds from the key to the last byte of the update
     text: str  # what it showed (escape sequences removed)
+    size: int = 0  # bytes written to the terminal for it, escape sequences included
 
 
 class Terminal:
@@ -234,8 +235,9 @@ class Terminal:
             seen = seen or shown(screen_text(bytes(self.raw)))
         assert first is not None and last is not None
         text = screen_text(bytes(self.raw))
+        size = len(self.raw)
         self.raw.clear()
-        return Burst(first - sent, last - sent, text)
+        return Burst(first - sent, last - sent, text, size)
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)

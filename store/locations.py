@@ -6,7 +6,7 @@ import getpass
 import os
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import user_config_dir, user_data_dir, user_state_dir
 
 APP_NAME = "claimdesk"
 
@@ -25,6 +25,18 @@ def config_path() -> Path:
     if from_env:
         return Path(from_env).expanduser()
     return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def state_path() -> Path:
+    """`CLAIMDESK_STATE` if set, else `claimdesk/` in the platform's user state dir (`~/.local/state/claimdesk`).
+
+    What one analyst was doing, kept out of the shared database: where each report
+    was left, rejected suggestions, form drafts, the last export folder (store/workstate.py).
+    """
+    from_env = os.environ.get("CLAIMDESK_STATE")
+    if from_env:
+        return Path(from_env).expanduser()
+    return Path(user_state_dir(APP_NAME, appauthor=False))
 
 
 def default_reviewer() -> str:

@@ -205,6 +205,53 @@ class Session:
         plan = Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None)
         return self._write("added actor mention", [*actor_plans, plan], _the_annotation(annotation.id))
 
+    def add_mentions(self, report: Report, mentions: Iterable[tuple[int, Span, str]]) -> Saved[list[Annotation]]:
+        """Several actor mentions — (paragraph number, span, actor id) — in one step, undone as one.
+
+        Accepting every registry suggestion of a paragraph or a report. A span this
+        analyst already tagged with that actor is skipped (not refused: the others
+        still go in); nothing to add is an IntegrityError.
+        """
+        now = now_iso()
+        plans: list[Plan] = []
+        seen: set[tuple[int, int, int, str]] = set()
+        existing: dict[int, set[tuple[tuple[int, int] | None, tuple[Any, ...]]]] = {}
+        for paragraph_number, span, actor_id in mentions:
+            key = (paragraph_number, span.start, span.end, actor_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            if paragraph_number not in existing:
+                existing[paragraph_number] = {
+                    (_place(old), _subject(old))
+                    for old in self.db.paragraph_annotations(report.id, paragraph_number)
+                    if old.kind is Kind.ACTOR and old.reviewer == self.reviewer and old.revision == report.revision
+                }
+            annotation = Annotation(
+                id=new_id(),
+                kind=Kind.ACTOR,
+                report_id=report.id,
+                revision=report.revision,
+                paragraph=paragraph_number,
+                span=span,
+                actor_id=actor_id,
+                reviewer=self.reviewer,
+                created_at=now,
+                updated_at=now,
+                updated_by=self.reviewer,
+            )
+            if (_place(annotation), _subject(annotation)) in existing[paragraph_number]:
+                continue
+            plans.append(Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None))
+        if not plans:
+            raise IntegrityError("already tagged: every one of those spans has that actor already; nothing added")
+        count = len(plans)
+        return self._write(
+            f"added {count} actor mention{'s' if count != 1 else ''}",
+            plans,
+            lambda edits: [Annotation.from_dict(e.after) for e in edits if e.entity == "annotation" and e.after],
+        )
+
     def _refuse_duplicate(self, new: Annotation) -> None:
         for old in self.db.paragraph_annotations(new.report_id, new.paragraph, fresh=False):
             if (
@@ -261,7 +308,8 @@ class Session:
         """Delete an annotation, and the links that start or end at it (one step: undo brings both back)."""
         plans = [Plan("link", link.id, None, None, base=link.to_dict()) for link in self.db.links_of(annotation.id)]
         plans.append(Plan("annotation", annotation.id, annotation.report_id, None, base=annotation.to_dict()))
-        return self._write(f"deleted {annotation.kind.value}", plans, lambda _edits: None)
+        what = "claim" if annotation.kind is Kind.CLAIM else "actor mention"  # the mention goes, never the actor
+        return self._write(f"deleted {what}", plans, lambda _edits: None)
 
     # ---------------------------------------------------------------- links
 

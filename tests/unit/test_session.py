@@ -314,3 +314,26 @@ def test_undoing_a_claim_someone_has_linked_since_is_refused(two, sample_paths) 
     with pytest.raises(IntegrityError, match="linked to 1 other claim"):
         alice.undo()
     assert alice.db.annotation(report.id, mine.id).claim.text == "mine"
+
+
+def test_several_mentions_are_one_step_skip_what_is_tagged_and_undo_as_one(two) -> None:
+    alice, _, report = two
+    actor = alice.create_actor("Hamas", "armed_group").value
+    first, second = _span(alice, report.id, 1, 0, 8), _span(alice, report.id, 2, 0, 5)
+    alice.add_mention(report, 1, first, actor.id)
+    saved = alice.add_mentions(report, [(1, first, actor.id), (2, second, actor.id), (2, second, actor.id)])
+    assert [(a.paragraph, a.span.start, a.span.end) for a in saved.value] == [(2, 0, 5)]  # the tagged one and the repeat skipped
+    assert saved.change.description == "added 1 actor mention"
+    assert len(alice.db.annotations(report.id)) == 2
+    alice.undo()
+    assert [a.paragraph for a in alice.db.annotations(report.id)] == [1]
+    with pytest.raises(IntegrityError, match="already tagged"):
+        alice.add_mentions(report, [(1, first, actor.id)])
+
+
+def test_deleting_a_mention_says_it_was_a_mention_not_the_actor(two) -> None:
+    alice, _, report = two
+    actor = alice.create_actor("Hamas", "armed_group").value
+    mention = alice.add_mention(report, 1, _span(alice, report.id, 1, 0, 8), actor.id).value
+    assert alice.delete_annotation(mention).change.description == "deleted actor mention"
+    assert [a.name for a in alice.db.actors()] == ["Hamas"]
