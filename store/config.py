@@ -1,6 +1,7 @@
-"""User settings from the config file (TOML): reviewer name and key remapping.
+"""User settings from the config file (TOML): reviewer name, review flow and key remapping.
 
     reviewer = "amira"
+    advance_after_review = true   # space marks a paragraph reviewed, then moves to the next unreviewed one
     [keys]
     # binding id = "key[,key…]" — ids are listed by `?` in the app and in the README
     claim = "C"
@@ -23,6 +24,7 @@ _KEY = re.compile(r"^[A-Za-z0-9_+\-,.;:'!?@#$%^&*()\[\]{}<>/\\|`~= ]{1,80}$")
 class Settings:
     reviewer: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
+    advance_after_review: bool = True
     warnings: tuple[str, ...] = ()
 
 
@@ -55,4 +57,8 @@ def load_settings(path: Path) -> Settings:
     if reviewer is not None and not isinstance(reviewer, str):
         warnings.append("reviewer must be a string")
         reviewer = None
-    return Settings(clean_line(reviewer) if reviewer else None, keymap, tuple(warnings))
+    advance = data.get("advance_after_review", True)
+    if not isinstance(advance, bool):
+        warnings.append("advance_after_review must be true or false")
+        advance = True
+    return Settings(clean_line(reviewer) if reviewer else None, keymap, advance_after_review=advance, warnings=tuple(warnings))

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from store.model import Actor
+from store.model import Actor, Report
+from store.suggest import fold_name
 
 # Apostrophes, ayn/hamza signs and backticks that transliterations sprinkle into names.
 _APOSTROPHES = dict.fromkeys(map(ord, "'’‘`´ʼʽʿʾˈ′"), None)
@@ -111,4 +112,30 @@ def match_actors(query: str, actors: Iterable[Actor], limit: int | None = 8) -> 
     return found[:limit]
 
 
-__all__ = ["ActorMatch", "match_actors", "normalise", "score_name"]
+REPORT_MIN_SCORE = 80.0  # a report matches when every typed word is this close to a word of its facts
+
+
+def report_haystack(report: Report) -> str:
+    """What the library's filter searches: title, source file, regions, date and dispatch number."""
+    return fold_name(" ".join([report.title, report.source.rsplit("/", 1)[-1], *report.regions, report.date or "",
+                                report.dispatch_number or ""]))
+
+
+def match_reports(query: str, reports: Iterable[Report]) -> list[Report]:
+    """The reports whose facts match `query` (fuzzy: "sayed harbor 2023-10" finds "Sayyid … Harbour", October 2023).
+
+    Each typed word must be close to some part of the report's facts (rapidfuzz's
+    partial ratio: a typo or another transliteration still matches); the order is kept.
+    """
+    words = fold_name(query).split()  # folded as registry suggestions are: Sayyed is Sayyid, harbor is harbour
+    if not words:
+        return list(reports)
+    found = []
+    for report in reports:
+        haystack = report_haystack(report)
+        if all(word in haystack or fuzz.partial_ratio(word, haystack) >= REPORT_MIN_SCORE for word in words):
+            found.append(report)
+    return found
+
+
+__all__ = ["ActorMatch", "match_actors", "match_reports", "normalise", "report_haystack", "score_name"]

@@ -14,7 +14,7 @@ folder: this is one person's working state, like an editor's swap files. The
 database is shared by several analysts and backed up, checked by `doctor` and
 exported; none of them should see another's half-typed text or cursor. Layout:
 
-    <state>/export.json                          {"folder", "path", "format"} of the last export
+    <state>/export.json                          folder, path, format, reports and outcome of the last export
     <state>/<key>/database                       the database folder and reviewer this key stands for
     <state>/<key>/reports/<report id>.json       {"paragraph", "rejected", "drafts"}
 
@@ -45,6 +45,7 @@ MAX_FILE = 4 << 20  # a state file bigger than this is not read (drafts and reje
 MAX_DRAFTS = 20  # per report: the oldest go first
 MAX_DRAFT_TEXT = 16 * 1024  # characters of one draft field
 MAX_REJECTED = 10_000
+EXPORT_KEYS = ("folder", "path", "format", "scope", "failed")
 
 
 class WorkState:
@@ -191,12 +192,19 @@ class WorkState:
     # --------------------------------------------------------- export
 
     def last_export(self) -> dict[str, str]:
-        """{"folder", "path", "format"} of the last export this analyst ran (any database), or {}."""
-        data = self._read(self._folder() / "export.json")
-        return {k: v for k, v in data.items() if k in ("folder", "path", "format") and isinstance(v, str)}
+        """{"folder", "path", "format", "scope", "failed"} of the last export this analyst ran (any database), or {}.
 
-    def remember_export(self, folder: str, path: str, fmt: str) -> None:
-        self._write(self._folder() / "export.json", {"folder": folder, "path": path, "format": fmt})
+        `scope` is the report exported ("*": every report); `failed` is "yes" when it did not go through.
+        """
+        try:
+            data = self._read(self._folder() / "export.json")
+        except StoreError:
+            return {}
+        return {k: v for k, v in data.items() if k in EXPORT_KEYS and isinstance(v, str)}
+
+    def remember_export(self, folder: str, path: str, fmt: str, scope: str = "*", failed: bool = False) -> None:
+        record = {"folder": folder, "path": path, "format": fmt, "scope": scope, "failed": "yes" if failed else "no"}
+        self._write(self._folder() / "export.json", record)
 
 
 def _enter(path: Path, create_parents: bool = False) -> None:

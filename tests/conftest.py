@@ -12,6 +12,14 @@ SEED = SHARED / "seeds" / "000_d468c9227d68e3d5.txt"
 SAMPLES = ROOT / "sample_reports"
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's working state (where reports were left, drafts…: store/workstate.py) in its own folder, never the user's."""
+    state = tmp_path / "state"
+    monkeypatch.setenv("CLAIMDESK_STATE", str(state))
+    return state
+
+
 @pytest.fixture
 def seed_path() -> Path:
     if not SEED.exists():

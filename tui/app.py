@@ -16,6 +16,7 @@ from textual.screen import ModalScreen, Screen
 from store.db import Database
 from store.errors import ClaimdeskError
 from store.session import Session
+from store.workstate import WorkState
 from tui.inert import InertText
 
 if TYPE_CHECKING:
@@ -38,7 +39,13 @@ class ClaimdeskApp(App[None]):
     ]
 
     def __init__(
-        self, session: Session, report_id: str | None = None, keymap: dict[str, str] | None = None, messages: list[str] | None = None
+        self,
+        session: Session,
+        report_id: str | None = None,
+        keymap: dict[str, str] | None = None,
+        messages: list[str] | None = None,
+        advance_after_review: bool = True,
+        workstate: WorkState | None = None,
     ) -> None:
         super().__init__()
         self.start_messages = list(messages or ())
@@ -46,6 +53,9 @@ class ClaimdeskApp(App[None]):
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
         self._ledger_keeper: LedgerKeeper | None = None  # the claims ledger, read the first time it is wanted
+        self.advance_after_review = advance_after_review
+        # This analyst's working state (where reports were left, drafts…), outside the database.
+        self.workstate = workstate or WorkState(session.db.root, session.reviewer)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters (NO_COLOR…), then the guard that keeps control characters off the terminal."""
@@ -54,16 +64,37 @@ class ClaimdeskApp(App[None]):
     def on_mount(self) -> None:
         if self.user_keymap:
             self.set_keymap(self.user_keymap)
+            self.call_after_refresh(self._report_keymap_conflicts)
         # Pushed once Textual's start-up batch is over: pushed inside it, the first screen would be
         # laid out and drawn once unseen, then drawn again (some 40 ms more before anything shows).
         self.call_later(self._open_first_screen)
 
+    def _report_keymap_conflicts(self) -> None:
+        """A `[keys]` table that gives one key two jobs: one line each, naming both (Textual would keep one silently)."""
+        from tui.keys import keymap_conflicts
+
+        for line in keymap_conflicts(self.user_keymap):
+            self.notify(line, title="Keys", severity="warning", timeout=30, markup=False)
+
+    def report_screen(self, report_id: str, paragraph_number: int | None = None, claim_id: str | None = None) -> Screen[None]:
+        from tui.screens.report import ReportOptions, ReportScreen
+
+        return ReportScreen(
+            self.session, report_id, paragraph_number, self.workstate,
+            ReportOptions(review_advances=self.advance_after_review), claim_id=claim_id,
+        )
+
+    def save_work_in_progress(self) -> None:
+        """Write what screens hold unsaved (a draft being typed, where the analyst is), at once: a hang-up is coming."""
+        for screen in self.screen_stack:
+            flush = getattr(screen, "flush_work", None)
+            if callable(flush):
+                flush()
+
     def _open_first_screen(self) -> None:
         if self.start_report_id is not None:
             # Only the report is built at start; `esc` builds the library when it is wanted.
-            from tui.screens.report import ReportScreen
-
-            self.push_screen(ReportScreen(self.session, self.start_report_id))
+            self.push_screen(self.report_screen(self.start_report_id))
         else:
             from tui.screens.library import LibraryScreen
 
@@ -89,13 +120,11 @@ class ClaimdeskApp(App[None]):
 
     def open_report(self, report_id: str, paragraph_number: int | None = None, claim_id: str | None = None) -> None:
         """Open a report on top of the current screen, at a paragraph (1-based) if given, with a claim highlighted if given."""
-        from tui.screens.report import ReportScreen
-
         refreshed = self.session.refresh_from_source(report_id)  # a file changed since it was added: a new revision
         if refreshed is not None and refreshed[1] is not None:
             self.notify(f"New revision of the report — {refreshed[1].summary()}", title="Report", timeout=15, markup=False)
         try:
-            screen = ReportScreen(self.session, report_id, paragraph_number, claim_id=claim_id)
+            screen = self.report_screen(report_id, paragraph_number, claim_id=claim_id)
         except ClaimdeskError as error:
             self.notify(str(error), title="Report", severity="error", markup=False)
             return
@@ -181,11 +210,33 @@ class ClaimdeskApp(App[None]):
             return
         report_id = getattr(self.screen, "report_id", None)
         report = self.session.db.find_report(report_id) if report_id else None
-        self.push_screen(ExportDialog(report_id, report.title if report else None), self._export_chosen)
+        last = self.workstate.last_export()
+        dialog = ExportDialog(report_id, report.title if report else None, last=last)
+        self.push_screen(dialog, self._export_chosen)
 
     def _export_chosen(self, choice) -> None:
-        if choice is not None:
-            self.export_annotations(choice)
+        if choice is None:
+            return
+        self._remember_export(choice, failed=False)
+        self.export_annotations(choice)
+
+    def _remember_export(self, choice, failed: bool) -> None:
+        """The folder and file of this export, offered next time (the whole path again if it failed)."""
+        try:
+            self.workstate.remember_export(
+                str(choice.path.parent), str(choice.path), choice.format, choice.report_id or "*", failed=failed
+            )
+        except ClaimdeskError:
+            pass  # remembering the folder is a convenience: the export itself goes on
+
+    def action_command_palette(self) -> None:
+        """The command palette, guarded against page keys before its first layout (tui/palette.py)."""
+        from textual.command import CommandPalette
+
+        from tui.palette import SafeCommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     @work(thread=True, group="export")
     def export_annotations(self, choice) -> None:
@@ -193,6 +244,8 @@ class ClaimdeskApp(App[None]):
         from tui.exporting import perform_export
 
         message, severity = perform_export(self.session.db.root, self.session.reviewer, choice)
+        if severity == "error":
+            self.call_from_thread(self._remember_export, choice, True)
         self.call_from_thread(self.notify, message, title="Export", severity=severity, timeout=12, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
@@ -223,10 +276,14 @@ def make_app(
     report_id: str | None = None,
     keymap: dict[str, str] | None = None,
     messages: list[str] | None = None,
+    advance_after_review: bool = True,
+    workstate: WorkState | None = None,
 ) -> ClaimdeskApp:
     """The one factory the CLI and the tests use (a Database gets a new session of its reviewer).
 
     `messages` are shown once the first screen is up (what opening did: a new revision carried over).
     """
     session = store if isinstance(store, Session) else Session(store)
-    return ClaimdeskApp(session, report_id=report_id, keymap=keymap, messages=messages)
+    return ClaimdeskApp(
+        session, report_id=report_id, keymap=keymap, messages=messages, advance_after_review=advance_after_review, workstate=workstate
+    )

@@ -133,7 +133,10 @@ def _run_tui(context: Context, report_id: str | None, session: Session | None = 
         from store.session import Session
 
         session = Session(context.database())
-    app = make_app(session, report_id=report_id, keymap=context.settings().keymap, messages=messages)
+    settings = context.settings()
+    app = make_app(
+        session, report_id=report_id, keymap=settings.keymap, messages=messages, advance_after_review=settings.advance_after_review
+    )
     run_app(app)
 
 

@@ -15,6 +15,8 @@ def perform_export(db_root: Path, reviewer: str, choice: ExportChoice) -> tuple[
     from store.db import Database
 
     try:
+        if choice.create_folder:
+            choice.path.parent.mkdir(parents=True, exist_ok=True)  # the analyst said yes to creating it
         db = Database(db_root, reviewer)
         selection = Selection(reports=(choice.report_id,) if choice.report_id else ())
         result = export_to_path(db, choice.format, choice.path, selection)

@@ -9,8 +9,11 @@ The terminal can go away in three ways while claimdesk runs:
   input thread then reads EOF in a loop at 100% CPU. The tty reports the
   hang-up to `poll()` (POLLHUP), which is what `TerminalWatch` waits for.
 
-Nothing needs saving on the way out: the store writes synchronously and the UI
-acknowledges a change only once it is on disk. The exit must only never cut a
+Nothing in the database needs saving on the way out: the store writes
+synchronously and the UI acknowledges a change only once it is on disk. What an
+analyst holds unsaved — a claim form's draft, kept on disk a moment after each
+change — is written at once before a hang-up ends the process
+(`ClaimdeskApp.save_work_in_progress`), so a dropped SSH link loses no typing. The exit must only never cut a
 save short, so it runs as a callback on the event loop (a save made by the UI,
 which runs on the loop, has finished) and takes `store.storage.WRITE_GATE` (a
 save in a worker thread has finished). Store locks are `flock` locks that the
@@ -146,10 +149,16 @@ class TerminalWatch:
                     self._on_loop(lambda: self.app.exit(return_code=TERMINATE_EXIT))
 
     def _hang_up(self) -> None:
-        """The terminal is gone: end the process from the event loop, or from here if the loop is stuck."""
-        self._on_loop(lambda: self._exit(HANGUP_EXIT))
+        """The terminal is gone: keep what is typed, then end the process from the event loop (or from here if it is stuck)."""
+        self._on_loop(self._save_then_exit)
         time.sleep(GRACE)  # the loop normally ends the process long before this
         self._exit(HANGUP_EXIT)
+
+    def _save_then_exit(self) -> None:
+        try:
+            self.app.save_work_in_progress()
+        finally:  # whatever happened there, a dead terminal's process ends
+            self._exit(HANGUP_EXIT)
 
     def _on_loop(self, callback: Callable[[], None]) -> None:
         with contextlib.suppress(RuntimeError):  # the loop is closed: the app has already ended

@@ -221,6 +221,61 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# --------------------------------------------------------------- text objects
+# What `q`, `s` and `t` select in selection mode: a range around the caret,
+# trimmed of spaces. None when there is nothing of that kind there.
+
+QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("‘", "’"), ('"', '"'))
+
+
+def quotation_around(text: str, offset: int) -> tuple[int, int] | None:
+    """The quoted words around `offset` (inside the marks), the innermost pair that holds it."""
+    best: tuple[int, int] | None = None
+    for opening, closing in QUOTE_PAIRS:
+        if opening == closing:
+            marks = [i for i, char in enumerate(text) if char == opening]
+            pairs = list(zip(marks[::2], marks[1::2], strict=False))
+        else:
+            pairs, stack = [], []
+            for i, char in enumerate(text):
+                if char == opening:
+                    stack.append(i)
+                elif char == closing and stack:
+                    pairs.append((stack.pop(), i))
+        for left, right in pairs:
+            if left <= offset <= right and right - left > 1 and (best is None or right - left < best[1] - best[0]):
+                best = (left + 1, right)
+    return trim(text, *best) if best else None
+
+
+def sentence_around(text: str, offset: int) -> tuple[int, int]:
+    """The sentence that holds `offset`, from its first word to its stop (closing quotes included)."""
+    start = sentence_start(text, min(len(text), next_char(text, offset)))
+    end = sentence_end(text, start)
+    return trim(text, start, end)
+
+
+CLAUSE_STOPS = frozenset(",;:")
+
+
+def clause_around(text: str, offset: int) -> tuple[int, int]:
+    """The clause that holds `offset`: from the previous , ; or : (or the sentence's start) to the next one (or its stop)."""
+    sentence_start_at, sentence_end_at = sentence_around(text, offset)
+    start = offset
+    while start > sentence_start_at and text[start - 1] not in CLAUSE_STOPS:
+        start -= 1
+    end = offset
+    while end < sentence_end_at and text[end] not in CLAUSE_STOPS:
+        end += 1
+    if end == sentence_end_at:
+        while end > start and text[end - 1] in SENTENCE_ENDS | CLOSERS:
+            end -= 1
+    start, end = trim(text, start, end)
+    while start < end and text[start] in "“«‘\"(":
+        start += 1
+    return start, end
+
+
 MOTIONS = {
     "next_char": next_char,
     "previous_char": previous_char,

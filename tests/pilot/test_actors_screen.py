@@ -8,11 +8,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import DataTable, Input, Static, TextArea
 
 from store.model import Claim, Kind, Span
 from tests.pilot.toasts import toasts
 from tui.app import make_app
+from tui.widgets.choice import DigitChoice
 from tui.dialogs.actor_form import ActorForm
 from tui.dialogs.actor_picker import ActorPicker
 from tui.dialogs.confirm import ConfirmDialog
@@ -187,7 +188,7 @@ async def test_edit_actor_through_the_form(db, tmp_path) -> None:
         assert name.value == "Arabic Post"
         name.value = "Arabic Post (Arabi21)"
         form.query_one("#form-aliases", Input).value = "Trabic Post, Arabi Post, Trabic Post"
-        form.query_one("#form-type", Select).value = "media"
+        form.query_one("#form-type", DigitChoice).value = "media"
         form.query_one("#form-note", TextArea).text = "Qatar-funded; London-based"
         # the affiliation comes from the picker
         await pilot.press("ctrl+o")
@@ -227,7 +228,7 @@ async def test_form_refuses_an_affiliation_cycle_and_an_empty_name(db, tmp_path)
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form  # not saved
-        await pilot.press("escape")
+        await pilot.press("escape", "y")  # something was typed: esc asks before dropping it
         await pilot.pause()
         assert app.screen is screen
     assert db.actor(seeded["sayyid"].id) == seeded["sayyid"]
@@ -242,10 +243,13 @@ async def test_new_actor_from_the_screen(db, tmp_path) -> None:
         await pilot.press("n")
         await pilot.pause()
         assert isinstance(app.screen, ActorForm)
-        await pilot.press(*"Iran", "enter")
+        await pilot.press(*"Iran", "enter")  # enter moves on to the type
+        assert isinstance(app.screen, ActorForm)
+        await pilot.press("3", "ctrl+s")  # a state; saved from any field
         await settle(pilot)
         assert "Iran" in [row[0] for row in table_rows(screen)]
-    assert db.find_actor("iran") is not None
+    iran = db.find_actor("iran")
+    assert iran is not None and iran.type == "state"
 
 
 async def merge_sayyid_into_sayyed(pilot: Any, screen: ActorsScreen) -> None:

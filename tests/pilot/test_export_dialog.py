@@ -9,11 +9,14 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from textual.widgets import Checkbox, Input, Select
+from textual.widgets import Checkbox, Input
 
+from store.formats import FORMATS
 from tests.unit.test_export_support import sample_db
 from tui.app import make_app
+from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.export_dialog import ExportChoice, ExportDialog
+from tui.widgets.choice import DigitChoice
 
 SIZE = (110, 36)
 
@@ -64,7 +67,7 @@ async def test_e_exports_every_report_from_the_library(db, tmp_path) -> None:
         await pilot.press("e")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        assert dialog.query_one("#export-format", Select).value == "jsonl"
+        assert dialog.query_one("#export-format", DigitChoice).value == "jsonl"
         path_input = dialog.query_one("#export-path", Input)
         assert path_input.value.endswith("claimdesk-export.jsonl") and app.focused is path_input
         assert not dialog.query("#export-this-report")  # no report open: everything
@@ -108,14 +111,14 @@ async def test_format_choice_renames_the_suggested_file_and_csv_is_written(db, t
         await pilot.press("e")
         dialog = app.screen
         path_input = dialog.query_one("#export-path", Input)
-        dialog.query_one("#export-format", Select).value = "csv"
+        await pilot.press("shift+tab", "shift+tab", str(list(FORMATS).index("csv") + 1))  # back to the format; csv's digit
         await pilot.pause()
         assert Path(path_input.value).name == "first.csv"
         dialog.query_one("#export-this-report", Checkbox).value = False
         await pilot.pause()
         assert Path(path_input.value).name == "claimdesk-export.csv"
         path_input.value = str(tmp_path / "all.csv")
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")  # the digit moved on to the checkbox: enter to the file, enter exports
         await finish(pilot)
     raw = (tmp_path / "all.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfid,kind,") and raw.count(b"\r\n") == 6  # a header and 5 rows
@@ -129,7 +132,7 @@ async def test_brat_goes_into_a_folder(db, tmp_path) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
         dialog = app.screen
-        dialog.query_one("#export-format", Select).value = "brat"
+        dialog.query_one("#export-format", DigitChoice).value = "brat"
         await pilot.pause()
         assert str(dialog.query_one("#export-path-label").render()) == "Folder"
         dialog.query_one("#export-path", Input).value = str(tmp_path / "brat")
@@ -174,13 +177,63 @@ async def test_a_failure_is_a_notification_not_a_crash(db, tmp_path) -> None:
     shown = recording(app)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("e")
-        app.screen.query_one("#export-path", Input).value = str(tmp_path / "no such folder" / "[red]x.jsonl")
+        (tmp_path / "a file").write_text("not a folder")
+        typed = str(tmp_path / "a file" / "[red]x.jsonl")
+        app.screen.query_one("#export-path", Input).value = typed
         await pilot.press("enter")
         await finish(pilot)
         assert app.is_running
-    [note] = shown
-    assert note["severity"] == "error" and note["markup"] is False
-    assert note["message"].startswith("Export failed: cannot write") and "[red]x.jsonl" in note["message"]
+        [note] = shown
+        assert note["severity"] == "error" and note["markup"] is False
+        assert note["message"].startswith("Export failed: ") and "[red]x.jsonl" in note["message"]
+        await pilot.press("e")  # the path typed comes back, to be corrected
+        assert app.screen.query_one("#export-path", Input).value == typed
+
+
+@sync
+async def test_the_folder_of_the_last_export_is_the_next_default_else_home(db, tmp_path, monkeypatch) -> None:
+    sample_db(db)
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    app = make_app(db)
+    recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        path_input = app.screen.query_one("#export-path", Input)
+        assert path_input.value == str(home / "claimdesk-export.jsonl")  # never the current directory
+        out = tmp_path / "exports"
+        out.mkdir()
+        path_input.value = str(out / "mine.jsonl")
+        await pilot.press("enter")
+        await finish(pilot)
+        await pilot.press("e")
+        assert app.screen.query_one("#export-path", Input).value == str(out / "mine.jsonl")  # same reports: the same path
+    app = make_app(db, report_id="first")  # another session, from a report: that folder, the report's file
+    recording(app)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        assert app.screen.query_one("#export-path", Input).value == str(out / "first.jsonl")
+
+
+@sync
+async def test_a_missing_folder_is_created_when_the_analyst_says_so(db, tmp_path) -> None:
+    sample_db(db)
+    app = make_app(db)
+    shown = recording(app)
+    target = tmp_path / "new" / "deeper" / "all.jsonl"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("e")
+        dialog = app.screen
+        dialog.query_one("#export-path", Input).value = str(target)
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")  # not this folder: the dialog stays, with what was typed
+        assert app.screen is dialog and dialog.query_one("#export-path", Input).value == str(target)
+        assert "does not exist" in str(dialog.query_one("#export-error").render())
+        await pilot.press("enter", "y")
+        await finish(pilot)
+    assert len(records(target)) == 5 and "Exported 5" in shown[0]["message"]
 
 
 @sync

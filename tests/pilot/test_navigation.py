@@ -127,16 +127,22 @@ class TestParagraphKeys:
             assert "[1] (no note)" not in "\n".join(lines)  # only the current paragraph's notes
 
     @sync
-    async def test_page_down_scrolls_without_moving_the_current_paragraph(self, db, seed_id) -> None:
+    async def test_page_down_and_up_take_the_current_paragraph_along(self, db, seed_id) -> None:
         app = make_app(db, report_id=seed_id)
         async with app.run_test(size=WIDE) as pilot:
             view = view_of(app)
+            await pilot.pause()  # suggestions and candidates are drawn from the second frame on
             first_screen = visible_text(view)
             await pilot.press("pagedown")
-            assert view.current == 0
-            assert visible_text(view) != first_screen
-            await pilot.press("pageup")
-            assert visible_text(view) == first_screen
+            paged = visible_text(view)
+            assert paged != first_screen and view.current > 0
+            number = view.current + 1
+            assert any(line.startswith(f"▌{number:>4}") for line in paged)  # the current paragraph is on the page
+            assert panel_heading(app).startswith(f"¶ {number} ")
+            await pilot.press("j")  # the next paragraph after it, not back at the top
+            assert view.current == number
+            await pilot.press("k", "pageup")
+            assert visible_text(view) == first_screen and view.current == 0
 
 
 class TestSections:

@@ -34,12 +34,12 @@ def status_line(app) -> str:
 
 @sync
 async def test_space_and_bang_toggle_status_and_progress_follows(db, report_id) -> None:
-    app = make_app(db, report_id)
+    app = make_app(db, report_id, advance_after_review=False)  # space stays on the paragraph (the setting off)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         assert "0/4 reviewed" in status_line(app) and "0/4 reviewed" in app.screen.sub_title
         await pilot.press("space")
         assert marks(db, report_id) == {1: (True, False)}
-        await pilot.press("j", "exclamation_mark")
+        await pilot.press("j", "exclamation_mark", "enter")  # a flag without a reason
         assert marks(db, report_id) == {1: (True, False), 2: (False, True)}
         assert "1/4 reviewed · 1 flagged" in status_line(app)
         assert "flagged" in str(app.screen.query_one("#panel-heading", Static).render())

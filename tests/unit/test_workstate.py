@@ -30,7 +30,9 @@ def test_position_rejections_drafts_and_export_survive_a_restart(state: WorkStat
     assert again.position("seed") == 12
     assert again.rejected("seed") == {("rev", 2, 10, 27, "actor1")}
     assert again.drafts("seed") == {"new:12:140-200": {"text": "5,000 fighters", "type": "figure"}}
-    assert again.last_export() == {"folder": "/home/amira/out", "path": "/home/amira/out/seed.jsonl", "format": "jsonl"}
+    assert again.last_export() == {
+        "folder": "/home/amira/out", "path": "/home/amira/out/seed.jsonl", "format": "jsonl", "scope": "*", "failed": "no",
+    }
     again.drop_draft("seed", "new:12:140-200")
     assert reread(state).drafts("seed") == {}
 

@@ -3,7 +3,9 @@
 `ActorForm(actors, actor)` answers with an `ActorDraft` — not yet saved: the
 screen that opened it saves it through the session — or `None` on esc. Without
 an actor it fills in a new one (named `name`). The affiliation is another actor,
-chosen with the `ActorPicker` (a new one is created with this actor).
+chosen with the `ActorPicker` (a new one is created with this actor). It fills in
+the way every form does (`tui/dialogs/form.py`): enter moves on (on the note,
+the last field, it saves), ctrl+s saves from any field, the type is a digit.
 """
 
 from __future__ import annotations
@@ -17,12 +19,39 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
 from tui.dialogs.actor_picker import ActorPicker
-from tui.keys import hint
+from tui.dialogs.form import FormScreen
+from tui.keys import key_for
+from tui.widgets.choice import DigitChoice
+
+SHORT_TYPES = {
+    "person": "person", "armed_group": "armed group", "state": "state", "state_body": "state body",
+    "party": "party", "media": "media", "international_org": "intl org", "other": "other",
+}
+
+
+class FormButton(Button):
+    """A button in a form: space (or a click) presses it, enter moves on (as in every field)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "press", "Press", show=False),
+        Binding("enter", "screen.next_field", "Next field", show=False),
+    ]
+
+
+class NoteArea(TextArea):
+    """The note: enter moves on (and, as the last field, saves); ctrl+j starts a new line."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "screen.next_field", "Next field", show=False, priority=True, id="actor_form.next"),
+        Binding("ctrl+j", "new_line", "New line", show=False, id="actor_form.new_line"),
+    ]
+
+    def action_new_line(self) -> None:
+        self.insert("\n")
 
 
 @dataclass(frozen=True)
@@ -41,7 +70,7 @@ def split_aliases(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
 
 
-class ActorForm(ModalScreen[ActorDraft | None]):
+class ActorForm(FormScreen[ActorDraft | None]):
     DEFAULT_CSS = """
     ActorForm {
         align: center middle;
@@ -61,7 +90,7 @@ class ActorForm(ModalScreen[ActorDraft | None]):
     ActorForm #form-fields {
         grid-size: 2;
         grid-columns: 12 1fr;
-        grid-rows: 3 3 3 3 5;
+        grid-rows: 3 auto 3 3 5;
         height: auto;
     }
     ActorForm .form-label {
@@ -92,10 +121,9 @@ class ActorForm(ModalScreen[ActorDraft | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="actor_form.save"),
-        Binding("escape", "cancel", "Cancel", id="actor_form.cancel"),
         Binding("ctrl+o", "pick_affiliation", "Affiliation", id="actor_form.affiliation"),
     ]
+    FIELDS = ("form-name", "form-type", "form-affiliation", "form-aliases", "form-note")
 
     def __init__(self, actors: dict[str, Actor], actor: Actor | None = None, name: str = "") -> None:
         super().__init__()
@@ -113,16 +141,15 @@ class ActorForm(ModalScreen[ActorDraft | None]):
                 yield Label("Name", classes="form-label")
                 yield Input(self.initial_name, id="form-name", select_on_focus=False)
                 yield Label("Type", classes="form-label")
-                yield Select(
-                    [(label, key) for key, label in ACTOR_TYPES.items()],
-                    value=actor.type if actor and actor.type in ACTOR_TYPES else "other",
-                    allow_blank=False,
+                yield DigitChoice(
+                    [(key, SHORT_TYPES.get(key, label)) for key, label in ACTOR_TYPES.items()],
+                    actor.type if actor and actor.type in ACTOR_TYPES else "other",
                     id="form-type",
                 )
                 yield Label("Affiliation", classes="form-label")
                 with Horizontal(id="form-affiliation-row"):
-                    yield Button(self.affiliation_label(), id="form-affiliation")
-                    yield Button("Clear", id="form-clear-affiliation")
+                    yield FormButton(self.affiliation_label(), id="form-affiliation")
+                    yield FormButton("Clear", id="form-clear-affiliation")
                 yield Label("Aliases", classes="form-label")
                 yield Input(
                     ", ".join(actor.aliases) if actor else "",
@@ -131,26 +158,26 @@ class ActorForm(ModalScreen[ActorDraft | None]):
                     select_on_focus=False,
                 )
                 yield Label("Note", classes="form-label")
-                yield TextArea(actor.note if actor else "", id="form-note")
-            yield Static(
-                Text(
-                    hint(
-                        self,
-                        ("actor_form.save", "saves"), 
-                        ("actor_form.affiliation", "picks the affiliation"), 
-                        ("actor_form.cancel", "cancels"),
-                    )
-                ),
-                id="form-hint",
-            )
+                yield NoteArea(actor.note if actor else "", id="form-note")
+            yield Static(Text(self.form_hint(("actor_form.affiliation", "picks the affiliation"))), id="form-hint")
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.show_affiliation()
         self.query_one("#form-name", Input).focus()
 
+    def values(self) -> tuple[object, ...]:
+        return (
+            self.query_one("#form-name", Input).value,
+            self.query_one("#form-type", DigitChoice).value,
+            self.affiliation,
+            self.query_one("#form-aliases", Input).value,
+            self.query_one("#form-note", TextArea).text,
+        )
+
     def affiliation_label(self) -> Content:
         if self.affiliation is None:
-            return Content("none (enter to pick)")
+            return Content(f"none ({key_for(self, 'actor_form.affiliation')} or space picks)")
         if isinstance(self.affiliation, NewActor):
             return Content(f"{self.affiliation.name} (new)")
         actor = self.actors.get(self.affiliation)
@@ -210,17 +237,13 @@ class ActorForm(ModalScreen[ActorDraft | None]):
 
     # ------------------------------------------------------------ answering
 
-    @on(Input.Submitted)
-    def action_save(self) -> None:
+    def save(self) -> None:
         name = " ".join(self.query_one("#form-name", Input).value.split())
         if not name:
             self.notify("An actor needs a name.", title="Actor", severity="error")
             self.query_one("#form-name", Input).focus()
             return
-        actor_type = str(self.query_one("#form-type", Select).value)
+        actor_type = self.query_one("#form-type", DigitChoice).value
         aliases = split_aliases(self.query_one("#form-aliases", Input).value)
         note = self.query_one("#form-note", TextArea).text.strip()
         self.dismiss(ActorDraft(name, actor_type, aliases, self.affiliation, note))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from store.matching import ActorMatch, match_actors
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
+from tui.widgets.lists import NavOptionList
 
 CREATE = "+create"  # option id of the "create new actor" entry (actor ids are hex)
 TYPE_KEYS = list(ACTOR_TYPES)  # digit n picks TYPE_KEYS[n - 1]
@@ -129,6 +130,7 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         title: str = "Actor",
         default_type: str = "other",
         exclude: Collection[str] = (),
+        creating: bool = False,
     ) -> None:
         super().__init__()
         self.all_actors = list(actors)
@@ -138,6 +140,7 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         self.exclude = frozenset(exclude)  # actor ids not to offer (e.g. the actor whose affiliation is chosen)
         self.actors: list[Actor] = []
         self.matches: list[ActorMatch] = []
+        self.start_creating = creating  # opened to create the actor named `query` (its type is asked)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="picker-box"):
@@ -149,8 +152,8 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
                 id="picker-query",
             )
             yield Static(id="picker-hint")
-            yield OptionList(id="picker-matches", markup=False)
-            yield OptionList(
+            yield NavOptionList(id="picker-matches", markup=False)
+            yield NavOptionList(
                 *(Option(Text(f"{n}  {actor_type_label(key)}"), id=key) for n, key in enumerate(TYPE_KEYS, start=1)),
                 id="picker-types",
                 markup=False,
@@ -161,6 +164,8 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         self.actors = [actor for actor in self.all_actors if actor.id not in self.exclude]
         self.refresh_matches()
         self.query_one("#picker-query", Input).focus()
+        if self.start_creating and self.query_text:
+            self.creating = True
 
     # ------------------------------------------------------------ searching
 

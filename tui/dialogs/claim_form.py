@@ -1,14 +1,24 @@
-"""`c`: what a claim says, its type, who makes it, who reports it, and a note.
+"""`c` (or enter on a claim candidate): what a claim says, its type, who makes it, who reports it, its grade, a note.
 
 `ClaimForm(draft, actors)` answers with the edited `ClaimDraft` (not yet saved:
 the report screen saves it through the session, and reopens the form with the
-same draft and the error if it could not be saved) or `None` on esc. Claimant
-and reported-by are actors, chosen with the actor picker: type a name and press
-enter; a new actor is answered as `NewActor` and created with the claim.
+same draft and the error if it could not be saved) or `None` when cancelled.
+It fills in the way every form does (`tui/dialogs/form.py`): enter moves on,
+ctrl+s saves from any field, esc asks before dropping typed text.
+
+* Type: a digit (1 event … 6 other).
+* Claimant, reported by: a digit picks one of the actors named in the
+  paragraph (`draft.offered`), or type a name: the registry completes it, enter
+  takes the highlighted actor, "+ new actor" asks for its type (actor picker).
+* Grade: a letter A–F and a digit 1–6, inside the form.
+
+`keep(draft)` (optional) is called with what the form holds after every change,
+so the screen can keep it on disk as a draft (`store/workstate.py`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import ClassVar
 
@@ -17,12 +27,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Grid, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Static, TextArea
 
-from store.model import CLAIM_TYPES, Actor, ActorChoice, NewActor
+from store.model import CLAIM_TYPES, Actor, ActorChoice, Credibility
+from tui.dialogs.form import FormScreen
+from tui.widgets.actor_field import ActorField
+from tui.widgets.choice import DigitChoice
+from tui.widgets.grade_field import GradeField
 
 QUOTE_PREVIEW = 200
+ACTOR_FIELDS = ("claimant", "reported_by")
+FIELDS = ("claim-text", "claim-type", "claim-claimant", "claim-reported_by", "claim-grade", "claim-note")
+TYPE_LABELS = {"intent": "intent", "statement": "statement", "figure": "figure"}  # short labels on one line
 
 
 @dataclass(frozen=True)
@@ -34,13 +50,13 @@ class ClaimDraft:
     claimant: ActorChoice | None = None  # an actor id, or a new actor to create
     reported_by: ActorChoice | None = None
     note: str = ""
+    credibility: Credibility | None = None
     # Shown, not edited:
     heading: str = "New claim"
     quote: str | None = None  # the span's text; None for a paragraph-level claim
     error: str | None = None  # why the last save failed
-
-
-ACTOR_FIELDS = ("claimant", "reported_by")
+    offered: tuple[str, ...] = ()  # actor ids named in the paragraph, offered by digit
+    start: str | None = None  # the field to start on (a prefilled form starts where the rules could not fill)
 
 
 class ClaimText(TextArea):
@@ -50,40 +66,39 @@ class ClaimText(TextArea):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "next_field", "Next field", show=False, priority=True, id="claim_form.next")]
 
     def action_next_field(self) -> None:
-        self.screen.focus_next()
+        screen = self.screen
+        if isinstance(screen, FormScreen):
+            screen.next_field()
 
 
-class ClaimForm(ModalScreen[ClaimDraft | None]):
+class ClaimForm(FormScreen[ClaimDraft | None]):
     DEFAULT_CSS = """
     ClaimForm {
         align: center middle;
     }
     ClaimForm > #claim-box {
-        width: 84;
+        width: 86;
         max-width: 100%;
         height: auto;
         max-height: 100%;
         border: thick $primary;
         background: $surface;
         padding: 0 1;
+        overflow-y: auto;
     }
     ClaimForm #claim-heading {
         text-style: bold;
     }
     ClaimForm #claim-quote {
         color: $text-muted;
-        max-height: 3;
-        margin-bottom: 1;
+        max-height: 2;
     }
     ClaimForm #claim-fields {
         grid-size: 2;
-        grid-columns: 13 1fr;
+        grid-columns: 12 1fr;
         grid-rows: auto;
         grid-gutter: 0;
         height: auto;
-    }
-    ClaimForm #claim-fields Input, ClaimForm #claim-fields Select {
-        margin-bottom: 0;
     }
     ClaimForm #claim-text {
         height: 3;
@@ -92,210 +107,146 @@ class ClaimForm(ModalScreen[ClaimDraft | None]):
         color: $text-muted;
         width: 100%;
     }
-    ClaimForm .claim-actor-name {
-        color: $text-muted;
-        column-span: 2;
-        padding-left: 13;
-        height: 1;
-    }
     ClaimForm #claim-error {
         color: $error;
         text-style: bold;
         height: auto;
-        margin-top: 1;
     }
     ClaimForm #claim-hint {
         color: $text-muted;
-        margin-top: 1;
+        height: auto;
     }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="claim_form.save"),
-        Binding("escape", "cancel", "Cancel", id="claim_form.cancel"),
-    ]
+    FIELDS = FIELDS
 
-    def __init__(self, draft: ClaimDraft, actors: dict[str, Actor]) -> None:
+    def __init__(
+        self,
+        draft: ClaimDraft,
+        actors: dict[str, Actor],
+        keep: Callable[[ClaimDraft], None] | None = None,
+    ) -> None:
         super().__init__()
         self.draft = draft
-        self.actors = actors
-        self.chosen: dict[str, ActorChoice | None] = {"claimant": draft.claimant, "reported_by": draft.reported_by}
+        self.actors = dict(actors)
+        self.keep = keep
 
     def compose(self) -> ComposeResult:
+        draft = self.draft
         with Vertical(id="claim-box"):
-            yield Static(Text(self.draft.heading), id="claim-heading")
-            quote = self.draft.quote
+            yield Static(Text(draft.heading), id="claim-heading")
+            quote = draft.quote
             if quote is None:
                 shown = Text("Whole paragraph (no span)", style="italic")
             else:
                 clipped = quote if len(quote) <= QUOTE_PREVIEW else quote[:QUOTE_PREVIEW] + " …"
-                shown = Text("“" + clipped.replace("\n", " ") + "”")
+                shown = Text("“" + clipped.replace("\n", " ") + "”", overflow="ellipsis")
             yield Static(shown, id="claim-quote")
             with Grid(id="claim-fields"):
                 yield Label("Claim", classes="claim-label")
                 yield ClaimText(
-                    self.draft.text,
-                    soft_wrap=True,
-                    show_line_numbers=False,
-                    compact=True,
-                    placeholder="what is claimed",
-                    id="claim-text",
+                    draft.text, soft_wrap=True, show_line_numbers=False, compact=True, placeholder="what is claimed", id="claim-text"
                 )
                 yield Label("Type", classes="claim-label")
-                yield Select(
-                    [(label, key) for key, label in CLAIM_TYPES.items()],
-                    value=self.draft.type if self.draft.type in CLAIM_TYPES else "other",
-                    allow_blank=False,
-                    id="claim-type",
-                    compact=True,
-                )
+                yield DigitChoice([(key, TYPE_LABELS.get(key, label)) for key, label in CLAIM_TYPES.items()], draft.type, id="claim-type")
                 for field, label in (("claimant", "Claimant"), ("reported_by", "Reported by")):
                     yield Label(label, classes="claim-label")
-                    yield Input(
-                        self._actor_name(self.chosen[field]),
-                        placeholder="type a name, enter to pick an actor",
+                    yield ActorField(
+                        self.actors,
+                        draft.offered,
+                        getattr(draft, field),
+                        placeholder="a digit, or type a name",
                         id=f"claim-{field}",
-                        compact=True,
                     )
-                    yield Static(id=f"claim-{field}-name", classes="claim-actor-name")
+                yield Label("Grade", classes="claim-label")
+                yield GradeField(draft.credibility, id="claim-grade")
                 yield Label("Note", classes="claim-label")
-                yield Input(self.draft.note, placeholder="optional", id="claim-note", compact=True)
-            yield Static(Text(self.draft.error or ""), id="claim-error")
-            yield Static(
-                Text("enter: next field (on an actor: pick) · ctrl+s save · esc cancel"),
-                id="claim-hint",
-            )
+                yield Input(draft.note, placeholder="optional", id="claim-note", compact=True)
+            yield Static(Text(draft.error or ""), id="claim-error")
+            yield Static(Text(self.form_hint()), id="claim-hint")
 
     def on_mount(self) -> None:
-        for field in ACTOR_FIELDS:
-            self._show_actor(field)
+        super().on_mount()
         self.query_one("#claim-error", Static).display = bool(self.draft.error)
         text = self.query_one("#claim-text", ClaimText)
         text.move_cursor(text.document.end)
-        text.focus()
+        start = self.draft.start if self.draft.start in FIELDS else "claim-text"
+        self.focus_field(start)
 
-    # ---------------------------------------------------------------- actors
+    # ------------------------------------------------------------ reading
 
-    def _actor_name(self, choice: ActorChoice | None) -> str:
-        if isinstance(choice, NewActor):
-            return choice.name
-        actor = self.actors.get(choice or "")
-        return actor.name if actor else ""
+    def current(self) -> ClaimDraft:
+        """The draft as the form holds it now (not checked)."""
+        claim_type = self.query_one("#claim-type", DigitChoice).value
+        grade = self.query_one("#claim-grade", GradeField).grade
+        return replace(
+            self.draft,
+            text=" ".join(self.query_one("#claim-text", ClaimText).text.split()),
+            type=claim_type if claim_type in CLAIM_TYPES else "other",
+            claimant=self.query_one("#claim-claimant", ActorField).choice,
+            reported_by=self.query_one("#claim-reported_by", ActorField).choice,
+            note=self.query_one("#claim-note", Input).value.strip(),
+            credibility=grade if grade.is_set else None,
+            error=None,
+        )
 
-    def _show_actor(self, field: str) -> None:
-        choice = self.chosen[field]
-        label = Text()
-        if choice is None:
-            label.append("no actor", style="italic")
-        elif isinstance(choice, NewActor):
-            label.append("→ ")
-            label.append(choice.name)
-            label.append(f" (new {choice.type.replace('_', ' ')}, created with the claim)")
-        elif choice not in self.actors:
-            label.append("(actor no longer exists)", style="italic")
-        else:
-            actor = self.actors[choice]
-            label.append("→ ")
-            label.append(actor.name)
-            label.append(f" ({actor.type.replace('_', ' ')})")
-        self.query_one(f"#claim-{field}-name", Static).update(label)
+    def values(self) -> tuple[object, ...]:
+        draft = self.current()
+        typed = tuple(self.query_one(f"#claim-{field}", ActorField).typed for field in ACTOR_FIELDS)
+        return (draft.text, draft.type, draft.claimant, draft.reported_by, draft.note, draft.credibility, typed)
 
-    def _find_actor(self, name: str) -> Actor | None:
-        """The actor whose name or an alias is exactly `name` (any case)."""
-        wanted = name.casefold()
-        return next((a for a in self.actors.values() if any(n.casefold() == wanted for n in a.names)), None)
+    # ----------------------------------------------------------- changes
 
-    def _resolved(self, field: str) -> bool:
-        """Does the actor field's text name the chosen actor (or is it empty)?"""
-        typed = self.query_one(f"#claim-{field}", Input).value.strip()
-        if not typed:
-            self.chosen[field] = None
-            return True
-        chosen = self.chosen[field]
-        if chosen is not None and self._actor_name(chosen).casefold() == typed.casefold():
-            return True
-        found = self._find_actor(typed)
-        if found is not None:
-            self.chosen[field] = found.id
-            self._show_actor(field)
-            return True
-        return False
+    @on(TextArea.Changed)
+    @on(Input.Changed)
+    @on(DigitChoice.Changed)
+    @on(GradeField.Changed)
+    @on(ActorField.Accepted)
+    def _changed(self) -> None:
+        if self.keep is not None and self.is_mounted and self._initial is not None:
+            self.keep(self.current())
 
-    def pick_actor(self, field: str, then_save: bool = False) -> None:
-        """Open the actor picker on what was typed; the choice fills the field."""
+    @on(ActorField.CreateRequested)
+    def _create_requested(self, event: ActorField.CreateRequested) -> None:
+        event.stop()
+        self.create_actor(event.field, event.name)
+
+    def create_actor(self, field: ActorField, name: str, then_save: bool = False, creating: bool = True) -> None:
+        """The actor picker on `name` (creating it: a digit for its type, enter). The form then moves on (or saves)."""
         from tui.dialogs.actor_picker import ActorPicker
 
-        typed = self.query_one(f"#claim-{field}", Input).value.strip()
-
         def chosen(choice: ActorChoice | None) -> None:
-            field_input = self.query_one(f"#claim-{field}", Input)
+            field.input.focus()
             if choice is None:
-                field_input.focus()
                 return
-            self.chosen[field] = choice
-            field_input.value = self._actor_name(choice)
-            self._show_actor(field)
-            if then_save:
-                self.action_save()
-            else:
-                self.focus_next()
+            field.set_choice(choice)
+            self._changed()
+            self.call_after_refresh(self.save if then_save else self.next_field)
 
-        title, default_type = ("Claimant", "other") if field == "claimant" else ("Reported by", "media")
-        self.app.push_screen(ActorPicker(list(self.actors.values()), typed, title=title, default_type=default_type), chosen)
+        title, default_type = ("Claimant", "person") if field.id == "claim-claimant" else ("Reported by", "media")
+        picker = ActorPicker(list(self.actors.values()), name, title=title, default_type=default_type, creating=creating)
+        self.app.push_screen(picker, chosen)
 
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        for field in ACTOR_FIELDS:
-            if event.input.id == f"claim-{field}" and self.chosen[field] is not None:
-                if event.value.strip().casefold() != self._actor_name(self.chosen[field]).casefold():
-                    self.chosen[field] = None
-                    self._show_actor(field)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        field_id = event.input.id or ""
-        for field in ACTOR_FIELDS:
-            if field_id == f"claim-{field}":
-                if self._resolved(field):
-                    self.focus_next()
-                else:
-                    self.pick_actor(field)
-                return
-        if field_id == "claim-note":
-            self.action_save()
-        else:
-            self.focus_next()
-
-    # --------------------------------------------------------------- answer
+    # ------------------------------------------------------------ answer
 
     def _error(self, message: str) -> None:
         error = self.query_one("#claim-error", Static)
         error.update(Text(message))
         error.display = True
 
-    def action_save(self) -> None:
-        text = " ".join(self.query_one("#claim-text", ClaimText).text.split())
-        if not text:
+    def save(self) -> None:
+        draft = self.current()
+        if not draft.text:
             self._error("A claim needs its text.")
-            self.query_one("#claim-text", ClaimText).focus()
+            self.focus_field("claim-text")
             return
         for field in ACTOR_FIELDS:
-            if not self._resolved(field):
-                self.pick_actor(field, then_save=True)
+            actor_field = self.query_one(f"#claim-{field}", ActorField)
+            if actor_field.typing:  # a name typed but not taken: an actor of exactly that name, else the picker asks
+                exact = actor_field.exact_match()
+                if exact is not None:
+                    actor_field.set_choice(exact)
+                    continue
+                self.create_actor(actor_field, actor_field.typed, then_save=True, creating=False)
                 return
-        claim_type = self.query_one("#claim-type", Select).value
-        self.dismiss(
-            replace(
-                self.draft,
-                text=text,
-                type=str(claim_type) if claim_type in CLAIM_TYPES else "other",
-                claimant=self.chosen["claimant"],
-                reported_by=self.chosen["reported_by"],
-                note=self.query_one("#claim-note", Input).value.strip(),
-                error=None,
-            )
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.current())

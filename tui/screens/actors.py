@@ -23,8 +23,10 @@ from store.model import ACTOR_TYPES, Actor, Annotation, Kind
 from store.session import Saved, Session
 from tui.dialogs.actor_form import ActorDraft, ActorForm
 from tui.dialogs.confirm import ConfirmDialog
+from tui.keys import hint, key_for
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.widgets.tables import NavTable
 
 WIDE = 120
 # Below WIDE columns the type column is narrow: these fit it without an ellipsis.
@@ -73,7 +75,7 @@ def mentions_of(annotation: Annotation, report_title: str) -> list[tuple[str, Me
     ]
 
 
-def merge_question(loser: Actor, survivor: Actor, mentions: int | None, actors: dict[str, Actor]) -> str:
+def merge_question(loser: Actor, survivor: Actor, mentions: int | None, actors: dict[str, Actor], undo_key: str = "u") -> str:
     """What a merge does, in the analyst's words, before anything moves."""
     lose, keep = f"“{loser.name}”", f"“{survivor.name}”"
     named = "Every annotation" if mentions is None else f"{mentions} annotation{'s' if mentions != 1 else ''}"
@@ -97,7 +99,7 @@ def merge_question(loser: Actor, survivor: Actor, mentions: int | None, actors: 
             )
         else:
             lines.append(f"• {keep} takes its affiliation ({patron_name}).")
-    lines += ["", f"{lose} then leaves the registry. u undoes the merge."]
+    lines += ["", f"{lose} then leaves the registry. {undo_key} undoes the merge."]
     return "\n".join(lines)
 
 
@@ -151,9 +153,9 @@ class ActorsScreen(Screen[None]):
             yield Label("Filter /", id="actors-filter-label")
             yield Input(placeholder="name or alias (fuzzy)", id="actors-filter", compact=True)
         yield Static(id="actors-status")
-        yield DataTable(id="actors-table", cursor_type="row", zebra_stripes=True)
+        yield NavTable(id="actors-table", cursor_type="row", zebra_stripes=True)
         yield Static(id="actors-mentions-heading")
-        yield DataTable(id="actors-mentions", cursor_type="row")
+        yield NavTable(id="actors-mentions", cursor_type="row")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -466,7 +468,7 @@ class ActorsScreen(Screen[None]):
         loser, survivor = self.actors[self.merge_loser], self.actors[highlighted]
         count = None if self.index is None else len({m.annotation_id for m in self.index.get(loser.id, [])})
         self.app.push_screen(
-            ConfirmDialog(merge_question(loser, survivor, count, self.actors), yes="Merge", no="Cancel"),
+            ConfirmDialog(merge_question(loser, survivor, count, self.actors, key_for(self, "undo")), yes="Merge", no="Cancel"),
             lambda yes: self.merge(loser, survivor, yes),
         )
 
@@ -476,7 +478,7 @@ class ActorsScreen(Screen[None]):
         self.merge_loser = None
 
         def merged(result: Saved[Actor]) -> None:
-            self.notify(f"{result.change.description} (u undoes)", title="Merge", markup=False)
+            self.notify(f"{result.change.description} ({hint(self, ('undo', 'undoes'))})", title="Merge", markup=False)
             self.reload(select=survivor.id)
 
         attempt(self, self.session, "Merge", lambda: self.session.merge_actors(survivor, loser), merged, reload=self.reload)
@@ -489,7 +491,8 @@ class ActorsScreen(Screen[None]):
         if loser is not None and loser in self.actors:
             text = Text("Merging ")
             text.append(f"“{self.actors[loser].name}”", style="bold")
-            text.append(" away: go to the actor to keep, press m · esc cancels")
+            keep, cancel = key_for(self, "actors.merge"), key_for(self, "actors.back")
+            text.append(f" away: go to the actor to keep, press {keep} · {cancel} cancels")
             status.update(text)
         for actor_id in (old, loser):
             self.refresh_row(actor_id)
@@ -502,7 +505,8 @@ class ActorsScreen(Screen[None]):
             return
 
         def deleted(_result: Saved[None]) -> None:
-            self.notify(f"Deleted the actor “{actor.name}” from the registry (u undoes)", title="Actor", markup=False)
+            undoes = hint(self, ("undo", "undoes"))
+            self.notify(f"Deleted the actor “{actor.name}” from the registry ({undoes})", title="Actor", markup=False)
             self.reload()
 
         attempt(self, self.session, "Delete", lambda: self.session.delete_actor(actor), deleted, reload=self.reload)

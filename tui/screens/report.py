@@ -6,6 +6,11 @@ to make it (saved at once, undoable), then applies what changed to what it
 shows — no re-read of the report, so a key costs the same on a long report.
 Every failure goes through `tui.saving.attempt`: a claim form reopens with what
 was typed, a conflict shows both versions, any other change offers to retry.
+
+Registry suggestions and claim candidates (`tui/screens/report_offers.py`) are
+computed for the paragraphs drawn. What the analyst was doing — where they left
+the report, suggestions they rejected, a claim half-typed — is kept in their
+working state (`store/workstate.py`), outside the shared database.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -21,16 +26,20 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
+from store.candidates import Candidate
 from store.db import Change, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
 from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Link, Mark, Span
+from store.offers import OfferBook
 from store.session import Saved, Session
+from store.workstate import WorkState
 from tui import text_motion
+from tui.keys import hint, key_for
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.screens.report_offers import OfferActions
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
@@ -43,20 +52,48 @@ if TYPE_CHECKING:
 WIDE = 120  # at this width and above the panel sits beside the text
 POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
 MAX_SEARCH_HITS = 10_000
+DRAFT_SECONDS = 0.4  # a form's draft goes to disk this long after the last change (and at once on a hang-up)
+POSITION_SECONDS = 2.0  # where the analyst is goes to disk this long after the last move (and on leaving)
 
 # Screen keys that make no sense while a span is being selected (the selection keys are on then).
 _OFF_WHILE_SELECTING = {
     "grade", "toggle_reviewed", "toggle_flagged", "next_unreviewed", "previous_unreviewed",
-    "search", "next_hit", "previous_hit", "undo", "redo", "toggle_focus", "toggle_panel",
+    "search", "goto", "next_hit", "previous_hit", "undo", "redo", "toggle_focus", "toggle_panel",
+    "next_suggestion", "previous_suggestion", "accept_paragraph", "accept_everywhere", "reject_suggestion",
+    "next_candidate", "previous_candidate", "claim_candidate", "reject_candidate", "panel_filter",
 }
+# Selection-mode keys beyond the motions: text objects, the search hit, a suggestion at the caret.
+_SELECTION_ONLY = {"select_object", "select_hit"}
 
 
-class ReportScreen(Screen[None]):
+@dataclass(frozen=True)
+class ReportOptions:
+    """Settings of the report screen (from config.toml, through the app)."""
+
+    review_advances: bool = True  # `space` marks reviewed, then moves to the next unreviewed paragraph
+
+
+class ReportScreen(OfferActions):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("v", "select_span", "Select", id="select_span"),
         Binding("c", "claim", "Claim", id="claim"),
         Binding("a", "actor", "Actor", id="actor"),
         *SELECTION_BINDINGS,
+        Binding("q", "select_object('quotation')", "Quotation", show=False, id="selection.quotation"),
+        Binding("s", "select_object('sentence')", "Sentence", show=False, id="selection.sentence"),
+        Binding("t", "select_object('clause')", "Clause", show=False, id="selection.clause"),
+        Binding("n", "select_hit", "Search hit", show=False, id="selection.search_hit"),
+        # Offers: registry suggestions and claim candidates (tui/screens/report_offers.py).
+        Binding("y", "accept_suggestion", "Tag suggestion", id="suggestion.accept"),
+        Binding("Y", "accept_paragraph", "Tag all in ¶", show=False, id="suggestion.accept_paragraph"),
+        Binding("asterisk", "accept_everywhere", "Tag everywhere", show=False, id="suggestion.accept_report"),
+        Binding("x", "reject_suggestion", "Reject suggestion", show=False, id="suggestion.reject"),
+        Binding("semicolon", "next_suggestion", "Next suggestion", show=False, id="suggestion.next"),
+        Binding("comma", "previous_suggestion", "Prev suggestion", show=False, id="suggestion.previous"),
+        Binding("right_parenthesis", "next_candidate", "Next candidate", show=False, id="candidate.next"),
+        Binding("left_parenthesis", "previous_candidate", "Prev candidate", show=False, id="candidate.previous"),
+        Binding("enter", "claim_candidate", "Claim candidate", show=False, id="candidate.claim"),
+        Binding("X", "reject_candidate", "Reject candidate", show=False, id="candidate.reject"),
         Binding("r", "grade", "Grade", id="grade"),
         Binding("L", "link", "Link", show=False, id="link"),
         Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
@@ -66,19 +103,29 @@ class ReportScreen(Screen[None]):
         # A priority key is handled in the order keys arrive, before the next is handed to a widget:
         # `/` and a query typed in one burst (over SSH) put the whole query in the search line.
         Binding("slash", "search", "Search", priority=True, id="search"),
+        Binding("colon", "goto", "Go to ¶", show=False, priority=True, id="goto"),
         Binding("n", "next_hit", "Next hit", show=False, id="next_hit"),
         Binding("N", "previous_hit", "Prev hit", show=False, id="previous_hit"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
         Binding("tab", "toggle_focus", "Text/panel", show=False, id="toggle_focus"),
         Binding("p", "toggle_panel", "Panel", show=False, id="toggle_panel"),
+        Binding("m", "panel_filter", "Mine/all", show=False, id="panel_filter"),
         Binding("escape", "back", "Cancel / back", show=False, id="back_to_library"),
     ]
 
     panel_visible: reactive[bool] = reactive(True)
 
-    def __init__(self, session: Session, report_id: str, paragraph_number: int | None = None, *,
-                 claim_id: str | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        report_id: str,
+        paragraph_number: int | None = None,
+        workstate: WorkState | None = None,
+        options: ReportOptions | None = None,
+        *,
+        claim_id: str | None = None,
+    ) -> None:
         super().__init__()
         self.claim_to_show = claim_id  # opened from the claims ledger: this claim is highlighted
         self.links: dict[str, list[Link]] = {}  # claim id → its links (to claims of any report)
@@ -86,6 +133,10 @@ class ReportScreen(Screen[None]):
         self.session = session
         self.report_id = report_id
         self.opened: OpenReport = session.db.open_report(report_id)
+        self.workstate = workstate or WorkState(session.db.root, session.reviewer)
+        self.options = options or ReportOptions()
+        if paragraph_number is None:
+            paragraph_number = self.workstate.position(report_id)  # where this reviewer left it
         self.start_paragraph = paragraph_number  # 1-based: where to open (else the first paragraph)
         self.annotations: list[Annotation] = []  # this revision's, in reading order
         self.actors: dict[str, Actor] = {}
@@ -97,6 +148,21 @@ class ReportScreen(Screen[None]):
         self.hit_index: int | None = None
         self.hit_taken: int | None = None  # the hit `v` last started a selection on
         self._load_error: str | None = None
+        self.cursors: dict[int, list[int]] = {}
+        self.book = OfferBook(
+            self.opened.paragraphs,
+            self.opened.report.revision,
+            session.reviewer,
+            (),
+            (),
+            self.workstate.rejected(report_id),
+            outlet=self.opened.parsed.source,
+        )
+        self.show_all_reviewers = True  # the panel's filter: everyone's annotations, or mine only
+        self._pending_draft: tuple[str, dict[str, Any]] | None = None
+        self._position = paragraph_number or 1  # the 1-based paragraph the analyst is on (kept for leaving)
+        self._draft_timer: Any = None
+        self._position_timer: Any = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -121,8 +187,23 @@ class ReportScreen(Screen[None]):
         # A watcher runs as the key moves the text, so the panel and status line are drawn in the
         # same frame; a bubbling message would arrive after that frame, costing a second one.
         self.watch(view, "current", self.current_moved, init=False)
+        self.watch(view, "count", lambda _count: self.show_progress(), init=False)
         view.focus()
         self.set_interval(POLL_SECONDS, self.poll_store)
+        # Suggestions and candidates are drawn from the second frame on: the first shows the text at once.
+        self.call_after_refresh(self._start_offers)
+
+    def _start_offers(self) -> None:
+        self.query_one(ParagraphView).set_decorator(self.decorate)
+        self.call_after_refresh(self.offer_drafts)
+
+    def on_unmount(self) -> None:
+        self.flush_work()
+
+    def flush_work(self) -> None:
+        """Write what is pending at once (a draft being typed, where the analyst is): leaving, or a hang-up."""
+        self._write_draft()
+        self._write_position()
 
     def on_resize(self) -> None:
         narrow = self.size.width < WIDE
@@ -131,6 +212,7 @@ class ReportScreen(Screen[None]):
         footer = self.query_one(Footer)
         footer.compact = narrow
         footer.show_command_palette = not narrow
+        self.call_after_refresh(self.show_panel)  # its entries are wrapped to its width
 
     # ------------------------------------------------------------------ data
 
@@ -148,10 +230,24 @@ class ReportScreen(Screen[None]):
             self._load_error = str(error)
             return
         self._load_error = None
+        if self.book.actors != self.actors:
+            self.book.set_actors(self.actors.values())
+            self.book.set_annotations(self.annotations)
+            self.redraw_offers()
+        else:
+            self._annotations_changed()
         self.show_marks()
         self.show_highlights()
         self.show_panel()
         self.show_progress()
+
+    def _annotations_changed(self) -> None:
+        """Tell the offer book; redraw the paragraphs whose offers changed."""
+        before = {i: self.book.offers(i) for i in self.query_one(ParagraphView).visible_paragraphs()} if self.is_mounted else {}
+        self.book.set_annotations(self.annotations)
+        for index, offers in before.items():
+            if self.book.offers(index) != offers:
+                self.redraw_offers(index)
 
     def show_marks(self) -> None:
         self.query_one(ParagraphView).set_statuses({n: m.status for n, m in self.marks.items()})
@@ -168,11 +264,12 @@ class ReportScreen(Screen[None]):
     def apply(self, change: Change) -> None:
         """Show what a change of ours wrote (or undid) without reading the report again."""
         revision = self.opened.report.revision
-        annotations_changed = marks_changed = False
+        annotations_changed = marks_changed = actors_changed = False
         for edit in change.edits:
             if edit.entity == "link":
                 self.apply_link(edit.key, Link.from_dict(edit.after) if edit.after else None)
             elif edit.entity == "actor":
+                actors_changed = True
                 if edit.after is None:
                     self.actors.pop(edit.key, None)
                 else:
@@ -191,6 +288,12 @@ class ReportScreen(Screen[None]):
                 if edit.after is not None and edit.after.get("revision") == revision:
                     added = Annotation.from_dict(edit.after)
                     bisect.insort(self.annotations, added, key=_reading_order)
+        if actors_changed:
+            self.book.set_actors(self.actors.values())
+            self.book.set_annotations(self.annotations)
+            self.redraw_offers()
+        elif annotations_changed:
+            self._annotations_changed()
         if marks_changed:
             self.show_marks()
         if annotations_changed:
@@ -236,7 +339,17 @@ class ReportScreen(Screen[None]):
     def show_panel(self) -> None:
         number = self.current_paragraph
         here = self.here(number)
-        self.query_one(AnnotationPanel).show(number, self.marks.get(number), here, self.actors, self.link_lines(here))
+        if not self.show_all_reviewers:
+            here = [a for a in here if a.reviewer == self.session.reviewer]
+        self.query_one(AnnotationPanel).show(
+            number,
+            self.marks.get(number),
+            here,
+            self.actors,
+            self.link_lines(here),
+            reviewer=self.session.reviewer,
+            mine_only=not self.show_all_reviewers,
+        )
 
     def show_progress(self) -> None:
         report = self.opened.report
@@ -251,6 +364,9 @@ class ReportScreen(Screen[None]):
         self.sub_title = " · ".join([*facts, progress])
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" ¶ {self.current_paragraph}/{total}", style="bold")
+        count = self.query_one(ParagraphView).count
+        if count:
+            status.append(f"  {count}…", style="reverse")
         status.append(f"  ·  {progress}")
         status.append("  ·  " + " · ".join(facts), style="dim")
         if self.search_query:
@@ -272,6 +388,19 @@ class ReportScreen(Screen[None]):
             self.end_selection()  # a span lies within one paragraph: moving away cancels it
         self.show_panel()
         self.show_progress()
+        self._position = index + 1
+        if self._position_timer is not None:
+            self._position_timer.stop()
+        self._position_timer = self.set_timer(POSITION_SECONDS, self._write_position)
+
+    def _write_position(self) -> None:
+        self._position_timer = None
+        if not self.opened.paragraphs:
+            return
+        try:
+            self.workstate.set_position(self.report_id, self._position)
+        except StoreError:
+            pass  # where the analyst was is a convenience: never an error on every move
 
     # -------------------------------------------------------------- saving
 
@@ -281,6 +410,7 @@ class ReportScreen(Screen[None]):
         operation: Callable[[], Saved[Any]],
         message: str | Callable[[Saved[Any]], str] | None = None,
         reopen: Callable[[str], None] | None = None,
+        after: Callable[[Saved[Any]], None] | None = None,
     ) -> None:
         """Ask the session for a change; show it when saved (`tui.saving.attempt` handles every failure)."""
 
@@ -289,6 +419,8 @@ class ReportScreen(Screen[None]):
             text = message(saved) if callable(message) else message
             if text:
                 self.notify(text, markup=False, timeout=4)
+            if after is not None:
+                after(saved)
 
         attempt(
             self, self.session, what, operation, done,
@@ -312,10 +444,10 @@ class ReportScreen(Screen[None]):
         return self.has_class("-selecting")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in SELECTION_ACTIONS:
+        if action in SELECTION_ACTIONS or action in _SELECTION_ONLY:
             return self.selecting
-        if action == "search" and isinstance(self.focused, Input):
-            return False  # `/` is a character there (the binding has priority over the field)
+        if action in ("search", "goto") and isinstance(self.focused, Input):
+            return False  # `/` and `:` are characters there (the bindings have priority over the field)
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
         return True
@@ -357,8 +489,54 @@ class ReportScreen(Screen[None]):
         self.refresh_bindings()
 
     def action_move(self, motion: str) -> None:
-        if not self.query_one(SpanSelector).move(motion):
+        """A motion of the caret, as many times as the count typed before it (`3e`)."""
+        selector = self.query_one(SpanSelector)
+        moved = False
+        for _ in range(self.query_one(ParagraphView).take_count()):
+            if not selector.move(motion):
+                break
+            moved = True
+        if not moved:
             self.app.bell()
+
+    def action_select_object(self, kind: str) -> None:
+        """`q` the quotation, `s` the sentence, `t` the clause around the caret; again: the next one too."""
+        selector = self.query_one(SpanSelector)
+        state = selector.state
+        if state is None:
+            return
+        text = self.paragraph_text(state.paragraph)
+        finders = {
+            "quotation": text_motion.quotation_around,
+            "sentence": text_motion.sentence_around,
+            "clause": text_motion.clause_around,
+        }
+        found = finders[kind](text, min(state.caret, max(0, len(text) - 1)))
+        if found is not None and (found[0], found[1]) == (state.start, state.end) and kind != "quotation":
+            # Already selected: take in the next one as well.
+            after = text_motion.word_forward(text, state.end)
+            if after < len(text):
+                following = finders[kind](text, after)
+                if following is not None:
+                    found = (state.start, following[1])
+        if found is None or found[0] >= found[1]:
+            self.app.bell()
+            self.notify(f"No {kind} at the cursor", markup=False, timeout=2)
+            return
+        selector.select(found[0], found[1])
+
+    def action_select_hit(self) -> None:
+        """`n` while selecting: select the next search hit in this paragraph."""
+        state = self.query_one(SpanSelector).state
+        if state is None:
+            return
+        hits = [(start, end) for index, start, end in self.hits if index == state.paragraph]
+        if not hits:
+            self.app.bell()
+            self.notify("No search hit in this paragraph: / searches", markup=False, timeout=3)
+            return
+        after = next(((s, e) for s, e in hits if (s, e) != (state.start, state.end) and s >= state.start), hits[0])
+        self.query_one(SpanSelector).select(*after)
 
     def action_swap_ends(self) -> None:
         self.query_one(SpanSelector).swap_ends()
@@ -374,7 +552,8 @@ class ReportScreen(Screen[None]):
             return
         if chosen is None:
             self.app.bell()
-            self.notify("Nothing selected yet: extend with w, e, l or ) — esc cancels", severity="warning", markup=False, timeout=4)
+            keys = " ".join(key_for(self, f"selection.{name}") for name in ("next_word", "word_end", "next_char", "sentence_end"))
+            self.notify(f"Nothing selected yet: extend with {keys} — esc cancels", severity="warning", markup=False, timeout=4)
             return
         start, end = chosen
         text = self.paragraph_text(state.paragraph)
@@ -433,15 +612,43 @@ class ReportScreen(Screen[None]):
             self.new_claim(self.current_paragraph, None)
 
     def new_claim(self, paragraph: int, span: Span | None, on_cancel: Callable[[], None] | None = None) -> None:
+        """A claim on `span` (or the whole paragraph); claimant and reported-by guessed from the sentence it lies in."""
         from tui.dialogs.claim_form import ClaimDraft
 
+        index = paragraph - 1
+        offers = self.offers_of(index)
+        guess = None
+        if span is not None:
+            guess = next((c for c in offers.candidates if c.start <= span.start and span.end <= c.end), None)
         where = f"¶{paragraph}" + (f" · {span.start}–{span.end}" if span else " · whole paragraph")
         draft = ClaimDraft(
             text=span.quote.replace("\n", " ").strip() if span else "",
             heading=f"New claim · {where}",
             quote=span.quote if span else None,
+            offered=offers.named,
         )
+        if guess is not None:
+            draft = replace(draft, type=guess.claim_type, claimant=guess.claimant, reported_by=guess.reported_by)
         self.open_claim_form(draft, paragraph, span, None, on_cancel)
+
+    def claim_from_candidate(self, index: int, candidate: Candidate) -> None:
+        """The claim form prefilled from a candidate: its span, type, claimant and reported-by (store/candidates.py)."""
+        from tui.dialogs.claim_form import ClaimDraft
+
+        text = self.paragraph_text(index)
+        span = Span.of(text, candidate.span_start, candidate.span_end)
+        empty = [f"claim-{field}" for field in ("claimant", "reported_by") if getattr(candidate, field) is None]
+        draft = ClaimDraft(
+            text=" ".join(span.quote.split()),
+            type=candidate.claim_type,
+            claimant=candidate.claimant,
+            reported_by=candidate.reported_by,
+            heading=f"New claim · ¶{index + 1} · {span.start}–{span.end} · from “{candidate.cue}”",
+            quote=span.quote,
+            offered=self.offers_of(index).named,
+            start=empty[0] if empty else "claim-grade",  # where the rules could not fill in, else the grade
+        )
+        self.open_claim_form(draft, index + 1, span, None)
 
     def open_claim_form(
         self,
@@ -451,16 +658,78 @@ class ReportScreen(Screen[None]):
         existing: Annotation | None,
         on_cancel: Callable[[], None] | None = None,
     ) -> None:
+        from tui import drafts
+        from tui.dialogs.claim_form import ClaimForm
+
+        key = drafts.draft_key(paragraph, span, existing)
+
+        def keep(current: ClaimDraft) -> None:
+            self._pending_draft = (key, drafts.to_dict(current, paragraph, span, existing))
+            if self._draft_timer is not None:
+                self._draft_timer.stop()
+            self._draft_timer = self.set_timer(DRAFT_SECONDS, self._write_draft)
+
         def answered(result: ClaimDraft | None) -> None:
+            self._drop_draft(key)
             if result is None:
                 if on_cancel is not None:
                     on_cancel()
                 return
             self.save_claim(result, paragraph, span, existing)
 
-        from tui.dialogs.claim_form import ClaimForm
+        self.app.push_screen(ClaimForm(draft, self.actors, keep=keep), answered)
 
-        self.app.push_screen(ClaimForm(draft, self.actors), answered)
+    def _write_draft(self) -> None:
+        """Put the pending draft on disk (a timer after the last change, or at once when leaving or hanging up)."""
+        self._draft_timer = None
+        pending, self._pending_draft = self._pending_draft, None
+        if pending is None:
+            return
+        try:
+            self.workstate.save_draft(self.report_id, *pending)
+        except StoreError as error:
+            self.notify(f"Your draft could not be kept on disk: {error}", severity="warning", markup=False, timeout=6)
+
+    def _drop_draft(self, key: str) -> None:
+        if self._pending_draft is not None and self._pending_draft[0] == key:
+            self._pending_draft = None
+        try:
+            self.workstate.drop_draft(self.report_id, key)
+        except StoreError:
+            pass  # a draft left behind is offered again next time, and can be discarded then
+
+    def offer_drafts(self) -> None:
+        """Claims left half-typed last time (the terminal closed, the SSH link dropped): offer each back, once."""
+        try:
+            kept = self.workstate.drafts(self.report_id)
+        except StoreError:
+            return
+        if not kept:
+            return
+        from tui import drafts  # the claim form's module: loaded only when there is a draft to offer
+
+        for key, data in kept.items():
+            restored = drafts.from_dict(data, self.opened.paragraphs, {a.id: a for a in self.annotations}, self.actors)
+            if restored is None:
+                self._drop_draft(key)
+                continue
+            draft, paragraph, span, existing = restored
+            from tui.dialogs.confirm import ConfirmDialog
+
+            preview = draft.text if len(draft.text) <= 80 else draft.text[:80] + "…"
+            question = f"A claim you were writing on ¶{paragraph} was not saved:\n“{preview}”\n\nReopen it?"
+
+            def answered(reopen: bool | None, key: str = key, draft: Any = draft, paragraph: int = paragraph,
+                         span: Span | None = span, existing: Annotation | None = existing) -> None:
+                if reopen:
+                    self.query_one(ParagraphView).move_to(paragraph - 1)
+                    self.open_claim_form(draft, paragraph, span, existing)
+                else:
+                    self._drop_draft(key)
+                    self.call_after_refresh(self.offer_drafts)
+
+            self.app.push_screen(ConfirmDialog(question, yes="Reopen", no="Discard it"), answered)
+            return  # one at a time: the next is offered once this one is settled
 
     def save_claim(self, draft: ClaimDraft, paragraph: int, span: Span | None, existing: Annotation | None) -> None:
         def reopen(error: str) -> None:
@@ -468,13 +737,17 @@ class ReportScreen(Screen[None]):
 
         def saved(result: Saved[Any]) -> str:
             self.last_claim_id = result.value.id
-            return f"Claim {'edited' if existing else 'saved'} — r grades it, u undoes"
+            verb = "edited" if existing else "saved"
+            graded = f" ({result.value.credibility.code})" if result.value.credibility else ""
+            return f"Claim {verb}{graded} — " + hint(self, ("grade", "grades it"), ("undo", "undoes"))
 
         session = self.session
         if existing is not None:
             self.attempt(
                 "The claim",
-                lambda: session.edit_claim(existing, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note),
+                lambda: session.edit_claim(
+                    existing, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note, draft.credibility
+                ),
                 saved,
                 reopen,
             )
@@ -482,7 +755,9 @@ class ReportScreen(Screen[None]):
             report = self.opened.report
             self.attempt(
                 "The claim",
-                lambda: session.add_claim(report, paragraph, span, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note),
+                lambda: session.add_claim(
+                    report, paragraph, span, draft.text, draft.type, draft.claimant, draft.reported_by, draft.note, draft.credibility
+                ),
                 saved,
                 reopen,
             )
@@ -500,8 +775,10 @@ class ReportScreen(Screen[None]):
             claimant=claim.claimant,
             reported_by=claim.reported_by,
             note=annotation.note,
+            credibility=annotation.credibility,
             heading=f"Edit claim · {where}",
             quote=annotation.span.quote if annotation.span else None,
+            offered=self.offers_of(annotation.paragraph - 1).named,
         )
         self.open_claim_form(draft, annotation.paragraph, annotation.span, annotation)
 
@@ -531,7 +808,7 @@ class ReportScreen(Screen[None]):
             self.attempt(
                 "The actor mention",
                 lambda: self.session.add_mention(report, paragraph, span, choice),
-                lambda saved: f"Actor tagged: {self.actor_name(saved.value.actor_id)} — u undoes",
+                lambda saved: f"Actor tagged: {self.actor_name(saved.value.actor_id)} — " + hint(self, ("undo", "undoes")),
             )
 
         self.pick_actor(query, paragraph, chosen)
@@ -613,23 +890,49 @@ class ReportScreen(Screen[None]):
         if annotation is None:
             return
         what = "claim" if annotation.kind is Kind.CLAIM else f"mention of {self.actor_name(annotation.actor_id)} (the actor stays)"
-        self.attempt("Deleting", lambda: self.session.delete_annotation(annotation), f"Deleted the {what} — u undoes")
+        undoes = hint(self, ("undo", "undoes"))
+        self.attempt("Deleting", lambda: self.session.delete_annotation(annotation), f"Deleted the {what} — {undoes}")
 
     # ---------------------------------------------------------------- review
 
     def action_toggle_reviewed(self) -> None:
-        """`space`: mark the paragraph reviewed, or not (a flag on it stays)."""
+        """`space`: mark the paragraph reviewed and go on to the next unreviewed one; on a reviewed one, unmark it."""
         number = self.current_paragraph
         mark = self.marks.get(number)
         reviewed = not (mark and mark.reviewed)
-        self.attempt(f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed))
+
+        def moved_on(_saved: Saved[Any]) -> None:
+            if not (reviewed and self.options.review_advances):
+                return
+            found = self._unreviewed(range(number, len(self.opened.paragraphs)))
+            if found is None:
+                found = self._unreviewed(range(0, number - 1))
+            if found is None:
+                self.notify("Every paragraph of this report is reviewed", markup=False, timeout=4)
+                return
+            self.query_one(ParagraphView).move_to(found)
+
+        self.attempt(f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed), after=moved_on)
 
     def action_toggle_flagged(self) -> None:
-        """`!`: flag the paragraph, or take the flag off (reviewed stays)."""
+        """`!`: flag the paragraph, with an optional reason; on a flagged one, take the flag off (reviewed stays)."""
         number = self.current_paragraph
         mark = self.marks.get(number)
-        flagged = not (mark and mark.flagged)
-        self.attempt(f"Flagging ¶{number}", lambda: self.session.set_flagged(self.report_id, number, flagged))
+        if mark and mark.flagged:
+            self.attempt(f"Flagging ¶{number}", lambda: self.session.set_flagged(self.report_id, number, False), "Flag taken off")
+            return
+        from tui.dialogs.flag_dialog import FlagDialog
+
+        def answered(reason: str | None) -> None:
+            if reason is None:
+                return
+            self.attempt(
+                f"Flagging ¶{number}",
+                lambda: self.session.set_flagged(self.report_id, number, True, reason),
+                f"¶{number} flagged" + (f": {reason}" if reason else ""),
+            )
+
+        self.app.push_screen(FlagDialog(number), answered)
 
     def _unreviewed(self, indexes: Iterable[int]) -> int | None:
         for index in indexes:
@@ -658,6 +961,20 @@ class ReportScreen(Screen[None]):
         self.add_class("-searching")
         self.query_one(SearchBar).open(self.search_query)
 
+    def action_goto(self) -> None:
+        """`:`: go to a paragraph by its number (`12G` does it too)."""
+        self.add_class("-searching")
+        self.query_one(SearchBar).open("", mode="goto")
+
+    def on_search_bar_go_to(self, message: SearchBar.GoTo) -> None:
+        total = len(self.opened.paragraphs)
+        if message.number is None or not 1 <= message.number <= total:
+            self.app.bell()
+            self.notify(f"Go to: a paragraph number, 1 to {total}", severity="warning", markup=False, timeout=3)
+            return
+        self.close_search(keep_search=True)
+        self.query_one(ParagraphView).go_to_number(message.number)
+
     def on_search_bar_submitted(self, message: SearchBar.Submitted) -> None:
         query = message.query
         self.search_query = query
@@ -677,10 +994,14 @@ class ReportScreen(Screen[None]):
         self.show_progress()
 
     def on_search_bar_closed(self, message: SearchBar.Closed) -> None:
-        self.close_search()
+        self.close_search(keep_search=self.query_one(SearchBar).mode == "goto")
 
-    def close_search(self) -> None:
+    def close_search(self, keep_search: bool = False) -> None:
+        """Close the command line; `keep_search`: a go-to closing leaves the last search and its hits as they were."""
         self.remove_class("-searching")
+        self.set_focus(self.query_one(ParagraphView))
+        if keep_search:
+            return
         self.search_query = ""
         self.hits = []
         self.hit_index = self.hit_taken = None
@@ -846,13 +1167,24 @@ class ReportScreen(Screen[None]):
     def action_toggle_panel(self) -> None:
         self.panel_visible = not self.panel_visible
 
+    def action_panel_filter(self) -> None:
+        """`m`: the panel lists my annotations only, or everyone's."""
+        self.show_all_reviewers = not self.show_all_reviewers
+        self.show_panel()
+        self.notify("The panel shows " + ("every reviewer's annotations" if self.show_all_reviewers else "your annotations only"),
+                    markup=False, timeout=3)
+
     def watch_panel_visible(self, visible: bool) -> None:
         self.set_class(not visible, "-panel-hidden")
         if not visible and not self.selecting:
             self.set_focus(self.query_one(ParagraphView))
 
     def action_back(self) -> None:
-        """`esc`: cancel the selection, else close the search, else back to the library."""
+        """`esc`: forget a count, else cancel the selection, else close the search, else back to the library."""
+        view = self.query_one(ParagraphView)
+        if view.count:
+            view.count = ""
+            return
         if self.selecting:
             self.end_selection()
             return

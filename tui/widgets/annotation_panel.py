@@ -1,4 +1,10 @@
-"""The panel beside (or below) the text: the current paragraph's annotations."""
+"""The panel beside (or below) the text: the current paragraph's annotations, who made each, and its mark.
+
+Every entry says who made it: yours plainly, another analyst's dimmed and
+signed "— by NAME". Long entries wrap with their continuation lines indented
+under the first word, so each entry reads as one block. The screen chooses
+what is listed (everyone's, or yours only: `m`).
+"""
 
 from __future__ import annotations
 
@@ -8,19 +14,23 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.model import Actor, Annotation, Kind, Mark
+from tui.keys import hint
+from tui.widgets.lists import NavOptionList
 
 LINK_PREFIX = "link:"  # option ids of the link lines under a claim (issue 15)
 ClaimLinks = dict[str, tuple[Text, list[tuple[str, Text]]]]  # claim id → (what its links suggest, [(link id, line)])
 
 CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
+INDENT = 2  # continuation lines of an entry's line start this much further in
 
 
-def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
+def describe(annotation: Annotation, actors: dict[str, Actor], reviewer: str = "") -> Text:
     """One annotation as plain text for the list (never markup: every field is untrusted)."""
 
     def name(actor_id: str | None) -> str:
@@ -51,7 +61,37 @@ def describe(annotation: Annotation, actors: dict[str, Actor]) -> Text:
         text.append(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
     if annotation.note:
         text.append(f"\n  note: {annotation.note}")
+    who = annotation.reviewer or "?"
+    if reviewer and who != reviewer:
+        text.stylize("dim")
+        text.append(f"\n  — by {who}", style="italic")
     return text
+
+
+def indented(text: Text, width: int) -> Text:
+    """`text` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
+    if width <= INDENT * 3:
+        return text
+    from rich.console import Console
+
+    console = Console(width=width, legacy_windows=False, color_system=None)
+    out = Text()
+    for number, line in enumerate(text.split("\n", allow_blank=True)):
+        lead = len(line.plain) - len(line.plain.lstrip(" "))
+        pad = lead + INDENT
+        first, *rest = line.wrap(console, width, overflow="fold") or [Text()]
+        first.rstrip()
+        if number:
+            out.append("\n")
+        out.append_text(first)
+        if rest:
+            for piece in rest:
+                piece.rstrip()
+            remainder = Text(" ").join(rest) if len(rest) > 1 else rest[0]
+            for piece in remainder.wrap(console, width - pad, overflow="fold"):
+                out.append("\n" + " " * pad)
+                out.append_text(piece)
+    return out
 
 
 def mark_words(mark: Mark | None) -> str:
@@ -98,25 +138,36 @@ class AnnotationPanel(Vertical, can_focus=False):
             self.link_id = link_id
             super().__init__()
 
-    _shown: tuple[tuple[Annotation, ...], dict[str, Actor], object] | None = None  # what the list shows now
+    _shown: tuple[object, ...] | None = None  # what the list shows now
 
     def compose(self) -> ComposeResult:
         yield Static(id="panel-heading")
-        yield OptionList(id="annotation-list", markup=False)
+        yield NavOptionList(id="annotation-list", markup=False)
 
-    def show(self, paragraph_number: int, mark: Mark | None, annotations: list[Annotation], actors: dict[str, Actor],
-             links: ClaimLinks | None = None) -> None:
+    def show(
+        self,
+        paragraph_number: int,
+        mark: Mark | None,
+        annotations: list[Annotation],
+        actors: dict[str, Actor],
+        links: ClaimLinks | None = None,
+        reviewer: str = "",
+        mine_only: bool = False,
+    ) -> None:
         heading = Text(no_wrap=True, overflow="ellipsis")  # always one line: a new heading needs no re-layout
         heading.append(f"¶ {paragraph_number}", style="bold")
         heading.append(f"  {mark_words(mark)}")
-        heading.append(f"  ·  {len(annotations)} annotation{'s' if len(annotations) != 1 else ''}")
+        count = len(annotations)
+        heading.append(f"  ·  {count} {'of yours' if mine_only else 'annotation' + ('s' if count != 1 else '')}")
         self.query_one("#panel-heading", Static).update(heading, layout=False)
+        options = self.query_one("#annotation-list", OptionList)
+        width = max(0, options.scrollable_content_region.width - 1)
         # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed.
-        shown = (tuple(annotations), dict(actors), {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()})
+        links_shown = {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()}
+        shown = (tuple(annotations), dict(actors), links_shown, reviewer, mine_only, width)
         if shown == self._shown:
             return
         self._shown = shown
-        options = self.query_one("#annotation-list", OptionList)
         highlighted = options.highlighted
         options.clear_options()
         if annotations:
@@ -124,17 +175,22 @@ class AnnotationPanel(Vertical, can_focus=False):
             for annotation in annotations:
                 if items:
                     items.append(None)  # a separator line between annotations
-                text = describe(annotation, actors)
+                text = describe(annotation, actors, reviewer)
                 summary, lines = (links or {}).get(annotation.id, (None, []))
                 if summary is not None:
                     text.append("\n  ")
                     text.append_text(summary)
-                items.append(Option(text, id=annotation.id))
-                items += [Option(Text("  ").append_text(line), id=LINK_PREFIX + link_id) for link_id, line in lines]
+                items.append(Option(indented(text, width), id=annotation.id))
+                items += [Option(indented(Text("  ").append_text(line), width), id=LINK_PREFIX + link_id) for link_id, line in lines]
             options.add_options(items)
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
-            options.add_option(Option(Text("No annotations yet — c claim, a actor", style="dim"), disabled=True))
+            empty = "No annotations of yours here" if mine_only else "No annotations yet"
+            keys = hint(self, ("claim", "claim"), ("actor", "actor"))
+            options.add_option(Option(Text(f"{empty} — {keys}", style="dim"), disabled=True))
+
+    def on_resize(self, event: Resize) -> None:
+        self._shown = None  # wrapped to the old width: drawn again on the next show
 
     def select(self, annotation_id: str) -> None:
         """Highlight one annotation of the list (one a rule pointed at, say)."""

@@ -4,10 +4,18 @@ Only the lines on screen are wrapped and drawn, so a 10,000-paragraph report
 opens as fast as a short one. Layout is computed row by row from the top of
 the view: a paragraph's rows are produced only as far as the screen (or a
 scroll) needs them, so paging through one 1 MB paragraph costs one screen per
-page, not the whole paragraph above it. Moving the current paragraph without
-scrolling repaints only the rows that changed (the old and the new current
-paragraph, and any rows its footnotes push down). Styles are looked up once
-per frame, not once per line.
+page, not the whole paragraph above it. The current paragraph is marked in the
+gutter only (a bar, its number in bold), so moving it without scrolling
+repaints only the gutter cells of the old and the new current paragraph, and
+any rows its footnotes push down: a `j` writes a few hundred bytes to the
+terminal, not two paragraphs of text. Styles are looked up once per frame, not
+once per line; wrapped paragraphs, heading rows and drawn rows are kept in
+`textual.cache.LRUCache`s.
+
+Registry suggestions and claim candidates are *decorations* the screen computes
+for a paragraph when it is first drawn (`set_decorator`): extra highlights in the
+text, and marks in the gutter's last column — `›` where a candidate sentence
+starts, `┃` along the rows of the current candidate.
 
 Paragraph text is untrusted: it is drawn as plain `Segment`s, never as markup.
 """
@@ -16,6 +24,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -23,6 +32,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
@@ -32,8 +42,11 @@ from textual.widget import Widget
 from store.model import Paragraph, ParagraphStatus
 from tui.text_layout import WrappedText, cells, display_text
 
-GUTTER = 7  # "  12 ✓ "
+GUTTER = 7  # "▌  12✓›": bar, number, status, candidate mark
 STATUS_MARK = {ParagraphStatus.UNREVIEWED: " ", ParagraphStatus.REVIEWED: "✓", ParagraphStatus.FLAGGED: "!"}
+CACHE_ROWS = 4096  # drawn rows, heading rows and wrapped paragraphs kept (least recently used go)
+CANDIDATE_MARK = "›"
+CURRENT_CANDIDATE_MARK = "┃"
 
 
 @dataclass(frozen=True)
@@ -44,6 +57,19 @@ class Highlight:
     start: int
     end: int
     style: str  # component class, e.g. "paragraph-view--claim"
+
+
+@dataclass(frozen=True)
+class Decoration:
+    """What the screen adds to one paragraph: highlights (suggestions, the current offer) and gutter marks."""
+
+    highlights: tuple[Highlight, ...] = ()
+    candidate_starts: tuple[int, ...] = ()  # offsets where a claim candidate begins: `›` on that row
+    current_candidate: tuple[int, int] | None = None  # its span: `┃` on each of its rows (current paragraph only)
+    offer: Highlight | None = None  # the suggestion the next `y` tags (drawn in the current paragraph only)
+
+
+NO_DECORATION = Decoration()
 
 
 @dataclass(frozen=True)
@@ -72,6 +98,9 @@ class ParagraphView(Widget, can_focus=True):
         "paragraph-view--selection",
         "paragraph-view--cursor",
         "paragraph-view--search",
+        "paragraph-view--suggestion",
+        "paragraph-view--offer",
+        "paragraph-view--candidate-mark",
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -83,9 +112,12 @@ class ParagraphView(Widget, can_focus=True):
         Binding("left_square_bracket", "previous_section", "Prev section", show=False, id="previous_section"),
         Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page_down"),
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page_up"),
+        # A count before a motion: `12G` goes to ¶12, `3j` moves three paragraphs, `3e` three word ends.
+        *(Binding(str(n), f"count({n})", f"Count {n}", show=False, id=f"count.digit_{n}") for n in range(10)),
     ]
 
     current: reactive[int] = reactive(0, always_update=True, repaint=False)
+    count: reactive[str] = reactive("", repaint=False)  # digits typed before a motion
 
     class SpanDragged(Message):
         """The mouse was dragged over paragraph `index` from code point `anchor` to `offset` (both inclusive)."""
@@ -114,12 +146,17 @@ class ParagraphView(Widget, can_focus=True):
         self._highlights: dict[int, list[Highlight]] = {}
         self._overlay: dict[int, list[Highlight]] = {}  # transient: the selection, search hits
         self._drag: tuple[int, int] | None = None  # (paragraph, offset) where a mouse drag began
-        self._wraps: dict[tuple[int, int], WrappedText] = {}
-        self._heads: dict[tuple[int, int], list[_Line]] = {}  # (index, width) → heading rows
+        self._wraps: LRUCache[tuple[int, int], WrappedText] = LRUCache(CACHE_ROWS)
+        self._heads: LRUCache[tuple[int, int], list[_Line]] = LRUCache(CACHE_ROWS)  # (index, width) → heading rows
         self._section_starts: list[int] = []  # sorted indexes of paragraphs that open a section
         self._style_cache: dict[tuple[str, ...], Style] = {}  # styles by component names (see render_lines)
         self._known_size: Size | None = None  # set on resize: `Widget.size` walks up to the screen each call
-        self._strips: dict[tuple[_Line, bool], Strip] = {}  # drawn rows, by (row, is current); see render_lines
+        # Drawn rows, by (row, is current, decoration version of its paragraph); see render_lines.
+        self._strips: LRUCache[tuple[_Line, bool, int], Strip] = LRUCache(CACHE_ROWS)
+        self._decorator: Callable[[int], Decoration] | None = None
+        self._decorations: LRUCache[tuple[int, int], Decoration] = LRUCache(CACHE_ROWS)
+        self._versions: dict[int, int] = {}  # paragraph index → decoration version (bumped by redraw_paragraph)
+        self._keep_view = False  # a page move sets the current paragraph without scrolling to it
         self._strips_base: Style | None = None  # the widget style the cached rows were drawn with
         self.top = 0  # paragraph index at the top of the view
         self.top_line = 0  # lines of that block scrolled off the top
@@ -134,6 +171,8 @@ class ParagraphView(Widget, can_focus=True):
         self._notes = notes
         self._wraps.clear()
         self._heads.clear()
+        self._decorations.clear()
+        self._versions.clear()
         self._screen_lines = None
         self.top = self.top_line = 0
         self.current = 0
@@ -187,69 +226,122 @@ class ParagraphView(Widget, can_focus=True):
         self.refresh()
 
     def _refresh_changed_rows(self, old: int, new: int) -> None:
-        """After the current paragraph moved from `old` to `new` without scrolling: repaint only the rows that changed."""
+        """After the current paragraph moved from `old` to `new` without scrolling: repaint only the cells that changed.
+
+        A row that shows something else now (footnotes came or went) is repainted
+        whole; a row of the old or new current paragraph whose text is drawn the
+        same either way has only its gutter repainted (the bar and the number).
+        """
         before = self._screen_lines
         self._screen_lines = None
         if before is None:
             self.refresh()
             return
         after = self._lines()
-        moved = (old, new)
-        dirty = [
-            y
-            for y in range(max(len(before), len(after)))
-            if y >= len(before) or y >= len(after) or before[y] != after[y] or after[y].paragraph in moved
-        ]
-        width = self.size.width
-        run_start = previous = None
-        for y in [*dirty, None]:
-            if y is not None and previous is not None and y == previous + 1:
-                previous = y
-                continue
-            if run_start is not None and previous is not None:
-                self.refresh(Region(0, run_start, width, previous - run_start + 1))
-            run_start = previous = y
+        width = self._view_size().width
+        whole: list[int] = []
+        gutter: list[int] = []
+        for y in range(max(len(before), len(after))):
+            if y >= len(before) or y >= len(after) or before[y] != after[y]:
+                whole.append(y)
+            elif after[y].paragraph in (old, new) and after[y].paragraph >= 0:
+                line = after[y]
+                was = self._row_strip(line, line.paragraph == old, width)
+                now = self._row_strip(line, line.paragraph == new, width)
+                if was.crop(GUTTER, width) == now.crop(GUTTER, width):
+                    gutter.append(y)
+                else:
+                    whole.append(y)
+        for first, last in _runs(whole):
+            self.refresh(Region(0, first, width, last - first + 1))
+        for first, last in _runs(gutter):
+            self.refresh(Region(0, first, GUTTER, last - first + 1))
+
+    def _row_strip(self, line: _Line, is_current: bool, width: int) -> Strip:
+        key = (line, is_current, self._versions.get(line.paragraph, 0))
+        strip = self._strips.get(key)
+        if strip is None or strip.cell_length != width:
+            strip = self._draw_row(line, is_current, width)
+            self._strips.set(key, strip)
+        return strip
 
     # -------------------------------------------------------------- actions
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "count" and str(parameters[0]) == "0":
+            return bool(self.count)  # a leading 0 is not a count (in selection mode it is the line start)
+        return True
+
+    def action_count(self, digit: int) -> None:
+        if len(self.count) < 7:
+            self.count += str(digit)
+
+    def take_count(self, default: int = 1) -> int:
+        """The count typed before this motion (then forgotten), or `default`."""
+        count = int(self.count) if self.count else default
+        self.count = ""
+        return count
+
     def action_next_paragraph(self) -> None:
-        self.move_to(self.current + 1)
+        self.move_to(self.current + self.take_count())
 
     def action_previous_paragraph(self) -> None:
-        self.move_to(self.current - 1)
+        self.move_to(self.current - self.take_count())
 
     def action_first_paragraph(self) -> None:
-        self.move_to(0)
+        """`g` (home): the first paragraph; `12g`: paragraph 12."""
+        number = self.take_count(0)
+        self.move_to(number - 1 if number else 0)
 
     def action_last_paragraph(self) -> None:
-        self.move_to(len(self.paragraphs) - 1)
+        """`G` (end): the last paragraph; `12G`: paragraph 12."""
+        number = self.take_count(0)
+        self.go_to_number(number) if number else self.move_to(len(self.paragraphs) - 1)
+
+    def go_to_number(self, number: int) -> None:
+        """Paragraph `number` (1-based; past the end: the last)."""
+        self.move_to(min(number, len(self.paragraphs)) - 1)
 
     def action_next_section(self) -> None:
-        starts = self._section_starts
-        after = bisect_right(starts, self.current)
-        if after < len(starts):
+        for _ in range(self.take_count()):
+            starts = self._section_starts
+            after = bisect_right(starts, self.current)
+            if after >= len(starts):
+                self.app.bell()
+                return
             self.move_to(starts[after])
-            return
-        self.app.bell()
 
     def action_previous_section(self) -> None:
-        start = max((i for i in self._headings if i <= self.current), default=None)
-        if start is not None and start < self.current:
-            self.move_to(start)
-            return
-        earlier = [i for i in self._headings if i < self.current]
-        if earlier:
-            self.move_to(max(earlier))
-        elif self.current:
-            self.move_to(0)
-        else:
-            self.app.bell()
+        for _ in range(self.take_count()):
+            start = max((i for i in self._headings if i <= self.current), default=None)
+            if start is not None and start < self.current:
+                self.move_to(start)
+                continue
+            earlier = [i for i in self._headings if i < self.current]
+            if earlier:
+                self.move_to(max(earlier))
+            elif self.current:
+                self.move_to(0)
+            else:
+                self.app.bell()
+                return
 
     def action_page_down(self) -> None:
-        self.scroll_lines(max(1, self.size.height - 2))
+        self.scroll_lines(self.take_count() * max(1, self.size.height - 2))
+        self._follow_view()
 
     def action_page_up(self) -> None:
-        self.scroll_lines(-max(1, self.size.height - 2))
+        self.scroll_lines(-self.take_count() * max(1, self.size.height - 2))
+        self._follow_view()
+
+    def _follow_view(self) -> None:
+        """After a page move the current paragraph comes along: the first that starts on screen (else the top one)."""
+        lines = self._lines()
+        starts = [line.paragraph for line in lines if line.kind == "text" and line.first]
+        target = starts[0] if starts else next((line.paragraph for line in lines if line.paragraph >= 0), self.current)
+        if target != self.current:
+            self._keep_view = True
+            self.current = target
 
     def move_to(self, index: int) -> None:
         if not self.paragraphs:
@@ -261,6 +353,10 @@ class ParagraphView(Widget, can_focus=True):
 
     def watch_current(self, old: int, new: int) -> None:
         if not self.paragraphs:
+            return
+        if self._keep_view:  # a page move: the view stays where it was scrolled
+            self._keep_view = False
+            self._invalidate()
             return
         position = (self.top, self.top_line)
         self._scroll_to_current(downward=new >= old)
@@ -343,9 +439,8 @@ class ParagraphView(Widget, can_focus=True):
         key = (index, self.text_width)
         wrapped = self._wraps.get(key)
         if wrapped is None:
-            if len(self._wraps) > 4096:
-                self._wraps.clear()
-            wrapped = self._wraps[key] = WrappedText(self.paragraphs[index].text, self.text_width)
+            wrapped = WrappedText(self.paragraphs[index].text, self.text_width)
+            self._wraps.set(key, wrapped)
         return wrapped
 
     # A paragraph's block of rows: its section headings (each followed by a blank
@@ -364,7 +459,7 @@ class ParagraphView(Widget, can_focus=True):
                 for start, end in WrappedText(heading, self.text_width).all():
                     rows.append(_Line("heading", index, text=heading[start:end]))
                 rows.append(_Line("blank", index))
-            self._heads[key] = rows
+            self._heads.set(key, rows)
         return rows
 
     def _tail(self, index: int) -> list[_Line]:
@@ -613,16 +708,12 @@ class ParagraphView(Widget, can_focus=True):
         if y >= len(lines):
             return Strip.blank(width, self._style())
         line = lines[y]
-        is_current = line.paragraph == self.current and line.paragraph >= 0
-        key = (line, is_current)
-        strip = self._strips.get(key)
-        if strip is None or strip.cell_length != width:
-            if len(self._strips) > 4096:
-                self._strips.clear()
-            strip = self._strips[key] = self._draw_row(line, is_current, width)
-        return strip
+        return self._row_strip(line, line.paragraph == self.current and line.paragraph >= 0, width)
 
     def _draw_row(self, line: _Line, is_current: bool, width: int) -> Strip:
+        return self._draw_row_segments(line, is_current, width).simplify()  # one style run, one escape sequence
+
+    def _draw_row_segments(self, line: _Line, is_current: bool, width: int) -> Strip:
         base = self._style()
         if line.kind == "heading":
             style = self._style("paragraph-view--heading")
@@ -631,44 +722,52 @@ class ParagraphView(Widget, can_focus=True):
         bar_style = self._style("paragraph-view--current-bar") if is_current else base
         if line.kind == "blank":
             return Strip([Segment(bar, bar_style), Segment(" " * (width - 1), base)], width) if width > 0 else Strip([])
-        body = ("paragraph-view--current",) if is_current else ()
-        body_style = self._style(*body)
         if line.kind == "note":
-            note_style = self._style(*body, "paragraph-view--note")
+            note_style = self._style("paragraph-view--note")
             return Strip(
-                [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), body_style), Segment(display_text(line.text), note_style)]
-            ).adjust_cell_length(width, body_style)
+                [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base), Segment(display_text(line.text), note_style)]
+            ).adjust_cell_length(width, base)
         paragraph = self.paragraphs[line.paragraph]
+        decoration = self.decoration(line.paragraph)
+        mark, mark_style = " ", base
+        if decoration.current_candidate is not None and is_current:
+            span_start, span_end = decoration.current_candidate
+            if span_start < max(line.end, line.start + 1) and span_end > line.start:
+                mark, mark_style = CURRENT_CANDIDATE_MARK, self._style("paragraph-view--candidate-mark", "paragraph-view--current-bar")
+        if mark == " " and any(line.start <= offset < max(line.end, line.start + 1) for offset in decoration.candidate_starts):
+            mark, mark_style = CANDIDATE_MARK, self._style("paragraph-view--candidate-mark")
         if line.first:
             gutter_style = self._style("paragraph-view--gutter")
+            number_style = self._style("paragraph-view--gutter", "paragraph-view--current") if is_current else gutter_style
             status = self.statuses.get(paragraph.number, ParagraphStatus.UNREVIEWED)
-            mark_style = gutter_style
+            status_style = gutter_style
             if status is ParagraphStatus.REVIEWED:
-                mark_style = self._style("paragraph-view--reviewed")
+                status_style = self._style("paragraph-view--reviewed")
             elif status is ParagraphStatus.FLAGGED:
-                mark_style = self._style("paragraph-view--flagged")
+                status_style = self._style("paragraph-view--flagged")
             gutter = [
                 Segment(bar, bar_style),
-                Segment(f"{paragraph.number:>4}", gutter_style),
-                Segment(STATUS_MARK[status], mark_style),
-                Segment(" ", base),
+                Segment(f"{paragraph.number:>4}", number_style),
+                Segment(STATUS_MARK[status], status_style),
+                Segment(mark, mark_style),
             ]
         else:
-            gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 1), base)]
-        segments = gutter + self._text_segments(line, paragraph.text, body)
+            gutter = [Segment(bar, bar_style), Segment(" " * (GUTTER - 2), base), Segment(mark, mark_style)]
+        segments = gutter + self._text_segments(line, paragraph.text, decoration, is_current)
         used = sum(cells(segment.text) for segment in segments)  # measured once, here
         if used <= width:
-            segments.append(Segment(" " * (width - used), body_style))
+            segments.append(Segment(" " * (width - used), base))
             return Strip(segments, width)
-        return Strip(segments).adjust_cell_length(width, body_style)  # spaces at the end of a line run past the edge
+        return Strip(segments).adjust_cell_length(width, base)  # spaces at the end of a line run past the edge
 
-    def _text_segments(self, line: _Line, text: str, body: tuple[str, ...]) -> list[Segment]:
-        """The line's text, split where highlights begin and end; `body` are the component styles of the text."""
+    def _text_segments(self, line: _Line, text: str, decoration: Decoration, is_current: bool) -> list[Segment]:
+        """The line's text, split where highlights begin and end (annotations, decorations, then the overlay)."""
         start, end = line.start, line.end
-        layers = (*self._highlights.get(line.paragraph, ()), *self._overlay.get(line.paragraph, ()))
+        offer = (decoration.offer,) if is_current and decoration.offer is not None else ()
+        layers = (*decoration.highlights, *offer, *self._highlights.get(line.paragraph, ()), *self._overlay.get(line.paragraph, ()))
         highlights = [h for h in layers if h.start < end and h.end > start]
         if not highlights:
-            return [Segment(display_text(text[start:end]), self._style(*body))]
+            return [Segment(display_text(text[start:end]), self._style())]
         cuts = {start, end}
         for highlight in highlights:
             cuts.add(max(start, highlight.start))
@@ -677,11 +776,56 @@ class ParagraphView(Widget, can_focus=True):
         segments = []
         for left, right in itertools.pairwise(points):
             covering = tuple(h.style for h in highlights if h.start <= left and h.end >= right)
-            segments.append(Segment(display_text(text[left:right]), self._style(*body, *covering)))
+            segments.append(Segment(display_text(text[left:right]), self._style(*covering)))
         return segments
 
+    # ----------------------------------------------------------- decorations
+
+    def set_decorator(self, decorator: Callable[[int], Decoration] | None) -> None:
+        """`decorator(index)` gives a paragraph's decoration; asked only for paragraphs being drawn."""
+        self._decorator = decorator
+        self.redraw_decorations()
+
+    def decoration(self, index: int) -> Decoration:
+        if self._decorator is None or not 0 <= index < len(self.paragraphs):
+            return NO_DECORATION
+        key = (index, self._versions.get(index, 0))
+        found = self._decorations.get(key)
+        if found is None:
+            found = self._decorator(index)
+            self._decorations.set(key, found)
+        return found
+
+    def redraw_decorations(self) -> None:
+        """Every paragraph's decoration is to be asked again (the registry or the annotations changed)."""
+        self._decorations.clear()
+        self._invalidate(redraw=True)
+
+    def redraw_paragraph(self, index: int) -> None:
+        """Paragraph `index`'s decoration changed (an offer cursor moved): repaint only its rows."""
+        self._versions[index] = self._versions.get(index, 0) + 1
+        width = self.size.width
+        rows = [y for y, line in enumerate(self._lines()) if line.paragraph == index and line.kind == "text"]
+        for first, last in _runs(rows):
+            self.refresh(Region(0, first, width, last - first + 1))
+
+    def visible_paragraphs(self) -> range:
+        """The indexes of the paragraphs with at least one row on screen."""
+        lines = [line.paragraph for line in self._lines() if line.paragraph >= 0]
+        return range(lines[0], lines[-1] + 1) if lines else range(0)
 
 _NO_ROWS: list[_Line] = []
+
+
+def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:
+    """[2, 3, 4, 7] → [(2, 4), (7, 7)]: consecutive rows as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
 
 
 def _headings_before(paragraphs: tuple[Paragraph, ...], headings: tuple[str, ...]) -> dict[int, tuple[str, ...]]:

@@ -111,6 +111,11 @@ class SpanSelector(Widget):
         if self.state is not None:
             self._set(SpanState(self.state.paragraph, self.state.caret, self.state.caret))
 
+    def select(self, start: int, end: int) -> None:
+        """Select `text[start:end]` (the caret at its end)."""
+        if self.state is not None:
+            self._set(SpanState(self.state.paragraph, text_motion.snap(self.text, start), text_motion.snap(self.text, end)))
+
     def swap_ends(self) -> None:
         if self.state is not None:
             self._set(SpanState(self.state.paragraph, self.state.caret, self.state.anchor))
