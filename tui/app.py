@@ -71,9 +71,9 @@ class ClaimdeskApp(App[None]):
 
     def _report_keymap_conflicts(self) -> None:
         """A `[keys]` table that gives one key two jobs: one line each, naming both (Textual would keep one silently)."""
-        from tui.keys import keymap_conflicts
+        from tui.keymap_check import keymap_conflicts
 
-        for line in keymap_conflicts(self.user_keymap):
+        for line in keymap_conflicts(self.user_keymap, type(self)):
             self.notify(line, title="Keys", severity="warning", timeout=30, markup=False)
 
     def report_screen(self, report_id: str, paragraph_number: int | None = None, claim_id: str | None = None) -> Screen[None]:

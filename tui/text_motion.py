@@ -258,14 +258,22 @@ def sentence_around(text: str, offset: int) -> tuple[int, int]:
 CLAUSE_STOPS = frozenset(",;:")
 
 
+def _stops_clause(text: str, index: int) -> bool:
+    """Does a clause end at `text[index]` (a , ; or :, but not the comma of "5,000")?"""
+    if text[index] not in CLAUSE_STOPS:
+        return False
+    between_digits = 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+    return not between_digits
+
+
 def clause_around(text: str, offset: int) -> tuple[int, int]:
     """The clause that holds `offset`: from the previous , ; or : (or the sentence's start) to the next one (or its stop)."""
     sentence_start_at, sentence_end_at = sentence_around(text, offset)
     start = offset
-    while start > sentence_start_at and text[start - 1] not in CLAUSE_STOPS:
+    while start > sentence_start_at and not _stops_clause(text, start - 1):
         start -= 1
     end = offset
-    while end < sentence_end_at and text[end] not in CLAUSE_STOPS:
+    while end < sentence_end_at and not _stops_clause(text, end):
         end += 1
     if end == sentence_end_at:
         while end > start and text[end - 1] in SENTENCE_ENDS | CLOSERS:

@@ -13,11 +13,11 @@ from textual.widgets import DataTable, Input, Static, TextArea
 from store.model import Claim, Kind, Span
 from tests.pilot.toasts import toasts
 from tui.app import make_app
-from tui.widgets.choice import DigitChoice
 from tui.dialogs.actor_form import ActorForm
 from tui.dialogs.actor_picker import ActorPicker
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.actors import ActorsScreen
+from tui.widgets.choice import DigitChoice
 
 REPORT_A = """Militia statements
 

@@ -26,6 +26,7 @@ from textual.widgets.option_list import Option
 
 from store.matching import ActorMatch, match_actors
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
+from tui.keys import hint, key_for
 from tui.widgets.lists import NavOptionList
 
 CREATE = "+create"  # option id of the "create new actor" entry (actor ids are hex)
@@ -57,10 +58,10 @@ def match_prompt(match: ActorMatch, actors: dict[str, Actor]) -> Text:
     return text
 
 
-def create_prompt(name: str) -> Text:
+def create_prompt(name: str, key: str = "ctrl+n") -> Text:
     text = Text("+ create new actor ", style="bold")
     text.append(f"“{name}”")
-    text.append("  ctrl+n", style="dim")
+    text.append(f"  {key}", style="dim")
     return text
 
 
@@ -183,7 +184,7 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         self.matches = match_actors(typed, self.actors, limit=LIMIT)
         options = [Option(match_prompt(m, by_id), id=m.actor.id) for m in self.matches]
         if typed:
-            options.append(Option(create_prompt(typed), id=CREATE))
+            options.append(Option(create_prompt(typed, key_for(self, "actor_picker.create")), id=CREATE))
         matches = self.query_one("#picker-matches", OptionList)
         matches.set_options(options)
         matches.highlighted = 0 if options else None
@@ -191,19 +192,22 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         self.show_hint()
 
     def show_hint(self) -> None:
-        hint = self.query_one("#picker-hint", Static)
+        line = self.query_one("#picker-hint", Static)
         typed = self.typed
         if self.creating:
             text = Text("New actor ", style="bold")
             text.append(f"“{typed}”" if typed else "(type its name)")
-            text.append(": 1-8 picks its type · enter creates · esc back", style="dim")
+            text.append(f": 1-8 picks its type · enter creates · {key_for(self, 'actor_picker.cancel')} back", style="dim")
         elif not self.actors and not typed:
-            text = Text("No actors yet: type a name, then ctrl+n to create one.", style="dim")
+            text = Text(f"No actors yet: type a name, then {key_for(self, 'actor_picker.create')} to create one.", style="dim")
         elif not self.matches and typed:
-            text = Text("No actor matches. enter or ctrl+n creates one.", style="dim")
+            text = Text(f"No actor matches. enter or {key_for(self, 'actor_picker.create')} creates one.", style="dim")
         else:
-            text = Text("↑↓ choose · enter picks · ctrl+n new actor · esc cancels", style="dim")
-        hint.update(text)
+            text = Text(
+                "↑↓ choose · enter picks · " + hint(self, ("actor_picker.create", "new actor"), ("actor_picker.cancel", "cancels")),
+                style="dim",
+            )
+        line.update(text)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#picker-types" if self.creating else "#picker-matches", OptionList)

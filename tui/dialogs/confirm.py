@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.keys import keys_for
+
 
 class ConfirmDialog(ModalScreen[bool]):
     DEFAULT_CSS = """
@@ -47,10 +49,10 @@ class ConfirmDialog(ModalScreen[bool]):
         with Vertical(id="confirm-box"):
             yield Static(Text(self.question), id="confirm-question")
             answers = Text()
-            answers.append("y", style="bold")
-            answers.append(f" / enter  {self.yes}     ")
-            answers.append("n", style="bold")
-            answers.append(f" / esc  {self.no}")
+            answers.append(" / ".join(keys_for(self, "confirm.yes")), style="bold")
+            answers.append(f"  {self.yes}     ")
+            answers.append(" / ".join(keys_for(self, "confirm.no")), style="bold")
+            answers.append(f"  {self.no}")
             yield Static(answers, id="confirm-answers")
 
     def action_answer(self, answer: bool) -> None:

@@ -19,6 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.model import CREDIBILITY, RELIABILITY, Credibility
+from tui.keys import hint
 
 
 def _reliability_bindings() -> list[Binding]:
@@ -99,7 +100,11 @@ class CredibilityPicker(ModalScreen[Credibility | None]):
             yield Static(id="credibility-code")
             yield Static(self._scales(), id="credibility-scales")
             yield Static(
-                Text("a–f source reliability · 1–6 information credibility · x not graded · enter save · esc cancel"), id="credibility-hint"
+                Text(
+                    "a–f source reliability · 1–6 information credibility · "
+                    + hint(self, ("credibility.clear", "not graded"), ("credibility.save", "save"), ("credibility.cancel", "cancel"))
+                ),
+                id="credibility-hint",
             )
 
     def on_mount(self) -> None:

@@ -553,7 +553,8 @@ class ReportScreen(OfferActions):
         if chosen is None:
             self.app.bell()
             keys = " ".join(key_for(self, f"selection.{name}") for name in ("next_word", "word_end", "next_char", "sentence_end"))
-            self.notify(f"Nothing selected yet: extend with {keys} — esc cancels", severity="warning", markup=False, timeout=4)
+            cancel = key_for(self, "back_to_library")
+            self.notify(f"Nothing selected yet: extend with {keys} — {cancel} cancels", severity="warning", markup=False, timeout=4)
             return
         start, end = chosen
         text = self.paragraph_text(state.paragraph)

@@ -5,10 +5,11 @@ opens as fast as a short one. Layout is computed row by row from the top of
 the view: a paragraph's rows are produced only as far as the screen (or a
 scroll) needs them, so paging through one 1 MB paragraph costs one screen per
 page, not the whole paragraph above it. The current paragraph is marked in the
-gutter only (a bar, its number in bold), so moving it without scrolling
-repaints only the gutter cells of the old and the new current paragraph, and
-any rows its footnotes push down: a `j` writes a few hundred bytes to the
-terminal, not two paragraphs of text. Styles are looked up once per frame, not
+gutter of its first row on screen only (a bar, its number in bold), so moving
+it without scrolling repaints two gutter cells (and the current suggestion's
+row): a `j` writes a few hundred bytes to the terminal, not two paragraphs of
+text. Footnotes stand under every paragraph that cites them, so a move never
+shifts the rows below. Styles are looked up once per frame, not
 once per line; wrapped paragraphs, heading rows and drawn rows are kept in
 `textual.cache.LRUCache`s.
 
@@ -45,6 +46,7 @@ from tui.text_layout import WrappedText, cells, display_text
 GUTTER = 7  # "▌  12✓›": bar, number, status, candidate mark
 STATUS_MARK = {ParagraphStatus.UNREVIEWED: " ", ParagraphStatus.REVIEWED: "✓", ParagraphStatus.FLAGGED: "!"}
 CACHE_ROWS = 4096  # drawn rows, heading rows and wrapped paragraphs kept (least recently used go)
+DOWN_CONTEXT = 2  # rows of the paragraph before kept above one that comes into view going down
 CANDIDATE_MARK = "›"
 CURRENT_CANDIDATE_MARK = "┃"
 
@@ -152,7 +154,7 @@ class ParagraphView(Widget, can_focus=True):
         self._style_cache: dict[tuple[str, ...], Style] = {}  # styles by component names (see render_lines)
         self._known_size: Size | None = None  # set on resize: `Widget.size` walks up to the screen each call
         # Drawn rows, by (row, is current, decoration version of its paragraph); see render_lines.
-        self._strips: LRUCache[tuple[_Line, bool, int], Strip] = LRUCache(CACHE_ROWS)
+        self._strips: LRUCache[tuple[_Line, bool, bool, int], Strip] = LRUCache(CACHE_ROWS)
         self._decorator: Callable[[int], Decoration] | None = None
         self._decorations: LRUCache[tuple[int, int], Decoration] = LRUCache(CACHE_ROWS)
         self._versions: dict[int, int] = {}  # paragraph index → decoration version (bumped by redraw_paragraph)
@@ -239,6 +241,7 @@ class ParagraphView(Widget, can_focus=True):
             return
         after = self._lines()
         width = self._view_size().width
+        bar_before, bar_after = _bar_row(before, old), _bar_row(after, new)
         whole: list[int] = []
         gutter: list[int] = []
         for y in range(max(len(before), len(after))):
@@ -246,8 +249,10 @@ class ParagraphView(Widget, can_focus=True):
                 whole.append(y)
             elif after[y].paragraph in (old, new) and after[y].paragraph >= 0:
                 line = after[y]
-                was = self._row_strip(line, line.paragraph == old, width)
-                now = self._row_strip(line, line.paragraph == new, width)
+                was = self._row_strip(line, line.paragraph == old, width, bar=y == bar_before)
+                now = self._row_strip(line, line.paragraph == new, width, bar=y == bar_after)
+                if was == now:
+                    continue
                 if was.crop(GUTTER, width) == now.crop(GUTTER, width):
                     gutter.append(y)
                 else:
@@ -257,11 +262,11 @@ class ParagraphView(Widget, can_focus=True):
         for first, last in _runs(gutter):
             self.refresh(Region(0, first, GUTTER, last - first + 1))
 
-    def _row_strip(self, line: _Line, is_current: bool, width: int) -> Strip:
-        key = (line, is_current, self._versions.get(line.paragraph, 0))
+    def _row_strip(self, line: _Line, is_current: bool, width: int, bar: bool = False) -> Strip:
+        key = (line, is_current, bar, self._versions.get(line.paragraph, 0))
         strip = self._strips.get(key)
         if strip is None or strip.cell_length != width:
-            strip = self._draw_row(line, is_current, width)
+            strip = self._draw_row(line, is_current, width, bar)
             self._strips.set(key, strip)
         return strip
 
@@ -444,7 +449,7 @@ class ParagraphView(Widget, can_focus=True):
         return wrapped
 
     # A paragraph's block of rows: its section headings (each followed by a blank
-    # row), its wrapped text, its footnotes when it is current, and a blank row.
+    # row), its wrapped text, its footnotes, and a blank row.
 
     def _head(self, index: int) -> list[_Line]:
         """The heading rows above paragraph `index` (shared: do not mutate)."""
@@ -463,14 +468,19 @@ class ParagraphView(Widget, can_focus=True):
         return rows
 
     def _tail(self, index: int) -> list[_Line]:
-        """The rows after paragraph `index`'s text: its footnotes when it is current, then a blank row."""
+        """The rows after paragraph `index`'s text: its footnotes (each up to six rows), then a blank row.
+
+        Footnotes are always shown, not only under the current paragraph: moving the
+        current paragraph then never pushes the rows below it down or up.
+        """
         rows: list[_Line] = []
-        if index == self.current:
-            for number in self.paragraphs[index].footnotes:
-                note = self._notes.get(number)
-                label = f"[{number}] " + (note if note is not None else "(no note)")
-                for piece in WrappedText(label, self.text_width).all()[:6]:
-                    rows.append(_Line("note", index, text=label[piece[0] : piece[1]]))
+        for number in self.paragraphs[index].footnotes:
+            note = self._notes.get(number)
+            if note is None:
+                continue  # a marker without a note: nothing to show (parse warns of it)
+            label = f"[{number}] {note}"
+            for piece in WrappedText(label, self.text_width).all()[:6]:
+                rows.append(_Line("note", index, text=label[piece[0] : piece[1]]))
         rows.append(_Line("blank", index))
         return rows
 
@@ -548,7 +558,7 @@ class ParagraphView(Widget, can_focus=True):
         if current_height > height - context:
             above = 0  # a long paragraph: from its first line
         elif downward:
-            above = context
+            above = min(context, DOWN_CONTEXT)
         else:
             above = height - context - current_height
         self.top, self.top_line = self._rows_above(current, above, height)
@@ -708,18 +718,19 @@ class ParagraphView(Widget, can_focus=True):
         if y >= len(lines):
             return Strip.blank(width, self._style())
         line = lines[y]
-        return self._row_strip(line, line.paragraph == self.current and line.paragraph >= 0, width)
+        is_current = line.paragraph == self.current and line.paragraph >= 0
+        return self._row_strip(line, is_current, width, bar=is_current and y == _bar_row(lines, self.current))
 
-    def _draw_row(self, line: _Line, is_current: bool, width: int) -> Strip:
-        return self._draw_row_segments(line, is_current, width).simplify()  # one style run, one escape sequence
+    def _draw_row(self, line: _Line, is_current: bool, width: int, bar: bool = False) -> Strip:
+        return self._draw_row_segments(line, is_current, width, bar).simplify()  # one style run, one escape sequence
 
-    def _draw_row_segments(self, line: _Line, is_current: bool, width: int) -> Strip:
+    def _draw_row_segments(self, line: _Line, is_current: bool, width: int, bar_here: bool) -> Strip:
         base = self._style()
         if line.kind == "heading":
             style = self._style("paragraph-view--heading")
             return Strip([Segment(" " * GUTTER, base), Segment(display_text(line.text), style)]).adjust_cell_length(width, base)
-        bar = "▌" if is_current else " "
-        bar_style = self._style("paragraph-view--current-bar") if is_current else base
+        bar = "▌" if bar_here else " "
+        bar_style = self._style("paragraph-view--current-bar") if bar_here else base
         if line.kind == "blank":
             return Strip([Segment(bar, bar_style), Segment(" " * (width - 1), base)], width) if width > 0 else Strip([])
         if line.kind == "note":
@@ -815,6 +826,14 @@ class ParagraphView(Widget, can_focus=True):
         return range(lines[0], lines[-1] + 1) if lines else range(0)
 
 _NO_ROWS: list[_Line] = []
+
+
+def _bar_row(lines: Sequence[_Line], current: int) -> int | None:
+    """The row that carries the current paragraph's bar: its first text row on screen (its first row, unless scrolled past)."""
+    for y, line in enumerate(lines):
+        if line.paragraph == current and line.kind == "text":
+            return y
+    return None
 
 
 def _runs(rows: Sequence[int]) -> list[tuple[int, int]]:

@@ -16,6 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from tui import text_motion
+from tui.keys import hint, key_for
 
 QUOTE_PREVIEW = 60
 
@@ -137,11 +138,21 @@ class SpanSelector(Widget):
         start, end = self.state.start, self.state.end
         line.append(f" ¶{self.state.paragraph + 1} ")
         if start == end:
-            line.append(f"at {self.state.caret} · extend with w e b l h ) ( $ 0 · v restarts here · c claim · a actor · esc cancel")
+            motions = " ".join(
+                key_for(self, f"selection.{name}")
+                for name in ("next_word", "word_end", "previous_word", "next_char", "previous_char", "sentence_end",
+                             "sentence_start", "line_end", "line_start")
+            )
+            objects = hint(self, ("selection.sentence", "sentence"), ("selection.clause", "clause"), ("selection.quotation", "quote"))
+            line.append(
+                f"at {self.state.caret} · extend with {motions} (a count first: 3e) · {objects} · "
+                + hint(self, ("select_span", "restarts here"), ("claim", "claim"), ("actor", "actor"), ("back_to_library", "cancel"))
+            )
             return line
-        hint = "  enter/c claim · a actor · esc"
+        keys = "  " + hint(self, ("selection.claim", "claim"), ("actor", "actor"), ("suggestion.accept", "tag suggestion"),
+                           ("back_to_library", "cancel"))
         line.append(f"{start}–{end} ")
-        room = max(12, self.size.width - line.cell_len - len(hint) - 2)
+        room = max(12, self.size.width - line.cell_len - len(keys) - 2)
         quote = self.text[start:end].replace("\n", " ").replace("\t", " ")
         if len(quote) > room:
             half = (room - 3) // 2
@@ -149,5 +160,5 @@ class SpanSelector(Widget):
         line.append("“")
         line.append(quote)
         line.append("”")
-        line.append(hint, style="dim")
+        line.append(keys, style="dim")
         return line
