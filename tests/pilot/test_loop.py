@@ -372,7 +372,7 @@ async def close_everything(pilot, screen) -> None:
 class TestDrafts:
     @sync
     async def test_a_half_typed_claim_is_offered_back_next_time(self, loop) -> None:
-        db, report_id, ids = loop
+        db, report_id, _ids = loop
         app = make_app(db, report_id)
         async with app.run_test(size=WIDE) as pilot:
             await pilot.press("j", "v", "e", "c")
@@ -491,7 +491,8 @@ class TestPanel:
         app = make_app(db, report_id)
         async with app.run_test(size=WIDE) as pilot:
             options = app.screen.query_one("#annotation-list", OptionList)
-            shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count) if not options.get_option_at_index(i).disabled]
+            entries = [options.get_option_at_index(i) for i in range(options.option_count)]
+            shown = [str(entry.prompt) for entry in entries if not entry.disabled]
             assert any("— by bob" in text for text in shown) and not any("by tester" in text for text in shown)
             await pilot.press("m")
             shown = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
@@ -555,7 +556,8 @@ def thousand_reports(tmp_path_factory) -> Path:
     db = Database(root, reviewer="tester")
     for n in range(1000):
         region = ("Iraq", "Syria", "Lebanon", "Yemen")[n % 4]
-        text = f"---\ntitle: Field report {n:04d} from {region}\ndate: 2023-{1 + n % 12:02d}-{1 + n % 28:02d}\n---\n\nOne paragraph.\n\nTwo.\n"
+        date = f"2023-{1 + n % 12:02d}-{1 + n % 28:02d}"
+        text = f"---\ntitle: Field report {n:04d} from {region}\ndate: {date}\n---\n\nOne paragraph.\n\nTwo.\n"
         parsed = parse_text(text, f"field_{n:04d}.md")
         db.add_parsed(f"field_{n:04d}.md", parsed, f"{n:064x}", f"/reports/field_{n:04d}.md")
     session = Session(db)
