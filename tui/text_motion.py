@@ -229,8 +229,12 @@ QUOTE_PAIRS = (("“", "”"), ("«", "»"), ("‘", "’"), ('"', '"'))
 
 
 def quotation_around(text: str, offset: int) -> tuple[int, int] | None:
-    """The quoted words around `offset` (inside the marks), the innermost pair that holds it."""
+    """The quoted words around `offset` (inside the marks, without a stop or comma before the closing mark).
+
+    The innermost pair that holds the caret; else the first quotation after it.
+    """
     best: tuple[int, int] | None = None
+    after: tuple[int, int] | None = None
     for opening, closing in QUOTE_PAIRS:
         if opening == closing:
             marks = [i for i, char in enumerate(text) if char == opening]
@@ -243,9 +247,19 @@ def quotation_around(text: str, offset: int) -> tuple[int, int] | None:
                 elif char == closing and stack:
                     pairs.append((stack.pop(), i))
         for left, right in pairs:
-            if left <= offset <= right and right - left > 1 and (best is None or right - left < best[1] - best[0]):
+            if right - left <= 1:
+                continue
+            if left <= offset <= right and (best is None or right - left < best[1] - best[0]):
                 best = (left + 1, right)
-    return trim(text, *best) if best else None
+            elif left > offset and (after is None or left < after[0] - 1):
+                after = (left + 1, right)
+    chosen = best or after
+    if chosen is None:
+        return None
+    start, end = trim(text, *chosen)
+    while end > start and text[end - 1] in ",.;:":
+        end -= 1  # “Golan Liberation Army,” is the name without its comma
+    return start, end
 
 
 def sentence_around(text: str, offset: int) -> tuple[int, int]:

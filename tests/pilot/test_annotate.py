@@ -222,7 +222,7 @@ async def test_actor_mention_creates_an_actor_then_undo_and_redo(db, report_id) 
         await pilot.press("v", "w", "v", "e", "e", "e", "a")  # skip "The", then select three words
         assert isinstance(app.screen, ActorPicker)
         assert app.screen.query_one("#picker-query", Input).value == "Euphrates Defence Units"
-        await pilot.press("ctrl+n", "2", "enter")  # new actor, type 2 (armed group or militia)
+        await pilot.press("ctrl+n", "2")  # new actor, type 2 (armed group or militia): the digit creates it
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
         [mention] = stored(db, report_id)
@@ -324,7 +324,7 @@ async def test_claimant_and_reported_by_are_picked_in_the_claim_form(db, report_
         await type_text(pilot, "Furat Post")
         await pilot.press("ctrl+s")  # not an actor yet: the picker opens before saving
         assert isinstance(app.screen, ActorPicker)
-        await pilot.press("ctrl+n", "6", "enter")  # create it as a media outlet; the save goes on
+        await pilot.press("ctrl+n", "6")  # create it as a media outlet (its digit answers); the save goes on
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
     furat = db.find_actor("Furat Post")

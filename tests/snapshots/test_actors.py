@@ -128,7 +128,7 @@ class TestActorsSnapshots:
             app = pilot.app
             app.push_screen(ActorPicker(db.actors(), "Abu Fadak Al-Mohammadawi"))
             await steady(pilot, ActorPicker)
-            await pilot.press("ctrl+n", "1")
+            await pilot.press("ctrl+n", "down")  # the types, person highlighted: a digit would answer
             await steady(pilot, ActorPicker)
 
         assert snap_compare(make_app(db), terminal_size=size, run_before=run_before)

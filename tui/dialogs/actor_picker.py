@@ -6,7 +6,8 @@ opened it creates it, through the session, in the same step as what names it),
 or `None` on esc. The query (usually the selected span) is matched against every
 name and alias as it is typed; enter picks the highlighted actor. `ctrl+n` — or
 the "create new actor" entry — turns the list into the eight actor types: a
-digit picks one, enter answers. So a new actor costs: ctrl+n, a digit, enter.
+digit picks one and answers at once (↑/↓ and enter work too). So a new actor
+costs two keys: ctrl+n and its type's digit.
 """
 
 from __future__ import annotations
@@ -197,7 +198,7 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         if self.creating:
             text = Text("New actor ", style="bold")
             text.append(f"“{typed}”" if typed else "(type its name)")
-            text.append(f": 1-8 picks its type · enter creates · {key_for(self, 'actor_picker.cancel')} back", style="dim")
+            text.append(f": 1-8 picks its type and creates it · {key_for(self, 'actor_picker.cancel')} back", style="dim")
         elif not self.actors and not typed:
             text = Text(f"No actors yet: type a name, then {key_for(self, 'actor_picker.create')} to create one.", style="dim")
         elif not self.matches and typed:
@@ -252,9 +253,9 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         if creating:
             types = self.query_one("#picker-types", OptionList)
             types.highlighted = TYPE_KEYS.index(self.default_type)
-            types.focus()
+            self.set_focus(types)  # at once: the digit typed right after ctrl+n must reach the types, not the name
         else:
-            self.query_one("#picker-query", Input).focus()
+            self.set_focus(self.query_one("#picker-query", Input))
             self.refresh_matches()
         self.show_hint()
 
@@ -266,7 +267,9 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         return True
 
     def action_choose_type(self, number: int) -> None:
+        """A digit: that type, and the new actor is answered at once."""
         self.query_one("#picker-types", OptionList).highlighted = number - 1
+        self.create_actor()
 
     @on(OptionList.OptionSelected, "#picker-types")
     def type_chosen(self, event: OptionList.OptionSelected) -> None:
