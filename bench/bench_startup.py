@@ -7,8 +7,11 @@ is `bench/minimal_app.py` painting its one line, timed the same way. Runs
 alternate between the two so that load on the machine falls on both alike.
 
 Two figures: opening a report already in the database (the everyday case,
-target ≤ 1.5×), and the first open of the file, which also reads, parses and
-stores it (for information).
+target ≤ 1.3×), and the first open of the file, which also reads, parses and
+stores it (for information). Registry suggestions and claim candidates are on:
+the database holds the seed's actor registry (`bench/seed_registry.py`). They
+are drawn from the second frame on (the first frame shows the text at once), so
+the figure is the time until the analyst can read, as before.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from bench.common import Figure, p95
 from bench.minimal_app import READY
 from bench.pty import SEED, Lab, claimdesk_command, first_words, minimal_command
 
-TARGET = 1.5
+TARGET = 1.3
 
 
 def seed_needle() -> str:
@@ -38,8 +41,9 @@ def run(quick: bool) -> list[Figure]:
     claimdesk = claimdesk_command()
     minimal, opened, ingested = [], [], []
     with Lab() as lab:
-        db = lab.root / "db"
-        lab.add(SEED, db)
+        from bench.bench_keys import with_registry
+
+        db = with_registry(lab, SEED)
         # One untimed run of each warms the disk cache and the bytecode caches.
         lab.time_to_screen(minimal_command(), READY)
         lab.time_to_screen([*claimdesk, "open", SEED, "--db", db], needle)

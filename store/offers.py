@@ -24,10 +24,14 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from store.candidates import Candidate, Named, find_candidates
 from store.model import Actor, Annotation, Kind, Paragraph
-from store.suggest import ActorMatcher, Suggestion, fold_name
+
+if TYPE_CHECKING:
+    from store.candidates import Candidate
+    from store.suggest import ActorMatcher, Suggestion
+# The matcher and the cue rules are imported with the first paragraph asked for, not when a report opens.
 
 CACHED = 2048  # paragraphs whose offers are kept
 CLAIM = "claim"  # the "actor" of a rejected candidate
@@ -70,16 +74,30 @@ class OfferBook:
 
     def set_actors(self, actors: Iterable[Actor]) -> None:
         self.actors = {actor.id: actor for actor in actors}
-        self.matcher = ActorMatcher(self.actors.values())
-        self.outlet = self._outlet_id()
+        self._matcher: ActorMatcher | None = None  # built when first needed
+        self._outlet: tuple[str | None] | None = None
         self._cache.clear()
 
-    def _outlet_id(self) -> str | None:
+    @property
+    def matcher(self) -> ActorMatcher:
+        if self._matcher is None:
+            from store.suggest import ActorMatcher
+
+            self._matcher = ActorMatcher(self.actors.values())
+        return self._matcher
+
+    @property
+    def outlet(self) -> str | None:
         """The registry actor that is the report's outlet (its front matter `source:`), by name or alias."""
-        if not self.outlet_name:
-            return None
-        wanted = fold_name(self.outlet_name)
-        return next((a.id for a in self.actors.values() if any(fold_name(n) == wanted for n in a.names)), None)
+        if self._outlet is None:
+            from store.suggest import fold_name
+
+            found = None
+            if self.outlet_name:
+                wanted = fold_name(self.outlet_name)
+                found = next((a.id for a in self.actors.values() if any(fold_name(n) == wanted for n in a.names)), None)
+            self._outlet = (found,)
+        return self._outlet[0]
 
     def set_annotations(self, annotations: Iterable[Annotation]) -> None:
         """This revision's annotations (only this analyst's count)."""
@@ -122,6 +140,8 @@ class OfferBook:
         return found
 
     def _compute(self, index: int) -> Offers:
+        from store.candidates import Named, find_candidates
+
         text = self.paragraphs[index].text
         mine = self._mine.get(index, ())
         mentions = [a for a in mine if a.kind is Kind.ACTOR and a.span is not None and a.actor_id]

@@ -28,7 +28,6 @@ from textual.containers import Horizontal
 from textual.reactive import reactive
 from textual.widgets import Footer, Header, Input, OptionList, Static
 
-from store.candidates import Candidate
 from store.db import Change, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
 from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Link, Mark, Span
@@ -46,6 +45,7 @@ from tui.widgets.search_bar import SearchBar
 from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
 
 if TYPE_CHECKING:
+    from store.candidates import Candidate
     from tui.dialogs.claim_form import ClaimDraft
 # Dialogs are imported where they open, not here: start-up imports only what the first screen shows.
 
@@ -53,7 +53,7 @@ WIDE = 120  # at this width and above the panel sits beside the text
 POLL_SECONDS = 1.5  # how often to look whether another analyst changed this report
 MAX_SEARCH_HITS = 10_000
 DRAFT_SECONDS = 0.4  # a form's draft goes to disk this long after the last change (and at once on a hang-up)
-POSITION_SECONDS = 2.0  # where the analyst is goes to disk this long after the last move (and on leaving)
+POSITION_SECONDS = 2.0  # where the analyst is goes to disk at most this often (and on leaving)
 
 # Screen keys that make no sense while a span is being selected (the selection keys are on then).
 _OFF_WHILE_SELECTING = {
@@ -162,7 +162,7 @@ class ReportScreen(OfferActions):
         self._pending_draft: tuple[str, dict[str, Any]] | None = None
         self._position = paragraph_number or 1  # the 1-based paragraph the analyst is on (kept for leaving)
         self._draft_timer: Any = None
-        self._position_timer: Any = None
+        self._position_written: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -190,6 +190,7 @@ class ReportScreen(OfferActions):
         self.watch(view, "count", lambda _count: self.show_progress(), init=False)
         view.focus()
         self.set_interval(POLL_SECONDS, self.poll_store)
+        self.set_interval(POSITION_SECONDS, self._write_position)
         # Suggestions and candidates are drawn from the second frame on: the first shows the text at once.
         self.call_after_refresh(self._start_offers)
 
@@ -388,15 +389,12 @@ class ReportScreen(OfferActions):
             self.end_selection()  # a span lies within one paragraph: moving away cancels it
         self.show_panel()
         self.show_progress()
-        self._position = index + 1
-        if self._position_timer is not None:
-            self._position_timer.stop()
-        self._position_timer = self.set_timer(POSITION_SECONDS, self._write_position)
+        self._position = index + 1  # written a moment later by an interval, and when leaving (never on the key itself)
 
     def _write_position(self) -> None:
-        self._position_timer = None
-        if not self.opened.paragraphs:
+        if not self.opened.paragraphs or self._position == self._position_written:
             return
+        self._position_written = self._position
         try:
             self.workstate.set_position(self.report_id, self._position)
         except StoreError:

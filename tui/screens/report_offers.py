@@ -17,21 +17,23 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.screen import Screen
 
-from store.candidates import Candidate
 from store.db import OpenReport
 from store.errors import StoreError
 from store.model import Span
 from store.offers import CLAIM, OfferBook, Offers
 from store.session import Saved, Session
-from store.suggest import Suggestion
 from store.workstate import WorkState
 from tui.keys import hint
 from tui.widgets.paragraph_view import Decoration, Highlight, ParagraphView
 from tui.widgets.selection import SpanSelector
+
+if TYPE_CHECKING:
+    from store.candidates import Candidate
+    from store.suggest import Suggestion
 
 SCAN_SECONDS = 0.25  # `;` or `)` looking past the paragraph gives up after this long (a long report with few offers)
 

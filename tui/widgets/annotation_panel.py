@@ -161,10 +161,13 @@ class AnnotationPanel(Vertical, can_focus=False):
         heading.append(f"  ·  {count} {'of yours' if mine_only else 'annotation' + ('s' if count != 1 else '')}")
         self.query_one("#panel-heading", Static).update(heading, layout=False)
         options = self.query_one("#annotation-list", OptionList)
-        width = max(0, options.scrollable_content_region.width - 1)
-        # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed.
-        links_shown = {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()}
-        shown = (tuple(annotations), dict(actors), links_shown, reviewer, mine_only, width)
+        # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed
+        # (nothing to show, twice in a row, is the common case and costs a comparison).
+        shown: tuple[object, ...] = (tuple(annotations), reviewer, mine_only)
+        if annotations:
+            width = max(0, options.scrollable_content_region.width - 1)
+            links_shown = {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()}
+            shown = (*shown, dict(actors), links_shown, width)
         if shown == self._shown:
             return
         self._shown = shown

@@ -163,6 +163,7 @@ class ParagraphView(Widget, can_focus=True):
         self.top = 0  # paragraph index at the top of the view
         self.top_line = 0  # lines of that block scrolled off the top
         self._screen_lines: list[_Line] | None = None
+        self._bar_y: int | None = None  # the row that carries the current paragraph's bar (with _screen_lines)
 
     # ------------------------------------------------------------ data down
 
@@ -241,26 +242,36 @@ class ParagraphView(Widget, can_focus=True):
             return
         after = self._lines()
         width = self._view_size().width
-        bar_before, bar_after = _bar_row(before, old), _bar_row(after, new)
+        bar_before, bar_after = _bar_row(before, old), self._bar_y
         whole: list[int] = []
         gutter: list[int] = []
+        touched = {index: self._current_only(index) for index in (old, new) if index >= 0}
         for y in range(max(len(before), len(after))):
             if y >= len(before) or y >= len(after) or before[y] != after[y]:
                 whole.append(y)
-            elif after[y].paragraph in (old, new) and after[y].paragraph >= 0:
-                line = after[y]
-                was = self._row_strip(line, line.paragraph == old, width, bar=y == bar_before)
-                now = self._row_strip(line, line.paragraph == new, width, bar=y == bar_after)
-                if was == now:
-                    continue
-                if was.crop(GUTTER, width) == now.crop(GUTTER, width):
-                    gutter.append(y)
-                else:
-                    whole.append(y)
+                continue
+            line = after[y]
+            if line.paragraph not in touched:
+                continue
+            # What being current changes in a row: the bar, the first row's number, the current
+            # suggestion's highlight (the text) and the current candidate's marks (the gutter).
+            offer, candidate = touched[line.paragraph]
+            if offer is not None and line.kind == "text" and offer[0] < line.end and offer[1] > line.start:
+                whole.append(y)
+            elif y in (bar_before, bar_after) or line.first or (
+                candidate is not None and line.kind == "text" and candidate[0] < max(line.end, line.start + 1) and candidate[1] > line.start
+            ):
+                gutter.append(y)
         for first, last in _runs(whole):
             self.refresh(Region(0, first, width, last - first + 1))
         for first, last in _runs(gutter):
             self.refresh(Region(0, first, GUTTER, last - first + 1))
+
+    def _current_only(self, index: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+        """What paragraph `index` shows only while it is current: the offer's range, the current candidate's span."""
+        decoration = self.decoration(index)
+        offer = (decoration.offer.start, decoration.offer.end) if decoration.offer is not None else None
+        return offer, decoration.current_candidate
 
     def _row_strip(self, line: _Line, is_current: bool, width: int, bar: bool = False) -> Strip:
         key = (line, is_current, bar, self._versions.get(line.paragraph, 0))
@@ -531,6 +542,7 @@ class ParagraphView(Widget, can_focus=True):
                 skip = 0
                 index += 1
             self._screen_lines = lines
+            self._bar_y = _bar_row(lines, self.current)
         return self._screen_lines
 
     def _scroll_to_current(self, downward: bool) -> None:
@@ -719,7 +731,7 @@ class ParagraphView(Widget, can_focus=True):
             return Strip.blank(width, self._style())
         line = lines[y]
         is_current = line.paragraph == self.current and line.paragraph >= 0
-        return self._row_strip(line, is_current, width, bar=is_current and y == _bar_row(lines, self.current))
+        return self._row_strip(line, is_current, width, bar=is_current and y == self._bar_y)
 
     def _draw_row(self, line: _Line, is_current: bool, width: int, bar: bool = False) -> Strip:
         return self._draw_row_segments(line, is_current, width, bar).simplify()  # one style run, one escape sequence
