@@ -102,10 +102,13 @@ def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_f
     assert {n: (m.reviewed, m.flagged) for n, m in db.marks("harbour").items()} == {2: (True, False)}
     [claim] = db.annotations("harbour")
     assert (claim.claim.text, claim.span.quote) == ("Residents crossing", "Residents")
+    assert claim.claim.type == "statement"  # a first guess from the sentence's cue ("said")
     assert_nothing_held(db_path)
 
     again = terminal("open", str(report_file))
-    again.wait_for("CLAIM [other] Residents crossing")  # the annotation panel of paragraph 1
+    again.wait_for("¶ 3")  # reopened where it was left: space had moved on to paragraph 3
+    since = again.press(b"g")
+    again.wait_for("CLAIM [statement] Residents crossing", since=since)  # paragraph 1's panel (the type guessed from "said")
     again.wait_for("2✓")  # the gutter of paragraph 2
     assert again.quit() == 0
     exported = subprocess.run(
@@ -117,3 +120,34 @@ def test_changes_made_with_the_keyboard_survive_a_hangup(way, terminal, report_f
     assert exported.returncode == 0 and claim_line["claim"]["text"] == "Residents crossing"
     marks = [(m["paragraph"]["number"], m["reviewed"], m["flagged"]) for m in lines if m["record"] == "mark"]
     assert marks == [(2, True, False), (3, False, True)]  # the marks travel too (¶3: flagged by assert_nothing_held)
+
+
+@pytest.mark.parametrize("way", ["SIGHUP", "terminal closed"])
+def test_a_half_typed_claim_survives_a_hangup_and_is_offered_back(way, terminal, report_file, db_path, home) -> None:
+    """Typing, then the link drops at once (before the draft's own moment to be written): nothing typed is lost."""
+    controlling, disconnect, expected_code = WAYS[way]
+    term = terminal("open", str(report_file), controlling=controlling)
+    term.wait_for(FIRST_WORDS)
+    term.settle()
+    since = term.press(b"c")  # a claim on the whole paragraph
+    term.wait_for("New claim", since=since)
+    term.settle()
+    since = term.press(b"armed men crossed at night")
+    term.wait_for("crossed at night", since=since)
+    code, seconds = term.wait_exit(disconnect(term))  # no pause: the draft is written on the way out
+    assert code == expected_code and seconds < PROMPT_EXIT
+    assert Database(db_path, reviewer="check").annotations("harbour") == []  # not saved: a draft only
+    [draft_file] = (home / ".local" / "state" / "claimdesk").rglob("harbour.json")
+    assert draft_file.stat().st_mode & 0o777 == 0o600
+    [draft] = json.loads(draft_file.read_text(encoding="utf-8"))["drafts"].values()
+    assert draft["text"] == "armed men crossed at night" and draft["paragraph"] == 1
+
+    again = terminal("open", str(report_file))
+    again.wait_for("was not saved")  # offered back
+    since = again.press(b"y")
+    again.wait_for("armed men crossed at night", since=since)  # the form, as it was
+    since = again.press(b"\x13")  # ctrl+s
+    again.wait_for("Claim saved", since=since)
+    assert again.quit() == 0
+    [claim] = Database(db_path, reviewer="check").annotations("harbour")
+    assert claim.claim.text == "armed men crossed at night" and claim.span is None

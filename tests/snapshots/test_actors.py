@@ -65,7 +65,9 @@ async def steady(pilot: Any, screen_type: type | None = None) -> None:
 
 async def open_actors(pilot: Any) -> None:
     from tui.screens.actors import ActorsScreen
+    from tui.screens.library import LibraryScreen
 
+    await steady(pilot, LibraryScreen)  # the first screen is up (it is pushed once the app has started)
     await pilot.press("A")
     await steady(pilot, ActorsScreen)
     await pilot.app.workers.wait_for_complete()

@@ -55,6 +55,7 @@ def keys(*presses: str):
     """Press the keys, then stop every text cursor blinking so the picture does not depend on timing."""
 
     async def run_before(pilot) -> None:
+        await pilot.pause()  # suggestions and candidates are drawn from the second frame on
         await pilot.press(*presses)
         await pilot.pause()
         for field in pilot.app.screen.query("Input, TextArea"):
@@ -69,7 +70,7 @@ class TestAnnotationPanel:
     @pytest.mark.parametrize("size", SIZES)
     def test_empty(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
-        assert snap_compare(make_app(db, report_id), terminal_size=size)
+        assert snap_compare(make_app(db, report_id), run_before=keys(), terminal_size=size)
 
     @pytest.mark.parametrize("size", SIZES)
     def test_with_annotations(self, snap_compare, tmp_path, size) -> None:
@@ -105,5 +106,5 @@ class TestAnnotationPanel:
     def test_claimant_completion_from_the_claim_form(self, snap_compare, tmp_path, size) -> None:
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
-        press = ["j", "j", "c", "tab", "tab", "tab", "f", "u", "r", "a", "t", "enter"]
+        press = ["j", "j", "c", "enter", "enter", "f", "u", "r", "a", "t"]  # the text, the type, then a name typed
         assert snap_compare(make_app(db, report_id), run_before=keys(*press), terminal_size=size)

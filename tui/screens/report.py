@@ -84,7 +84,7 @@ class ReportScreen(OfferActions):
         Binding("t", "select_object('clause')", "Clause", show=False, id="selection.clause"),
         Binding("n", "select_hit", "Search hit", show=False, id="selection.search_hit"),
         # Offers: registry suggestions and claim candidates (tui/screens/report_offers.py).
-        Binding("y", "accept_suggestion", "Tag suggestion", id="suggestion.accept"),
+        Binding("y", "accept_suggestion", "Tag suggestion", show=False, id="suggestion.accept"),
         Binding("Y", "accept_paragraph", "Tag all in ¶", show=False, id="suggestion.accept_paragraph"),
         Binding("asterisk", "accept_everywhere", "Tag everywhere", show=False, id="suggestion.accept_report"),
         Binding("x", "reject_suggestion", "Reject suggestion", show=False, id="suggestion.reject"),
