@@ -35,12 +35,15 @@ def _scopes(app_class: type) -> list[tuple[str, list[type]]]:
     from tui.dialogs.export_dialog import ExportDialog
     from tui.dialogs.flag_dialog import FlagDialog
     from tui.screens.actors import ActorsScreen
+    from tui.screens.adjudication import AdjudicationScreen
+    from tui.screens.agreement import AgreementScreen
     from tui.screens.library import LibraryScreen
     from tui.screens.report import ReportScreen
     from tui.widgets.actor_field import ActorInput
     from tui.widgets.annotation_panel import AnnotationPanel
     from tui.widgets.choice import DigitChoice
     from tui.widgets.grade_field import GradeField
+    from tui.widgets.line_list import LineList
     from tui.widgets.lists import NavOptionList
     from tui.widgets.paragraph_view import ParagraphView
     from tui.widgets.tables import NavTable
@@ -50,6 +53,8 @@ def _scopes(app_class: type) -> list[tuple[str, list[type]]]:
         ("the annotation panel", [NavOptionList, AnnotationPanel, ReportScreen, app_class]),
         ("the library", [NavTable, LibraryScreen, app_class]),
         ("the actor registry", [NavTable, ActorsScreen, app_class]),
+        ("the agreement screen", [LineList, AgreementScreen, app_class]),
+        ("the adjudication screen", [LineList, AdjudicationScreen, app_class]),
         ("the claim form", [ClaimText, ClaimForm]),
         ("the claim form's type", [DigitChoice, ClaimForm]),
         ("the claim form's grade", [GradeField, ClaimForm]),

@@ -414,7 +414,7 @@ class AdjudicationScreen(Screen[None]):
             claim = base.claim or Claim("")
             where = f"¶{case.paragraph}" + (f" · {base.span.start}–{base.span.end}" if base.span else " · whole paragraph")
             draft = ClaimDraft(text=claim.text, type=claim.type, claimant=claim.claimant, reported_by=claim.reported_by,
-                               note=base.note, heading=f"Adjudicated claim · {where}",
+                               note=base.note, credibility=base.credibility, heading=f"Adjudicated claim · {where}",
                                quote=base.span.quote if base.span else None)
             self.open_claim_form(case, base, draft)
 
@@ -433,7 +433,7 @@ class AdjudicationScreen(Screen[None]):
             self.decide(
                 "The adjudicated claim",
                 lambda: session.adjudicate_edit(case, base, text=result.text, claim_type=result.type, claimant=result.claimant,
-                                                reported_by=result.reported_by, note=result.note),
+                                                reported_by=result.reported_by, note=result.note, credibility=result.credibility),
                 "Saved a new version into the adjudicated layer",
                 reopen,
             )
