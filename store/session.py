@@ -27,8 +27,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from store.adjudication import ACCEPTED, ADJUDICATED, EDITED, REJECTED, TOOK, Case, Decision, Source
-from store.agreement import reviewer_name
 from store.db import UNCHECKED, AddResult, Change, Database, Edit, Plan, clean_actor, clean_annotation
 from store.errors import ConflictError, IntegrityError, NotFound, StaleUndo, StoreError
 from store.history import History
@@ -54,7 +52,10 @@ from store.model import (
 from store.text import clean_line, clean_text
 
 if TYPE_CHECKING:
+    from store.adjudication import Case
     from store.reanchor import Reanchoring
+# store.adjudication (and store.agreement under it) is imported by the adjudication intents when they run:
+# opening a report must not pay some 15 ms for them.
 
 T = TypeVar("T")
 
@@ -524,6 +525,9 @@ class Session:
 
     def adjudicate(self, case: Case, chosen: Annotation) -> Saved[Annotation | None]:
         """Take one reviewer's version (`chosen`, one of the case's annotations) into the adjudicated layer."""
+        from store.adjudication import ACCEPTED, TOOK
+        from store.agreement import reviewer_name
+
         if all(a.id != chosen.id for a in case.sources):
             raise IntegrityError("that annotation is not one of this place's; nothing was saved")
         how = ACCEPTED if case.agreed else TOOK
@@ -547,6 +551,9 @@ class Session:
 
         Its span is the base's. Actors named as NewActor are created in the same step.
         """
+        from store.adjudication import ADJUDICATED, EDITED
+        from store.agreement import reviewer_name
+
         if base.id != case.annotation_id and all(a.id != base.id for a in case.sources):
             raise IntegrityError("that annotation is not one of this place's; nothing was saved")
         actor_plans, (claimant_id, reported_by_id, actor_id) = self._actor_plans(
@@ -579,10 +586,15 @@ class Session:
 
     def reject(self, case: Case) -> Saved[Annotation | None]:
         """Nothing of this place goes into the layer (its adjudicated annotation, if any, is deleted); recorded as decided."""
+        from store.adjudication import REJECTED
+
         return self._decide([(case, REJECTED, None, None)], f"adjudicated ¶{case.paragraph}: rejected a {_kind_word(case.kind)}", [])
 
     def accept_agreed(self, cases: Sequence[Case]) -> Saved[list[Annotation]]:
         """Every agreed case not decided yet, each as its first reviewer's version, in one step (what opening pre-accepts)."""
+        from store.adjudication import ACCEPTED
+        from store.agreement import reviewer_name
+
         chosen: list[tuple[Case, str, Annotation | None, str | None]] = [
             (case, ACCEPTED, case.sources[0], reviewer_name(case.sources[0].reviewer))
                   for case in cases if case.agreed and case.decision is None and case.adjudicated is None]
@@ -600,6 +612,9 @@ class Session:
         many: bool = False,
     ) -> Saved[Annotation | None]:
         """The plans of each (case, decision, version, based on) — decision first, then the annotation — checked and written."""
+        from store.adjudication import ADJUDICATED, REJECTED, Decision, Source
+        from store.agreement import reviewer_name
+
         now = now_iso()
         plans = list(actor_plans)
         for case, how, version, based_on in decided:

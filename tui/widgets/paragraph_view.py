@@ -669,43 +669,20 @@ class ParagraphView(Widget, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         # Styles and drawn rows are kept across frames while the widget's style (which walks
         # the ancestors, so it is computed once a frame) is unchanged; a change of this widget's
-        # CSS or theme clears them (notify_style_update). A scroll redraws every row of the
-        # screen, but most of them were on the previous screen, one or a few rows higher.
+        # CSS or theme clears them (notify_style_update).
+        #
+        # The rest is Textual's: its styles cache keeps the rows of the last frame and asks
+        # render_line only for the rows refreshed since, which is what a move refreshes (two
+        # gutter cells, a row or two). A copy of its decoration that skipped that cache (kept
+        # before issue 13 for a 2.2x key) measured slower once moves refresh so little: `j`
+        # 2.55x the minimal app on the seed and 2.03x on 10,000 paragraphs with it, 1.95x and
+        # 1.76x without (bench/bench_keys.py's method, four alternating rounds, 2026-11-29).
         base = self.rich_style
         if base != self._strips_base:
             self._style_cache.clear()
             self._strips.clear()
             self._strips_base = self._style_cache[()] = base
-        if not self._is_plain():
-            return super().render_lines(crop)
-        # No border, padding, outline, tint or opacity: Textual's per-row decoration would give back
-        # each row as drawn, at some 25 µs a row. Only the app's line filters are left to apply, and a
-        # kept row keeps its filtered copy (Strip.apply_filter caches), so a scroll costs little.
-        _, background = self.background_colors
-        filters = self.get_line_filters()
-        strips = []
-        for y in crop.line_range:
-            strip = self.render_line(y)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
-            strips.append(strip)
-        width = self._view_size().width
-        if crop.column_span != (0, width):
-            left, right = crop.column_span
-            strips = [strip.crop(left, right) for strip in strips]
-        return strips
-
-    def _is_plain(self) -> bool:
-        """Do the widget's styles leave its rows as drawn (what Textual's decoration would then do)?"""
-        styles = self.styles
-        return (
-            tuple(styles.gutter) == (0, 0, 0, 0)
-            and not any(edge for edge, _ in styles.outline)
-            and not styles.tint.a
-            and styles.text_opacity == 1
-            and not (styles.has_rule("hatch") and styles.hatch != "none")
-            and self.opacity == 1
-        )
+        return super().render_lines(crop)
 
     def notify_style_update(self) -> None:
         self._style_cache.clear()
