@@ -415,7 +415,7 @@ class TestNavigation:
             assert screen.current_paragraph == 3 and isinstance(screen.focused, ParagraphView)
             await pilot.press("2", "G")
             assert screen.current_paragraph == 2
-            assert "2/3" not in str(screen.query_one("#report-status", Static).render()) or True
+            assert "¶ 2/3" in str(screen.query_one("#report-status", Static).render())
             await pilot.press("9", "9", "G")  # past the end: the last
             assert screen.current_paragraph == 3
             await pilot.press("colon", "x", "enter")

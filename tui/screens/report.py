@@ -669,12 +669,13 @@ class ReportScreen(OfferActions):
             self._draft_timer = self.set_timer(DRAFT_SECONDS, self._write_draft)
 
         def answered(result: ClaimDraft | None) -> None:
-            self._drop_draft(key)
             if result is None:
+                self._drop_draft(key)
                 if on_cancel is not None:
                     on_cancel()
                 return
-            self.save_claim(result, paragraph, span, existing)
+            self._write_draft()  # what was answered is on disk until the store has it
+            self.save_claim(result, paragraph, span, existing, saved_then=lambda: self._drop_draft(key))
 
         self.app.push_screen(ClaimForm(draft, self.actors, keep=keep), answered)
 
@@ -730,11 +731,20 @@ class ReportScreen(OfferActions):
             self.app.push_screen(ConfirmDialog(question, yes="Reopen", no="Discard it"), answered)
             return  # one at a time: the next is offered once this one is settled
 
-    def save_claim(self, draft: ClaimDraft, paragraph: int, span: Span | None, existing: Annotation | None) -> None:
+    def save_claim(
+        self,
+        draft: ClaimDraft,
+        paragraph: int,
+        span: Span | None,
+        existing: Annotation | None,
+        saved_then: Callable[[], None] | None = None,
+    ) -> None:
         def reopen(error: str) -> None:
             self.open_claim_form(replace(draft, error=error), paragraph, span, existing)
 
         def saved(result: Saved[Any]) -> str:
+            if saved_then is not None:
+                saved_then()
             self.last_claim_id = result.value.id
             verb = "edited" if existing else "saved"
             graded = f" ({result.value.credibility.code})" if result.value.credibility else ""
