@@ -11,6 +11,9 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.dom import DOMNode
 
+# Binding ids take letters, dots and underscores only (the config file's rule): digits are spelt out.
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+
 
 def bindings_of(cls: type) -> list[Binding]:
     found: list[Binding] = []

@@ -516,6 +516,26 @@ class TestPanel:
 
 
 class TestKeymap:
+    def test_every_binding_id_is_one_the_config_file_accepts(self) -> None:
+        """Letters, dots and underscores (store/config.py's rule): digits are spelt out (count.three, choice.pick_two)."""
+        import importlib
+        import pkgutil
+
+        import tui
+        from tui.keys import bindings_of
+
+        seen = 0
+        for module in pkgutil.walk_packages(tui.__path__, "tui."):
+            if module.name in ("tui.cli", "tui.lifecycle") or module.name.startswith("tui.commands"):
+                continue
+            for value in vars(importlib.import_module(module.name)).values():
+                if isinstance(value, type) and value.__module__ == module.name:
+                    for binding in bindings_of(value):
+                        if binding.id is not None and value.__module__.startswith("tui."):
+                            seen += 1
+                            assert re.fullmatch(r"[a-z_.]+", binding.id), (value.__name__, binding.id)
+        assert seen > 100
+
     def test_the_readmes_example_is_free_of_conflicts(self) -> None:
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         block = re.search(r"```toml\n(.*?)```", readme, re.DOTALL)

@@ -27,7 +27,7 @@ from textual.widgets.option_list import Option
 
 from store.matching import ActorMatch, match_actors
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
-from tui.keys import hint, key_for
+from tui.keys import NUMBER_WORDS, hint, key_for
 from tui.widgets.lists import NavOptionList
 
 CREATE = "+create"  # option id of the "create new actor" entry (actor ids are hex)
@@ -118,7 +118,7 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         Binding("pageup", "move(-5)", "Page up", show=False, id="actor_picker.page_up"),
         Binding("pagedown", "move(5)", "Page down", show=False, id="actor_picker.page_down"),
         *(
-            Binding(str(n), f"choose_type({n})", actor_type_label(key), show=False, id=f"actor_picker.type_{n}")
+            Binding(str(n), f"choose_type({n})", actor_type_label(key), show=False, id=f"actor_picker.type_{NUMBER_WORDS[n]}")
             for n, key in enumerate(TYPE_KEYS, start=1)
         ),
     ]

@@ -29,6 +29,7 @@ from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
+from tui.keys import NUMBER_WORDS
 from tui.widgets.lists import NavOptionList
 
 CREATE = "+new"
@@ -44,8 +45,10 @@ class ActorInput(Input):
 
     # Priority: an Input takes every printable key before other bindings are looked at.
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(n), f"offer({n})", f"Offered actor {n}", show=False, priority=True, id=f"actor_field.offer_{n}")
-          for n in range(1, 10)),
+        *(
+            Binding(str(n), f"offer({n})", f"Offered actor {n}", show=False, priority=True, id=f"actor_field.offer_{NUMBER_WORDS[n]}")
+            for n in range(1, 10)
+        ),
         Binding("down", "highlight(1)", "Next entry", show=False, id="actor_field.down"),
         Binding("up", "highlight(-1)", "Previous entry", show=False, id="actor_field.up"),
     ]

@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from tui.keys import NUMBER_WORDS
+
 
 class DigitChoice(Widget, can_focus=True):
     DEFAULT_CSS = """
@@ -30,7 +32,7 @@ class DigitChoice(Widget, can_focus=True):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(Binding(str(n), f"pick({n})", f"Choice {n}", show=False, id=f"choice.pick_{n}") for n in range(1, 10)),
+        *(Binding(str(n), f"pick({n})", f"Choice {n}", show=False, id=f"choice.pick_{NUMBER_WORDS[n]}") for n in range(1, 10)),
         Binding("right,l", "step(1)", "Next choice", show=False, id="choice.next"),
         Binding("left,h", "step(-1)", "Previous choice", show=False, id="choice.previous"),
     ]

@@ -16,6 +16,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from store.model import CREDIBILITY, RELIABILITY, Credibility
+from tui.keys import NUMBER_WORDS
 
 
 class GradeField(Widget, can_focus=True):
@@ -36,7 +37,9 @@ class GradeField(Widget, can_focus=True):
             for letter, meaning in RELIABILITY.items()
         ),
         *(
-            Binding(str(number), f"credibility({number})", f"{number} {meaning}", show=False, id=f"grade.credibility_{number}")
+            Binding(
+                str(number), f"credibility({number})", f"{number} {meaning}", show=False, id=f"grade.credibility_{NUMBER_WORDS[number]}"
+            )
             for number, meaning in CREDIBILITY.items()
         ),
         Binding("x,backspace,delete", "clear", "Not graded", show=False, id="grade.clear"),

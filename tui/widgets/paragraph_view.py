@@ -41,6 +41,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.model import Paragraph, ParagraphStatus
+from tui.keys import NUMBER_WORDS
 from tui.text_layout import WrappedText, cells, display_text
 
 GUTTER = 7  # "▌  12✓›": bar, number, status, candidate mark
@@ -115,7 +116,11 @@ class ParagraphView(Widget, can_focus=True):
         Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="page_down"),
         Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="page_up"),
         # A count before a motion: `12G` goes to ¶12, `3j` moves three paragraphs, `3e` three word ends.
-        *(Binding(str(n), f"count({n})", f"Count {n}", show=False, id=f"count.digit_{n}") for n in range(10)),
+        # One row in `?` for all ten: "1 … count before a motion".
+        *(
+            Binding(str(n), f"count({n})", "Count before a motion (3j, 12G)" if n == 1 else "", show=False, id=f"count.{NUMBER_WORDS[n]}")
+            for n in range(10)
+        ),
     ]
 
     current: reactive[int] = reactive(0, always_update=True, repaint=False)
