@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.filter import LineFilter
@@ -18,6 +18,7 @@ from store.errors import ClaimdeskError
 from store.session import Session
 from store.workstate import WorkState
 from tui.inert import InertText
+from tui.keyflow import KeyDone, KeyFlow
 
 if TYPE_CHECKING:
     from store.ledger import LedgerKeeper
@@ -49,6 +50,7 @@ class ClaimdeskApp(App[None]):
     ) -> None:
         super().__init__()
         self.start_messages = list(messages or ())
+        self.key_flow = KeyFlow(self)  # keys one at a time, in order (tui/keyflow.py)
         self.session = session  # every screen reads and writes through it; it keeps the undo history
         self.start_report_id = report_id
         self.user_keymap = dict(keymap or {})
@@ -56,6 +58,22 @@ class ClaimdeskApp(App[None]):
         self.advance_after_review = advance_after_review
         # This analyst's working state (where reports were left, drafts…), outside the database.
         self.workstate = workstate or WorkState(session.db.root, session.reviewer)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys one at a time, in the order typed, however fast they come (tui/keyflow.py)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.key_flow.must_wait(event):
+                self.key_flow.wait(event)
+                return
+            target = self.focused or self.screen  # where Textual hands a key no priority binding takes
+            await super().on_event(event)
+            self.key_flow.handed(event, target)
+            return
+        await super().on_event(event)
+
+    def on_key_done(self, message: KeyDone) -> None:
+        message.stop()
+        self.key_flow.done(message)
 
     def get_line_filters(self) -> Sequence[LineFilter]:
         """Textual's filters (NO_COLOR…), then the guard that keeps control characters off the terminal."""

@@ -8,8 +8,27 @@ keys) and the app. (Conflicts in the user's keymap are found in `tui/keymap_chec
 
 from __future__ import annotations
 
-from textual.binding import Binding
+from collections.abc import Iterable
+from dataclasses import replace
+
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+
+
+def in_arrival_order(bindings: Iterable[BindingType]) -> list[BindingType]:
+    """The bindings as priority bindings: each runs as its key arrives, in the order keys were typed.
+
+    Textual runs an ordinary binding only once its key has been handed to the focused
+    widget and bubbled back up, while a priority binding runs at once. Keys that come in
+    one burst (a fast typist, an SSH link) would otherwise run out of order — `12G` then
+    enter claimed the old paragraph's candidate — and what is typed right after a key
+    that opens a form would go to the text behind it, not to the form. The report's
+    text and screen bind every key this way; an Input's own characters still reach it
+    (Textual leaves out bindings for keys a focused Input consumes), and the screen's
+    `check_action` turns its keys off while the search line has focus.
+    """
+    return [replace(b, priority=True) if isinstance(b, Binding) else b for b in bindings]
+
 
 # Binding ids take letters, dots and underscores only (the config file's rule): digits are spelt out.
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")

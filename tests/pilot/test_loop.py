@@ -16,6 +16,7 @@ from store.session import Session
 from store.workstate import WorkState
 from tests.conftest import ROOT
 from tests.pilot.test_annotate import WIDE, screen_of, stored, sync, type_text, write_report
+from tests.pilot.test_random_keys import key_event
 from tests.pilot.toasts import toasts
 from tui.app import ClaimdeskApp, make_app
 from tui.dialogs.claim_form import ClaimForm
@@ -282,6 +283,23 @@ class TestForms:
             await pilot.pause()
         [claim] = stored(db, report_id)
         assert claim.claim == Claim("fine weather", "event", ids["shuhada"], None) and claim.paragraph == 3
+
+    @sync
+    async def test_keys_typed_in_one_burst_are_taken_in_order(self, loop) -> None:
+        """As over SSH: the keys that open the form, fill it and save it arrive at once, with no frame between."""
+        db, report_id, ids = loop
+        app = make_app(db, report_id)
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.pause()
+            for key in ["j", "c", *"the border", "enter", "5", *"sayy", "enter", *"sharq", "enter", "c", "3", "ctrl+s"]:
+                app.post_message(key_event(key))
+            for _ in range(40):
+                await pilot.pause(0.05)
+                if stored(db, report_id):
+                    break
+        [claim] = stored(db, report_id)
+        assert claim.paragraph == 2 and claim.claim == Claim("the border", "figure", ids["shuhada"], ids["sharq"])
+        assert claim.credibility == Credibility("C", 3)
 
     @sync
     async def test_escape_with_typed_text_asks_first(self, loop) -> None:

@@ -216,12 +216,15 @@ class ClaimForm(FormScreen[ClaimDraft | None]):
         from tui.dialogs.actor_picker import ActorPicker
 
         def chosen(choice: ActorChoice | None) -> None:
-            field.input.focus()
+            self.set_focus(field.input)
             if choice is None:
                 return
             field.set_choice(choice)
             self._changed()
-            self.call_after_refresh(self.save if then_save else self.next_field)
+            if then_save:
+                self.save()
+            else:
+                self.next_field()
 
         title, default_type = ("Claimant", "person") if field.id == "claim-claimant" else ("Reported by", "media")
         picker = ActorPicker(list(self.actors.values()), name, title=title, default_type=default_type, creating=creating)

@@ -7,7 +7,9 @@
 * **esc** cancels; if anything was typed, it first asks whether to drop it.
 * No key pressed while a form is open reaches the screen behind it: a form is
   modal, and its own bindings are the only ones that run (the app's too are
-  out of reach: Textual stops the binding chain at a modal screen).
+  out of reach: Textual stops the binding chain at a modal screen). Keys typed
+  in the same burst as the key that opened it wait for it to be built (the app
+  holds them: `ClaimdeskApp.on_event`) and land in its first field, in order.
 
 A form lists its fields (widget ids, in order) in `FIELDS`, says what it holds
 in `values()` (to tell whether anything was typed), and saves in `save()`.
@@ -103,11 +105,9 @@ class FormScreen(ModalScreen[T], Generic[T]):
             self.focus_field(fields[index + 1])
 
     def focus_field(self, field_id: str) -> None:
+        """Focus a field at once (not after the next refresh): keys typed in the same burst must land in it."""
         widget = self.query_one(f"#{field_id}")
-        if isinstance(widget, ActorField):
-            widget.input.focus()
-        else:
-            widget.focus()
+        self.set_focus(widget.input if isinstance(widget, ActorField) else widget)
 
     @on(Input.Submitted)
     def _input_submitted(self, event: Input.Submitted) -> None:
@@ -119,7 +119,7 @@ class FormScreen(ModalScreen[T], Generic[T]):
     @on(GradeField.Graded)
     def _field_done(self, event: Any) -> None:
         event.stop()
-        self.call_after_refresh(self.next_field)
+        self.next_field()  # at once: the next key of a burst belongs to the next field
 
     def action_next_field(self) -> None:
         self.next_field()

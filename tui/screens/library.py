@@ -71,7 +71,8 @@ def state_of(progress: Progress) -> set[str]:
 class LibraryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open_report", "Open", id="open_report"),
-        Binding("slash", "filter", "Filter", id="library.filter"),
+        # Priority, and focus moved at once: `/` and a query typed in one burst put the whole query in the filter.
+        Binding("slash", "filter", "Filter", priority=True, id="library.filter"),
         Binding("s", "sort", "Sort", id="library.sort"),
         Binding("f", "show", "Show", id="library.show"),
         Binding("m", "toggle_mine", "Mine", id="library.mine"),
@@ -250,7 +251,7 @@ class LibraryScreen(Screen[None]):
 
     def action_filter(self) -> None:
         self.add_class("-filtering")
-        self.query_one("#library-filter", Input).focus()
+        self.set_focus(self.query_one("#library-filter", Input))
 
     @on(Input.Changed, "#library-filter")
     def _filter_changed(self) -> None:
@@ -261,14 +262,14 @@ class LibraryScreen(Screen[None]):
         event.stop()
         if not event.value.strip():
             self.remove_class("-filtering")
-        self.query_one(NavTable).focus()
+        self.set_focus(self.query_one(NavTable))
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#library-filter", Input)
         if field.value:
             field.value = ""
         self.remove_class("-filtering")
-        self.query_one(NavTable).focus()
+        self.set_focus(self.query_one(NavTable))
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]

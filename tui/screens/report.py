@@ -35,7 +35,7 @@ from store.offers import OfferBook
 from store.session import Saved, Session
 from store.workstate import WorkState
 from tui import text_motion
-from tui.keys import hint, key_for
+from tui.keys import hint, in_arrival_order, key_for
 from tui.navigation import navigator
 from tui.saving import attempt
 from tui.screens.report_offers import OfferActions
@@ -74,8 +74,10 @@ class ReportOptions:
 
 
 class ReportScreen(OfferActions):
-    BINDINGS: ClassVar[list[BindingType]] = [
+    BINDINGS: ClassVar[list[BindingType]] = in_arrival_order([
         Binding("v", "select_span", "Select", id="select_span"),
+        # Every key here runs as it arrives (tui.keys.in_arrival_order): a burst keeps its order, and what
+        # is typed right after a key that opens a form goes to the form, not to the text behind it.
         Binding("c", "claim", "Claim", id="claim"),
         Binding("a", "actor", "Actor", id="actor"),
         *SELECTION_BINDINGS,
@@ -100,10 +102,9 @@ class ReportScreen(OfferActions):
         Binding("exclamation_mark", "toggle_flagged", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
         Binding("left_curly_bracket", "previous_unreviewed", "Prev unreviewed ¶", show=False, id="previous_unreviewed"),
-        # A priority key is handled in the order keys arrive, before the next is handed to a widget:
-        # `/` and a query typed in one burst (over SSH) put the whole query in the search line.
-        Binding("slash", "search", "Search", priority=True, id="search"),
-        Binding("colon", "goto", "Go to ¶", show=False, priority=True, id="goto"),
+        # `/` or `:` and what follows, typed in one burst, put the whole query in the search line.
+        Binding("slash", "search", "Search", id="search"),
+        Binding("colon", "goto", "Go to ¶", show=False, id="goto"),
         Binding("n", "next_hit", "Next hit", show=False, id="next_hit"),
         Binding("N", "previous_hit", "Prev hit", show=False, id="previous_hit"),
         Binding("u", "undo", "Undo", id="undo"),
@@ -112,7 +113,7 @@ class ReportScreen(OfferActions):
         Binding("p", "toggle_panel", "Panel", show=False, id="toggle_panel"),
         Binding("m", "panel_filter", "Mine/all", show=False, id="panel_filter"),
         Binding("escape", "back", "Cancel / back", show=False, id="back_to_library"),
-    ]
+    ])
 
     panel_visible: reactive[bool] = reactive(True)
 
@@ -442,10 +443,14 @@ class ReportScreen(OfferActions):
         return self.has_class("-selecting")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "move" and parameters == ("line_start",) and self.query_one(ParagraphView).count:
+            return False  # `0` after a digit is part of the count (`10e`), not the line start
         if action in SELECTION_ACTIONS or action in _SELECTION_ONLY:
             return self.selecting
-        if action in ("search", "goto") and isinstance(self.focused, Input):
-            return False  # `/` and `:` are characters there (the bindings have priority over the field)
+        if isinstance(self.focused, Input):
+            return False  # the search line has the keys (these bindings would run before it)
+        if action == "claim_candidate" and self.focused is not self.query_one(ParagraphView):
+            return False  # enter in the panel edits the highlighted annotation
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return False
         return True

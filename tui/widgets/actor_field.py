@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -29,7 +29,6 @@ from textual.widgets import Input, Static
 from textual.widgets.option_list import Option
 
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
-from tui.keys import NUMBER_WORDS
 from tui.widgets.lists import NavOptionList
 
 CREATE = "+new"
@@ -43,26 +42,24 @@ def _type_label(actor_type: str) -> str:
 class ActorInput(Input):
     """The name line of an ActorField: digits pick an offered actor unless a name is being typed."""
 
-    # Priority: an Input takes every printable key before other bindings are looked at.
     BINDINGS: ClassVar[list[BindingType]] = [
-        *(
-            Binding(str(n), f"offer({n})", f"Offered actor {n}", show=False, priority=True, id=f"actor_field.offer_{NUMBER_WORDS[n]}")
-            for n in range(1, 10)
-        ),
         Binding("down", "highlight(1)", "Next entry", show=False, id="actor_field.down"),
         Binding("up", "highlight(-1)", "Previous entry", show=False, id="actor_field.up"),
     ]
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        field = self.parent
-        if action == "offer" and isinstance(field, ActorField):
-            return field.picks_by_digit(int(str(parameters[0])))
-        return super().check_action(action, parameters)
+    def on_key(self, event: events.Key) -> None:
+        """A digit picks an offered actor (before the Input would type it: a subclass's handler runs first).
 
-    def action_offer(self, number: int) -> None:
+        Not a priority binding: those run as keys arrive, ahead of the characters typed
+        just before them, and a burst of keys must keep its order.
+        """
         field = self.parent
-        if isinstance(field, ActorField):
-            field.pick_offered(int(number))
+        if event.character and event.character.isdigit() and isinstance(field, ActorField):
+            number = int(event.character)
+            if field.picks_by_digit(number):
+                event.stop()
+                event.prevent_default()
+                field.pick_offered(number)
 
     def action_highlight(self, step: int) -> None:
         field = self.parent

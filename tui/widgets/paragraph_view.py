@@ -41,7 +41,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from store.model import Paragraph, ParagraphStatus
-from tui.keys import NUMBER_WORDS
+from tui.keys import NUMBER_WORDS, in_arrival_order
 from tui.text_layout import WrappedText, cells, display_text
 
 GUTTER = 7  # "▌  12✓›": bar, number, status, candidate mark
@@ -106,7 +106,8 @@ class ParagraphView(Widget, can_focus=True):
         "paragraph-view--candidate-mark",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
+    # Run as each key arrives, as the report screen's do (tui.keys.in_arrival_order): a burst keeps its order.
+    BINDINGS: ClassVar[list[BindingType]] = in_arrival_order([
         Binding("j,down", "next_paragraph", "Next ¶", show=False, id="next_paragraph"),
         Binding("k,up", "previous_paragraph", "Prev ¶", show=False, id="previous_paragraph"),
         Binding("g,home", "first_paragraph", "First", show=False, id="first_paragraph"),
@@ -121,7 +122,7 @@ class ParagraphView(Widget, can_focus=True):
             Binding(str(n), f"count({n})", "Count before a motion (3j, 12G)" if n == 1 else "", show=False, id=f"count.{NUMBER_WORDS[n]}")
             for n in range(10)
         ),
-    ]
+    ])
 
     current: reactive[int] = reactive(0, always_update=True, repaint=False)
     count: reactive[str] = reactive("", repaint=False)  # digits typed before a motion
