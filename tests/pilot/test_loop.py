@@ -22,6 +22,7 @@ from tui.app import ClaimdeskApp, make_app
 from tui.dialogs.claim_form import ClaimForm
 from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.flag_dialog import FlagDialog
+from tui.dialogs.link_picker import LinkForm, LinkPicker
 from tui.keymap_check import keymap_conflicts
 from tui.screens.report import ReportScreen
 from tui.widgets.actor_field import ActorField
@@ -352,6 +353,50 @@ class TestForms:
                 assert screen.current_paragraph == 1 and not screen.selecting, (dialog, field)
         assert stored(db, report_id) == [] and db.actors() == Database(db.root, reviewer="r").actors()
         assert Database(db.root, reviewer="reader").marks(report_id) == {}
+
+    @sync
+    async def test_the_link_dialogs_are_forms_and_no_key_in_them_reaches_the_report(self, loop) -> None:
+        """L (link picker: find, claims, relation, note) and enter on a link line (link form: relation, note)."""
+        db, report_id, _ids = loop
+        session = Session(db)
+        report = db.report(report_id)
+        first = session.add_claim(report, 1, None, "the brigades moved north").value
+        second = session.add_claim(report, 2, None, "5,000 fighters amassed").value
+        session.link(first, second, "corroborates")
+        app = make_app(db, report_id)
+        keys = [chr(c) for c in range(33, 127)] + ["space"]
+        async with app.run_test(size=WIDE) as pilot:
+            screen = screen_of(app)
+            await pilot.pause()
+            for opener, fields in ((("L",), 4), (("j", "enter"), 2)):  # L on the claim; enter on its link line
+                for field in range(fields):
+                    if screen.focused is not screen.query_one("#annotation-list"):
+                        await pilot.press("tab")
+                    await pilot.press("g", *opener)
+                    await pilot.pause()
+                    dialog = app.screen
+                    assert isinstance(dialog, LinkPicker if "L" in opener else LinkForm), opener
+                    await pilot.press(*["tab"] * field)
+                    await pilot.press(*keys)
+                    await pilot.pause()
+                    assert app.screen is dialog, (opener, field)
+                    await close_everything(pilot, screen)
+                    assert screen.current_paragraph == 1 and not screen.selecting, (opener, field)
+            # The form model: enter on the relation takes it and moves to the note, enter there saves.
+            await pilot.press("g", "L")
+            await pilot.pause()
+            picker = app.screen
+            assert isinstance(picker, LinkPicker) and "^s save · esc cancel" in str(picker.query_one("#link-hint", Static).render())
+            await pilot.press("tab", "down", "enter")  # the relation list: contradicts
+            assert picker.focused is picker.query_one("#link-note")
+            await type_text(pilot, "two outlets")
+            await pilot.press("escape")  # typed text: asks first
+            assert isinstance(app.screen, ConfirmDialog)
+            await pilot.press("n", "enter")
+            await pilot.pause()
+        links = Database(db.root, reviewer="reader").links()
+        assert sorted((link.relation, link.note) for link in links) == [("contradicts", "two outlets"), ("corroborates", "")]
+        assert len(stored(db, report_id)) == 2
 
     @sync
     async def test_no_single_key_in_the_grade_picker_reaches_the_report(self, loop) -> None:

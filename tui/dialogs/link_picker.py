@@ -7,9 +7,12 @@ report, relation, note)`, or None on esc. `LinkForm(relation, note, about)`
 changes the relation and note of a link that exists and answers
 `(relation, note)`. Both only answer: the screen asks the session.
 
-Keys: type to find · ↓ ↑ choose a claim · 1–4 (outside a text field) or the
-relation list choose the relation · enter on a claim or in the note links ·
-ctrl+s links from anywhere · esc cancels.
+Both are forms (`tui/dialogs/form.py`): enter moves to the next field (on the
+relation it takes the highlighted one first; in the note, the last field, it
+links), ctrl+s links from any field, esc asks before dropping what was typed.
+The claim list is the picker's pick: enter on a claim takes it and links (the
+relation chosen before with 1–4 — outside a text field — or the preset one; tab
+reaches the note first). Hints come from the live keymap.
 """
 
 from __future__ import annotations
@@ -23,11 +26,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.dom import DOMNode
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from store.model import RELATIONS
+from tui.dialogs.form import FormScreen
+from tui.keys import key_for
+from tui.widgets.lists import NavOptionList
 
 RELATION_KEYS = tuple(RELATIONS)  # 1 corroborates, 2 contradicts, 3 repeats, 4 updates
 
@@ -109,9 +115,34 @@ _CSS = """
 """
 
 
+class RelationSet(RadioSet):
+    """The relations: enter takes the highlighted one and moves on, as in every form field."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "take", "Take", show=False, id="link.take_relation")]
+
+    def action_take(self) -> None:
+        self.action_toggle_button()
+        screen = self.screen
+        if isinstance(screen, FormScreen):
+            screen.next_field()
+
+
 def _relation_set(chosen: str) -> RadioSet:
     buttons = [RadioButton(f"{n} {name}", value=name == chosen, id=f"relation-{name}") for n, name in enumerate(RELATION_KEYS, 1)]
-    return RadioSet(*buttons, id="link-relation")
+    return RelationSet(*buttons, id="link-relation")
+
+
+_RELATION_BINDINGS: list[BindingType] = [
+    Binding(str(n), f"relation('{name}')", name, show=False, id=f"link.relation_{name}") for n, name in enumerate(RELATION_KEYS, 1)
+]
+
+
+def _relation_keys(node: DOMNode) -> str:
+    """"1–4" (or the keys the keymap gives the relations)."""
+    keys = [key_for(node, f"link.relation_{name}") for name in RELATION_KEYS]
+    if keys == [str(n) for n in range(1, len(keys) + 1)]:
+        return f"1–{len(keys)}"
+    return "/".join(keys)
 
 
 def _chosen_relation(radio: RadioSet) -> str:
@@ -121,14 +152,11 @@ def _chosen_relation(radio: RadioSet) -> str:
     return pressed.id.removeprefix("relation-")
 
 
-class LinkPicker(ModalScreen[LinkRequest | None]):
+class LinkPicker(FormScreen[LinkRequest | None]):
     DEFAULT_CSS = _CSS.format(name="LinkPicker")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *[Binding(str(n), f"relation('{name}')", name, show=False, id=f"link.relation_{name}") for n, name in enumerate(RELATION_KEYS, 1)],
-        Binding("ctrl+s", "link", "Link", id="link.save"),
-        Binding("escape", "cancel", "Cancel", id="link.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = _RELATION_BINDINGS
+    FIELDS = ("link-find", "link-choices", "link-relation", "link-note")
 
     def __init__(self, source: str, choices: Sequence[LinkChoice], search: Callable[[str], Sequence[LinkChoice]],
                  relation: str = "corroborates") -> None:
@@ -143,14 +171,27 @@ class LinkPicker(ModalScreen[LinkRequest | None]):
             yield Static(Text("Link a claim to another", style="bold"), id="link-title")
             yield Static(Text("From: " + " ".join(self.source.split()), no_wrap=True, overflow="ellipsis"), id="link-source")
             yield Input(placeholder="find a claim: words, actor:NAME, report:ID…", id="link-find", compact=True)
-            yield OptionList(id="link-choices", markup=False)
+            yield NavOptionList(id="link-choices", markup=False)
             yield _relation_set(self.relation)
             yield Input(placeholder="note (optional)", id="link-note", compact=True)
-            yield Static(Text("↓↑ choose the claim · 1–4 relation · enter links · tab next field · esc cancel"), id="link-hint")
+            hint = f"↓↑ choose the claim, enter links it · {_relation_keys(self)} relation · "
+            yield Static(Text(hint + self.form_hint()), id="link-hint")
 
     def on_mount(self) -> None:
         self.show_choices(self.choices)
-        self.query_one("#link-choices", OptionList).focus()
+        super().on_mount()
+        self.set_focus(self.query_one("#link-choices", OptionList))
+
+    def values(self) -> tuple[str, str, str]:
+        """What was typed or chosen: the find line, the relation, the note (the highlighted claim moves by itself)."""
+        return (
+            self.query_one("#link-find", Input).value,
+            _chosen_relation(self.query_one("#link-relation", RadioSet)),
+            self.query_one("#link-note", Input).value,
+        )
+
+    def save(self) -> None:
+        self.action_link()
 
     def show_choices(self, choices: Sequence[LinkChoice]) -> None:
         self.choices = list(choices)
@@ -171,16 +212,9 @@ class LinkPicker(ModalScreen[LinkRequest | None]):
     def find(self, event: Input.Changed) -> None:
         self.show_choices(self.search(event.value))
 
-    @on(Input.Submitted, "#link-find")
-    def to_choices(self) -> None:
-        self.query_one("#link-choices", OptionList).focus()
-
     @on(OptionList.OptionSelected, "#link-choices")
-    def chosen(self) -> None:
-        self.action_link()
-
-    @on(Input.Submitted, "#link-note")
-    def noted(self) -> None:
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.action_link()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -208,20 +242,14 @@ class LinkPicker(ModalScreen[LinkRequest | None]):
         note = self.query_one("#link-note", Input).value
         self.dismiss(LinkRequest(choice.claim_id, choice.report_id, relation, note))
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
-
-class LinkForm(ModalScreen[tuple[str, str] | None]):
+class LinkForm(FormScreen[tuple[str, str] | None]):
     """Change a link's relation and note; answers (relation, note), or None on esc."""
 
     DEFAULT_CSS = _CSS.format(name="LinkForm")
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *[Binding(str(n), f"relation('{name}')", name, show=False, id=f"link.relation_{name}") for n, name in enumerate(RELATION_KEYS, 1)],
-        Binding("ctrl+s", "save", "Save", id="link.save"),
-        Binding("escape", "cancel", "Cancel", id="link.cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = _RELATION_BINDINGS
+    FIELDS = ("link-relation", "link-note")
 
     def __init__(self, relation: str, note: str, about: str) -> None:
         super().__init__()
@@ -235,10 +263,17 @@ class LinkForm(ModalScreen[tuple[str, str] | None]):
             yield Static(Text(self.about, overflow="ellipsis"), id="link-source")
             yield _relation_set(self.relation)
             yield Input(self.note, placeholder="note (optional)", id="link-note", compact=True)
-            yield Static(Text("1–4 relation · enter in the note or ctrl+s saves · esc cancels"), id="link-hint")
+            yield Static(Text(f"{_relation_keys(self)} relation · " + self.form_hint()), id="link-hint")
 
     def on_mount(self) -> None:
-        self.query_one("#link-relation", RadioSet).focus()
+        super().on_mount()
+        self.set_focus(self.query_one("#link-relation", RadioSet))
+
+    def values(self) -> tuple[str, str]:
+        return (_chosen_relation(self.query_one("#link-relation", RadioSet)), self.query_one("#link-note", Input).value)
+
+    def save(self) -> None:
+        self.dismiss(self.values())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "relation" and isinstance(self.focused, Input):
@@ -248,12 +283,6 @@ class LinkForm(ModalScreen[tuple[str, str] | None]):
     def action_relation(self, name: str) -> None:
         self.query_one(f"#relation-{name}", RadioButton).value = True
 
-    @on(Input.Submitted, "#link-note")
-    def action_save(self) -> None:
-        self.dismiss((_chosen_relation(self.query_one("#link-relation", RadioSet)), self.query_one("#link-note", Input).value))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 __all__ = ["RELATION_KEYS", "LinkChoice", "LinkForm", "LinkPicker", "LinkRequest", "choice_text"]

@@ -44,6 +44,7 @@ from store.session import Session
 from tui.linking import edit_link, remove_link, start_link
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.widgets.lists import NavOptionList
 from tui.widgets.virtual_table import Column, VirtualTable
 
 
@@ -177,7 +178,7 @@ class ClaimsScreen(Screen[None]):
             yield Static(id="claims-detail-where")
             yield Static(id="claims-detail-claim")
             yield Static(id="claims-detail-grade")
-            yield OptionList(id="claims-links", markup=False)
+            yield NavOptionList(id="claims-links", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
