@@ -39,6 +39,7 @@ from tui.keys import hint, in_arrival_order, key_for
 from tui.navigation import navigator
 from tui.saving import attempt
 from tui.screens.report_offers import OfferActions
+from tui.screens.report_orphans import OrphanActions
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
@@ -73,7 +74,7 @@ class ReportOptions:
     review_advances: bool = True  # `space` marks reviewed, then moves to the next unreviewed paragraph
 
 
-class ReportScreen(OfferActions):
+class ReportScreen(OfferActions, OrphanActions):
     BINDINGS: ClassVar[list[BindingType]] = in_arrival_order([
         Binding("v", "select_span", "Select", id="select_span"),
         # Every key here runs as it arrives (tui.keys.in_arrival_order): a burst keeps its order, and what
@@ -98,6 +99,7 @@ class ReportScreen(OfferActions):
         Binding("X", "reject_candidate", "Reject candidate", show=False, id="candidate.reject"),
         Binding("r", "grade", "Grade", id="grade"),
         Binding("L", "link", "Link", show=False, id="link"),
+        Binding("O", "needs_a_look", "Needs a look", show=False, id="needs_a_look"),
         Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
         Binding("exclamation_mark", "toggle_flagged", "Flag", show=False, id="flag"),
         Binding("right_curly_bracket", "next_unreviewed", "Next unreviewed ¶", show=False, id="next_unreviewed"),
@@ -140,6 +142,8 @@ class ReportScreen(OfferActions):
             paragraph_number = self.workstate.position(report_id)  # where this reviewer left it
         self.start_paragraph = paragraph_number  # 1-based: where to open (else the first paragraph)
         self.annotations: list[Annotation] = []  # this revision's, in reading order
+        self.orphans: list[Annotation] = []  # the others: a new revision could not place them (`O`)
+        self.placing: Annotation | None = None  # the orphan being placed
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
         self.last_claim_id: str | None = None  # what `r` grades when the text has focus
@@ -183,6 +187,7 @@ class ReportScreen(OfferActions):
         if self.start_paragraph is not None:
             view.current = max(0, min(self.start_paragraph - 1, len(self.opened.paragraphs) - 1))
         self.reload_annotations()
+        self.tell_about_orphans()
         if self.claim_to_show is not None:
             self.show_claim(self.claim_to_show)
         # A watcher runs as the key moves the text, so the panel and status line are drawn in the
@@ -222,7 +227,9 @@ class ReportScreen(OfferActions):
         """Read this report's annotations, marks and the actors; push them down to the widgets."""
         db = self.session.db
         try:
-            self.annotations = [a for a in db.annotations(self.report_id) if a.revision == self.opened.report.revision]
+            every = db.annotations(self.report_id)
+            self.annotations = [a for a in every if a.revision == self.opened.report.revision]
+            self.set_orphans(every)
             self.marks = db.marks(self.report_id)
             self.actors = {actor.id: actor for actor in db.actors()}
             self.links = self.links_here(db.links())
@@ -287,6 +294,7 @@ class ReportScreen(OfferActions):
             elif edit.entity == "annotation":
                 annotations_changed = True
                 self.annotations = [a for a in self.annotations if a.id != edit.key]
+                self.orphan_changed(edit.key, edit.after)
                 if edit.after is not None and edit.after.get("revision") == revision:
                     added = Annotation.from_dict(edit.after)
                     bisect.insort(self.annotations, added, key=_reading_order)
@@ -366,6 +374,8 @@ class ReportScreen(OfferActions):
         self.sub_title = " · ".join([*facts, progress])
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" ¶ {self.current_paragraph}/{total}", style="bold")
+        if self.placing is not None:  # first: the rest may not fit
+            status.append("  " + self.placing_words() + " ", style="bold reverse")
         count = self.query_one(ParagraphView).count
         if count:
             status.append(f"  {count}…", style="reverse")
@@ -381,6 +391,8 @@ class ReportScreen(OfferActions):
                 status.append(f"{len(self.hits)} hits")
             else:
                 status.append(f"{self.hit_index + 1}/{len(self.hits)}")
+        if self.orphans and self.placing is None:
+            status.append("  ·  " + self.orphan_words(), style="bold")
         self.query_one("#report-status", Static).update(status, layout=False)  # one line, fixed height
 
     def current_moved(self, index: int) -> None:
@@ -553,6 +565,10 @@ class ReportScreen(OfferActions):
         state, chosen = selector.state, selector.span()
         if state is None:
             return
+        if chosen is None and self.placing is not None:
+            self.end_selection()
+            self.place_orphan(state.paragraph + 1, None)  # nothing selected: the whole paragraph, as the status line says
+            return
         if chosen is None:
             self.app.bell()
             keys = " ".join(key_for(self, f"selection.{name}") for name in ("next_word", "word_end", "next_char", "sentence_end"))
@@ -562,6 +578,10 @@ class ReportScreen(OfferActions):
         start, end = chosen
         text = self.paragraph_text(state.paragraph)
         span = Span.of(text, start, end)
+        if self.placing is not None:
+            self.end_selection()
+            self.place_orphan(state.paragraph + 1, span)
+            return
         self.next_anchor[state.paragraph] = text_motion.word_forward(text, end) if end < len(text) else 0
         self.end_selection()
 
@@ -1194,7 +1214,7 @@ class ReportScreen(OfferActions):
             self.set_focus(self.query_one(ParagraphView))
 
     def action_back(self) -> None:
-        """`esc`: forget a count, else cancel the selection, else close the search, else back to the library."""
+        """`esc`: forget a count, else cancel the selection, else close the search, else stop placing, else back to the library."""
         view = self.query_one(ParagraphView)
         if view.count:
             view.count = ""
@@ -1205,7 +1225,14 @@ class ReportScreen(OfferActions):
         if self.search_query or self.has_class("-searching"):
             self.close_search()
             return
+        if self.stop_placing():
+            return
         navigator(self).show_library()
+
+    def action_claim_candidate(self) -> None:
+        """enter: while placing an orphan, attach it to the whole paragraph; else claim the candidate."""
+        if not self.place_orphan(self.current_paragraph, None):
+            super().action_claim_candidate()
 
     def kinds_here(self) -> set[Kind]:
         return {a.kind for a in self.here(self.current_paragraph)}

@@ -80,6 +80,7 @@ class SpanSelector(Widget):
         super().__init__(id=id, classes=classes)
         self.text = ""
         self.state: SpanState | None = None
+        self.placing = ""  # the quote of an orphan being placed (set by the screen): enter places it instead
 
     def begin(self, paragraph: int, text: str, anchor: int, caret: int | None = None) -> None:
         """Start (or restart) a selection in paragraph `paragraph` whose text is `text`."""
@@ -132,11 +133,16 @@ class SpanSelector(Widget):
 
     def render(self) -> Text:
         line = Text(no_wrap=True, overflow="ellipsis")
-        line.append(" SELECT ", style="reverse bold")
+        line.append(" PLACE " if self.placing else " SELECT ", style="reverse bold")
         if self.state is None:
             return line
         start, end = self.state.start, self.state.end
         line.append(f" ¶{self.state.paragraph + 1} ")
+        if self.placing:
+            line.append(f"{start}–{end} “{self.text[start:end].strip()}”  " if start < end else "select its words: ")
+            line.append(hint(self, ("selection.claim", "places it here (nothing selected: the whole ¶)"), ("back_to_library", "cancel")),
+                        style="dim")
+            return line
         if start == end:
             motions = " ".join(
                 key_for(self, f"selection.{name}")
