@@ -36,7 +36,7 @@ def status_line(app) -> str:
 async def test_space_and_bang_toggle_status_and_progress_follows(db, report_id) -> None:
     app = make_app(db, report_id, advance_after_review=False)  # space stays on the paragraph (the setting off)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
-        assert "0/4 reviewed" in status_line(app) and "0/4 reviewed" in app.screen.sub_title
+        assert "0/4 reviewed" in status_line(app) and app.screen.sub_title == "undated"  # the header: the report's facts
         await pilot.press("space")
         assert marks(db, report_id) == {1: (True, False)}
         await pilot.press("j", "exclamation_mark", "enter")  # a flag without a reason

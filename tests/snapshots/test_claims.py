@@ -58,9 +58,14 @@ def claims_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 async def settle(pilot: Pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    """Wait until the claims are read: a worker may start a frame after the key that asks for it."""
+    for _ in range(100):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        if not any(worker.is_running for worker in pilot.app.workers):
+            if "reading reports" not in " ".join(str(s.render()) for s in pilot.app.screen.query("Static")):
+                return
 
 
 def keys_then_settle(*keys: str):

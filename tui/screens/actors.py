@@ -14,7 +14,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 
 from store.db import Change
 from store.errors import ClaimdeskError
@@ -26,6 +26,7 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.keys import hint, key_for
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.widgets.footer import Footer
 from tui.widgets.tables import NavTable
 
 WIDE = 120

@@ -28,7 +28,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.adjudication import ACCEPTED, CHANGED, EDITED, OPEN, REJECTED, TOOK, Case, Decision, ReportAdjudication, load
 from store.agreement import ADJUDICATED
@@ -39,6 +39,7 @@ from store.session import Saved, Session
 from tui.keys import key_for
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.widgets.footer import Footer
 from tui.widgets.line_list import LineList
 
 POLL_SECONDS = 1.5  # how often to look whether someone changed this report

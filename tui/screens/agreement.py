@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.agreement import ALPHA_FIGURES, AgreementRun, OverallAgreement, PairAgreement, ReportAgreement
 from store.errors import ClaimdeskError
@@ -28,6 +28,7 @@ from store.session import Session
 from store.text import clean_line
 from tui.keys import hint
 from tui.navigation import navigator
+from tui.widgets.footer import Footer
 from tui.widgets.line_list import LineList
 
 FIGURES = (  # figure → (narrow heading, words)

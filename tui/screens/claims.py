@@ -32,7 +32,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import Reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from store.corroboration import DIGIT_WORDS
@@ -44,6 +44,7 @@ from store.session import Session
 from tui.linking import edit_link, remove_link, start_link
 from tui.navigation import navigator
 from tui.saving import attempt
+from tui.widgets.footer import Footer
 from tui.widgets.lists import NavOptionList
 from tui.widgets.virtual_table import Column, VirtualTable
 

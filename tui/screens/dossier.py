@@ -16,13 +16,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from store.dossier import ROLE_WORDS, Dossier, build_dossier
 from store.errors import ClaimdeskError
 from store.model import ACTOR_TYPES, RELATIONS
 from store.session import Session
 from tui.navigation import navigator
+from tui.widgets.footer import Footer
 from tui.widgets.virtual_table import Column, VirtualTable
 
 COLUMNS = (

@@ -25,7 +25,7 @@ from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import DataTable, Header, Input, Label, Static
 from textual.widgets.data_table import ColumnKey
 
 from store.errors import ClaimdeskError
@@ -33,6 +33,7 @@ from store.model import Progress, Report
 from store.session import Session
 from tui.keys import hint
 from tui.navigation import navigator
+from tui.widgets.footer import Footer
 from tui.widgets.tables import NavTable
 
 ASSIGNED_WIDTH = 14

@@ -25,10 +25,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
-from textual.reactive import reactive
-from textual.widgets import Footer, Header, Input, OptionList, Static
+from textual.reactive import Reactive, reactive
+from textual.widgets import Header, Input, OptionList, Static
 
-from store.db import Change, OpenReport
+from store.db import Change, Edit, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
 from store.model import Actor, ActorChoice, Annotation, Claim, Credibility, Kind, Link, Mark, Span
 from store.offers import OfferBook
@@ -41,6 +41,7 @@ from tui.saving import attempt
 from tui.screens.report_offers import OfferActions
 from tui.screens.report_orphans import OrphanActions
 from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.footer import Footer
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
@@ -118,6 +119,9 @@ class ReportScreen(OfferActions, OrphanActions):
     ])
 
     panel_visible: reactive[bool] = reactive(True)
+    # Textual's Screen repaints the whole screen when its subtitle changes (32 KB to the terminal at
+    # 120x40); the Header, which shows it, watches it and repaints its own line.
+    sub_title: Reactive[str | None] = Reactive(None, compute=False, repaint=False)
 
     def __init__(
         self,
@@ -261,19 +265,21 @@ class ReportScreen(OfferActions, OrphanActions):
     def show_marks(self) -> None:
         self.query_one(ParagraphView).set_statuses({n: m.status for n, m in self.marks.items()})
 
-    def show_highlights(self) -> None:
-        self.query_one(ParagraphView).set_highlights(
-            [
-                Highlight(a.paragraph - 1, a.span.start, a.span.end, f"paragraph-view--{a.kind.value}")
-                for a in self.annotations
-                if a.span is not None
-            ]
+    def show_highlights(self, paragraphs: set[int] | None = None) -> None:
+        """Every annotation's highlight; or only those of `paragraphs` (1-based numbers), redrawing those alone."""
+        view = self.query_one(ParagraphView)
+        if paragraphs is None:
+            view.set_highlights([_highlight(a) for a in self.annotations if a.span is not None])
+            return
+        view.set_paragraph_highlights(
+            {number - 1: [_highlight(a) for a in self.here(number) if a.span is not None] for number in paragraphs}
         )
 
     def apply(self, change: Change) -> None:
         """Show what a change of ours wrote (or undid) without reading the report again."""
         revision = self.opened.report.revision
         annotations_changed = marks_changed = actors_changed = False
+        redrawn: set[int] = set()  # paragraphs whose highlights changed (a grade or a note changes none)
         for edit in change.edits:
             if edit.entity == "link":
                 self.apply_link(edit.key, Link.from_dict(edit.after) if edit.after else None)
@@ -295,6 +301,7 @@ class ReportScreen(OfferActions, OrphanActions):
                 annotations_changed = True
                 self.annotations = [a for a in self.annotations if a.id != edit.key]
                 self.orphan_changed(edit.key, edit.after)
+                redrawn |= _highlighted_paragraphs(edit, revision)
                 if edit.after is not None and edit.after.get("revision") == revision:
                     added = Annotation.from_dict(edit.after)
                     bisect.insort(self.annotations, added, key=_reading_order)
@@ -306,8 +313,8 @@ class ReportScreen(OfferActions, OrphanActions):
             self._annotations_changed()
         if marks_changed:
             self.show_marks()
-        if annotations_changed:
-            self.show_highlights()
+        if redrawn:
+            self.show_highlights(redrawn)
         self.show_panel()
         self.show_progress()
 
@@ -371,7 +378,9 @@ class ReportScreen(OfferActions, OrphanActions):
         facts = [report.date or "undated"]
         if report.dispatch_number:
             facts.append(f"Dispatch No. {report.dispatch_number}")
-        self.sub_title = " · ".join([*facts, progress])
+        subtitle = " · ".join(facts)  # the progress is on the status line: a subtitle that changes costs the header a frame
+        if subtitle != self.sub_title:
+            self.sub_title = subtitle
         status = Text(no_wrap=True, overflow="ellipsis")
         status.append(f" ¶ {self.current_paragraph}/{total}", style="bold")
         if self.placing is not None:  # first: the rest may not fit
@@ -1236,6 +1245,25 @@ class ReportScreen(OfferActions, OrphanActions):
 
     def kinds_here(self) -> set[Kind]:
         return {a.kind for a in self.here(self.current_paragraph)}
+
+
+def _highlight(annotation: Annotation) -> Highlight:
+    assert annotation.span is not None
+    return Highlight(annotation.paragraph - 1, annotation.span.start, annotation.span.end, f"paragraph-view--{annotation.kind.value}")
+
+
+def _highlighted_paragraphs(edit: Edit, revision: str) -> set[int]:
+    """The paragraphs (1-based) whose highlights an annotation edit changes: none for a grade, a note or a claim type."""
+
+    def drawn(doc: dict[str, Any] | None) -> tuple[Any, ...] | None:
+        if doc is None or doc.get("revision") != revision or not doc.get("span"):
+            return None
+        return (doc.get("paragraph"), doc["span"].get("start"), doc["span"].get("end"), doc.get("kind"))
+
+    before, after = drawn(edit.before), drawn(edit.after)
+    if before == after:
+        return set()
+    return {int(doc[0]) for doc in (before, after) if doc is not None}
 
 
 def _reading_order(annotation: Annotation) -> tuple[int, int, str]:

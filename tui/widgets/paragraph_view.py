@@ -46,6 +46,7 @@ from tui.text_layout import WrappedText, cells, display_text
 
 GUTTER = 7  # "▌  12✓›": bar, number, status, candidate mark
 STATUS_MARK = {ParagraphStatus.UNREVIEWED: " ", ParagraphStatus.REVIEWED: "✓", ParagraphStatus.FLAGGED: "!"}
+REDRAW_ALL_ABOVE = 64  # more paragraphs changed at once than this: the whole view is drawn again
 CACHE_ROWS = 4096  # drawn rows, heading rows and wrapped paragraphs kept (least recently used go)
 DOWN_CONTEXT = 2  # rows of the paragraph before kept above one that comes into view going down
 CANDIDATE_MARK = "›"
@@ -188,15 +189,32 @@ class ParagraphView(Widget, can_focus=True):
         self._invalidate(redraw=True)
 
     def set_statuses(self, statuses: dict[int, ParagraphStatus]) -> None:
-        self.statuses = statuses
-        self._invalidate(redraw=True)
+        """The paragraphs' review statuses (by 1-based number); only the paragraphs whose status changed are drawn again."""
+        before, self.statuses = self.statuses, dict(statuses)
+        changed = {number for number in before.keys() | self.statuses.keys() if before.get(number) != self.statuses.get(number)}
+        if len(changed) > REDRAW_ALL_ABOVE:
+            self._invalidate(redraw=True)
+            return
+        for number in changed:
+            if 1 <= number <= len(self.paragraphs):
+                self.redraw_paragraph(number - 1)
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
+        """Every annotation's highlight, replacing what was there (opening, another analyst's change)."""
         by_paragraph: dict[int, list[Highlight]] = {}
         for highlight in highlights:
             by_paragraph.setdefault(highlight.paragraph, []).append(highlight)
         self._highlights = by_paragraph
         self._invalidate(redraw=True)
+
+    def set_paragraph_highlights(self, changed: dict[int, list[Highlight]]) -> None:
+        """The highlights of some paragraphs (by index) only: one annotation added, moved or deleted redraws its rows alone."""
+        for index, highlights in changed.items():
+            if highlights:
+                self._highlights[index] = list(highlights)
+            else:
+                self._highlights.pop(index, None)
+            self.redraw_paragraph(index)
 
     def set_overlay(self, highlights: list[Highlight]) -> None:
         """Highlights drawn over the annotations (selection, cursor, search hits), replaced as a whole."""
@@ -808,7 +826,7 @@ class ParagraphView(Widget, can_focus=True):
         self._invalidate(redraw=True)
 
     def redraw_paragraph(self, index: int) -> None:
-        """Paragraph `index`'s decoration changed (an offer cursor moved): repaint only its rows."""
+        """Paragraph `index`'s decoration, highlights or status changed: repaint only its rows."""
         self._versions[index] = self._versions.get(index, 0) + 1
         width = self.size.width
         rows = [y for y, line in enumerate(self._lines()) if line.paragraph == index and line.kind == "text"]
