@@ -64,8 +64,7 @@ async def test_an_orphan_is_counted_listed_and_placed_on_the_words_the_analyst_s
         await pilot.pause()
         assert app.screen is screen and screen.current_paragraph == 2 and screen.selecting
         assert "placing “denied”" in status_line(app)
-        await pilot.press("escape")  # the selection goes; placing stays
-        await type_text(pilot, "/refused")
+        await type_text(pilot, "/refused")  # the selection goes for the search; placing stays
         await pilot.press("enter", "v")  # the search hit is what v selects
         await pilot.press("enter")
         await pilot.pause()
@@ -104,7 +103,7 @@ async def test_esc_stops_placing_and_d_in_the_list_deletes_the_orphan(corrected)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         screen = screen_of(app)
         await pilot.pause()
-        await pilot.press("O", "enter", "escape", "escape")  # the selection, then the placing
+        await pilot.press("O", "enter", "escape")  # the selection, and the placing with it
         await pilot.pause()
         assert app.screen is screen and "placing" not in status_line(app) and "1 needs a look" in status_line(app)
         assert "Not placed: it still needs a look" in toasts(app)
@@ -115,3 +114,20 @@ async def test_esc_stops_placing_and_d_in_the_list_deletes_the_orphan(corrected)
         await pilot.press("O")
         await pilot.pause()
         assert app.screen is screen and "Nothing needs a look" in toasts(app)
+
+
+@sync
+async def test_a_placed_claim_shows_its_links_again(corrected) -> None:
+    db, report_id = corrected
+    session = Session(db)
+    report = db.report(report_id)
+    [orphan] = [a for a in db.annotations(report_id) if a.kind is Kind.CLAIM]
+    other = session.add_claim(report, 3, None, "nobody will touch it").value
+    session.link(other, orphan, "contradicts")
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("O", "enter", "enter")  # placed on the whole of ¶2 (nothing selected)
+        await pilot.pause()
+        assert "Placed on ¶2" in toasts(app)
+        assert any("contradicts" in line for line in panel_lines(app)), panel_lines(app)

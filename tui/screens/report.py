@@ -473,7 +473,7 @@ class ReportScreen(OfferActions, OrphanActions):
         if action == "claim_candidate" and self.focused is not self.query_one(ParagraphView):
             return False  # enter in the panel edits the highlighted annotation
         if self.selecting and action in _OFF_WHILE_SELECTING:
-            return False
+            return self.placing is not None and action in ("search", "goto")  # placing: find its words first
         return True
 
     def action_select_span(self) -> None:
@@ -1001,11 +1001,15 @@ class ReportScreen(OfferActions, OrphanActions):
     # ---------------------------------------------------------------- search
 
     def action_search(self) -> None:
+        if self.selecting:
+            self.end_selection()  # placing an orphan: its words are searched for, then `v` selects the hit
         self.add_class("-searching")
         self.query_one(SearchBar).open(self.search_query)
 
     def action_goto(self) -> None:
         """`:`: go to a paragraph by its number (`12G` does it too)."""
+        if self.selecting:
+            self.end_selection()
         self.add_class("-searching")
         self.query_one(SearchBar).open("", mode="goto")
 
@@ -1094,6 +1098,15 @@ class ReportScreen(OfferActions, OrphanActions):
         if self._claim_lookup is not None:
             self._claim_lookup.forget()
         return found
+
+    def placed_links(self, claim_id: str) -> None:
+        """An orphan placed on this revision (or brought back by an undo): its links show under it again."""
+        try:
+            links = self.session.db.links_of(claim_id)
+        except StoreError:
+            return  # shown at the next read
+        if links:
+            self.links[claim_id] = list(links)
 
     def apply_link(self, link_id: str, link: Link | None) -> None:
         for claim_id in list(self.links):
@@ -1230,6 +1243,7 @@ class ReportScreen(OfferActions, OrphanActions):
             return
         if self.selecting:
             self.end_selection()
+            self.stop_placing()  # placing an orphan ends with its selection
             return
         if self.search_query or self.has_class("-searching"):
             self.close_search()

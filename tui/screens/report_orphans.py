@@ -58,6 +58,9 @@ class OrphanActions(Screen[None]):
     def show_progress(self) -> None:
         raise NotImplementedError
 
+    def placed_links(self, claim_id: str) -> None:
+        raise NotImplementedError
+
     def attempt(
         self,
         what: str,
@@ -79,6 +82,8 @@ class OrphanActions(Screen[None]):
 
     def orphan_changed(self, annotation_id: str, after: dict[str, Any] | None) -> None:
         """A change of ours (or its undo) touched annotation `annotation_id`."""
+        if any(a.id == annotation_id for a in self.orphans) and after is not None and after.get("revision") == self.opened.report.revision:
+            self.placed_links(annotation_id)
         self.orphans = [a for a in self.orphans if a.id != annotation_id]
         if after is not None and after.get("revision") != self.opened.report.revision:
             self.orphans.append(Annotation.from_dict(after))
