@@ -33,6 +33,11 @@ PREFIX_BONUS = 5.0  # every typed word starts a word of the name: "ka" → "Kaab
 START_BONUS = 2.0  # ...and the name itself starts with it: "hez" → "Hezbollah" before "Kata'ib Hezbollah"
 ACRONYM = 90.0
 MIN_SCORE = 70.0  # below this a candidate is noise (WRatio gives ~60 to two random short words)
+# A match this good is what the analyst meant: enter takes it. Below, it is only offered and enter creates
+# the name as typed ("Muhammad Al-Tamimi" scores 72 against "Hamas": listed, never taken by enter).
+CONFIDENT_SCORE = 85.0
+WHOLE_NAME_RATIO = 75.0
+WORD_RATIO = 80.0
 SHORT_QUERY = 3  # queries shorter than this only match at the start of a word
 
 
@@ -89,6 +94,27 @@ def score_name(query: str, name: str) -> float:
     return min(score, EXACT - 1)  # only equal names score 100
 
 
+def confident(query: str, matches: list[ActorMatch]) -> bool:
+    """Whether the best of `matches` is surely the actor meant (then enter takes it, else enter creates the name).
+
+    Surely: it scores CONFIDENT_SCORE (a prefix, an acronym, a near spelling), or the
+    whole of what was typed is as close to the whole name as a variant spelling is
+    (Hezbollah / Hizbullah); not a long new name that merely contains a short one.
+    """
+    if not matches:
+        return False
+    best = matches[0]
+    if best.score >= CONFIDENT_SCORE:
+        return True
+    if best.score < MIN_SCORE:
+        return False
+    typed, name = normalise(query), normalise(best.name_matched)
+    if fuzz.ratio(typed, name) >= WHOLE_NAME_RATIO:
+        return True
+    # Every typed word a variant of a word of the name ("sayyed" for Sayyid Al-Shuhada Brigades).
+    return all(any(fuzz.ratio(word, part) >= WORD_RATIO for part in name.split()) for word in typed.split())
+
+
 def match_actors(query: str, actors: Iterable[Actor], limit: int | None = 8) -> list[ActorMatch]:
     """The actors whose name or an alias matches `query`, best first (at most `limit`; None: all).
 
@@ -138,4 +164,4 @@ def match_reports(query: str, reports: Iterable[Report]) -> list[Report]:
     return found
 
 
-__all__ = ["ActorMatch", "match_actors", "match_reports", "normalise", "report_haystack", "score_name"]
+__all__ = ["CONFIDENT_SCORE", "ActorMatch", "confident", "match_actors", "match_reports", "normalise", "report_haystack", "score_name"]

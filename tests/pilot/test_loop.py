@@ -286,6 +286,28 @@ class TestForms:
         assert claim.claim == Claim("fine weather", "event", ids["shuhada"], None) and claim.paragraph == 3
 
     @sync
+    async def test_a_new_name_that_only_resembles_an_actor_is_created_not_taken_for_it(self, loop) -> None:
+        """"Asharq News" resembles Al-Sharq Al-Awsat (it is offered) but is not it: enter creates the name typed."""
+        db, report_id, ids = loop
+        app = make_app(db, report_id)
+        async with app.run_test(size=WIDE) as pilot:
+            await pilot.press("j", "j", "c")
+            form = app.screen
+            await type_text(pilot, "fine weather")
+            await pilot.press("enter", "1")
+            await pilot.pause()
+            await type_text(pilot, "Asharq News")
+            await pilot.pause()
+            field = form.query_one("#claim-claimant", ActorField)
+            options = field.query_one(OptionList)
+            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            assert any("Al-Sharq Al-Awsat" in p for p in prompts), prompts  # offered...
+            assert "+ new actor" in str(options.get_option_at_index(options.highlighted or 0).prompt)  # ...not highlighted
+            await pilot.press("enter")
+            await pilot.pause()
+            assert field.choice != ids["sharq"]
+
+    @sync
     async def test_keys_typed_in_one_burst_are_taken_in_order(self, loop) -> None:
         """As over SSH: the keys that open the form, fill it and save it arrive at once, with no frame between."""
         db, report_id, ids = loop

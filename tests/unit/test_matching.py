@@ -122,3 +122,16 @@ def test_ties_are_alphabetical_and_stable() -> None:
 )
 def test_normalise(raw: str, key: str) -> None:
     assert normalise(raw) == key
+
+
+def test_a_long_new_name_that_merely_contains_a_short_one_is_not_taken_for_it() -> None:
+    """Enter takes the best match only when it is surely the actor meant (found in a new-user trial: Hamas for Al-Tamimi)."""
+    from store.matching import confident
+
+    registry = [Actor(id="a1", name="Hamas", type="armed_group"), Actor(id="a2", name="Hizbullah", type="armed_group")]
+    new_name = match_actors("Muhammad Al-Tamimi", registry)
+    assert [m.actor.name for m in new_name] == ["Hamas"] and not confident("Muhammad Al-Tamimi", new_name)
+    for typed, meant in (("Hezbollah", "Hizbullah"), ("Ham", "Hamas"), ("hamas", "Hamas")):
+        found = match_actors(typed, registry)
+        assert found[0].actor.name == meant and confident(typed, found), typed
+    assert not confident("anything", [])

@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from store.matching import ActorMatch, match_actors
+from store.matching import ActorMatch, confident, match_actors
 from store.model import ACTOR_TYPES, Actor, ActorChoice, NewActor
 from tui.keys import NUMBER_WORDS, hint, key_for
 from tui.widgets.lists import NavOptionList
@@ -188,7 +188,10 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
             options.append(Option(create_prompt(typed, key_for(self, "actor_picker.create")), id=CREATE))
         matches = self.query_one("#picker-matches", OptionList)
         matches.set_options(options)
-        matches.highlighted = 0 if options else None
+        if not options:
+            matches.highlighted = None
+        else:  # a weak likeness is listed but not highlighted: enter then creates the name as typed
+            matches.highlighted = 0 if confident(typed, self.matches) or not typed else len(self.matches)
         self.set_class(not options, "-no-matches")
         self.show_hint()
 

@@ -258,12 +258,13 @@ class ActorField(Vertical):
         entries: list[Option] = []
         highlight: int | None = None
         if self.typing:
-            from store.matching import match_actors  # the fuzzy matcher loads with the first name typed
+            from store.matching import confident, match_actors  # the fuzzy matcher loads with the first name typed
 
-            for match in match_actors(self.typed, self.actors.values(), limit=MATCHES):
+            matches = match_actors(self.typed, self.actors.values(), limit=MATCHES)
+            for match in matches:
                 entries.append(Option(self._entry(match.actor, None, match.name_matched), id=match.actor.id))
             entries.append(Option(Text.assemble(("+ new actor ", "bold"), f"“{self.typed}”"), id=CREATE))
-            highlight = 0
+            highlight = 0 if confident(self.typed, matches) else len(matches)  # a weak likeness is shown, never taken by enter
         else:
             for number, actor_id in enumerate(self.offered, start=1):
                 if actor_id == self.choice:
