@@ -165,9 +165,11 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
         self.query_one("#picker-matches", OptionList).can_focus = False  # keys reach it from the input
         self.actors = [actor for actor in self.all_actors if actor.id not in self.exclude]
         self.refresh_matches()
-        self.query_one("#picker-query", Input).focus()
         if self.start_creating and self.query_text:
             self.creating = True
+            self.show_creating(True)  # the watcher does not focus before the dialog is mounted: the digit must reach the types
+        else:
+            self.set_focus(self.query_one("#picker-query", Input))
 
     # ------------------------------------------------------------ searching
 
@@ -251,8 +253,11 @@ class ActorPicker(ModalScreen[ActorChoice | None]):
 
     def watch_creating(self, creating: bool) -> None:
         self.set_class(creating, "-creating")
-        if not self.is_mounted:
-            return
+        if self.is_mounted:
+            self.show_creating(creating)
+
+    def show_creating(self, creating: bool) -> None:
+        """Creating: the types list has the keys (a digit picks one); else the name does."""
         if creating:
             types = self.query_one("#picker-types", OptionList)
             types.highlighted = TYPE_KEYS.index(self.default_type)
