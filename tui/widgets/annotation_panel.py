@@ -13,6 +13,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
@@ -27,6 +28,7 @@ LINK_PREFIX = "link:"  # option ids of the link lines under a claim (issue 15)
 ClaimLinks = dict[str, tuple[Text, list[tuple[str, Text]]]]  # claim id → (what its links suggest, [(link id, line)])
 
 CLAIM_PREVIEW = 160  # characters of a claim's text shown in the list (enter opens all of it)
+ENTRIES_KEPT = 512  # annotations' wrapped entries kept for moving back and forth
 INDENT = 2  # continuation lines of an entry's line start this much further in
 
 
@@ -140,6 +142,10 @@ class AnnotationPanel(Vertical, can_focus=False):
 
     _shown: tuple[object, ...] | None = None  # what the list shows now
 
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._entries: LRUCache[tuple[object, ...], Text] = LRUCache(ENTRIES_KEPT)
+
     def compose(self) -> ComposeResult:
         yield Static(id="panel-heading")
         yield NavOptionList(id="annotation-list", markup=False)
@@ -172,25 +178,35 @@ class AnnotationPanel(Vertical, can_focus=False):
             return
         self._shown = shown
         highlighted = options.highlighted
-        options.clear_options()
         if annotations:
             items: list[Option | None] = []
             for annotation in annotations:
                 if items:
                     items.append(None)  # a separator line between annotations
-                text = describe(annotation, actors, reviewer)
                 summary, lines = (links or {}).get(annotation.id, (None, []))
-                if summary is not None:
-                    text.append("\n  ")
-                    text.append_text(summary)
-                items.append(Option(indented(text, width), id=annotation.id))
+                items.append(Option(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
                 items += [Option(indented(Text("  ").append_text(line), width), id=LINK_PREFIX + link_id) for link_id, line in lines]
-            options.add_options(items)
+            options.set_options(items)  # one update of the list (clearing first would lay it out twice)
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
             empty = "No annotations of yours here" if mine_only else "No annotations yet"
             keys = hint(self, ("claim", "claim"), ("actor", "actor"))
-            options.add_option(Option(Text(f"{empty} — {keys}", style="dim"), disabled=True))
+            options.set_options([Option(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
+
+    def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> Text:
+        """An annotation's entry, wrapped to `width`; kept, since moving back and forth shows the same ones again."""
+        refs = (annotation.actor_id, *((annotation.claim.claimant, annotation.claim.reported_by) if annotation.claim else ()))
+        names = tuple(actors[ref].name if ref in actors else None for ref in refs)
+        key = (annotation.id, annotation.rev, annotation.updated_at, names, reviewer, str(summary) if summary is not None else None, width)
+        entry = self._entries.get(key)
+        if entry is None:
+            text = describe(annotation, actors, reviewer)
+            if summary is not None:
+                text.append("\n  ")
+                text.append_text(summary)
+            entry = indented(text, width)
+            self._entries.set(key, entry)
+        return entry.copy()
 
     def on_resize(self, event: Resize) -> None:
         self._shown = None  # wrapped to the old width: drawn again on the next show
