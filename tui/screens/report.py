@@ -466,6 +466,8 @@ class ReportScreen(OfferActions, OrphanActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "move" and parameters == ("line_start",) and self.query_one(ParagraphView).count:
             return False  # `0` after a digit is part of the count (`10e`), not the line start
+        if action in ("confirm_claim", "confirm_place"):
+            return self.selecting and (self.placing is not None) == (action == "confirm_place")
         if action in SELECTION_ACTIONS or action in _SELECTION_ONLY:
             return self.selecting
         if isinstance(self.focused, Input):
@@ -564,6 +566,9 @@ class ReportScreen(OfferActions, OrphanActions):
 
     def action_swap_ends(self) -> None:
         self.query_one(SpanSelector).swap_ends()
+
+    def action_confirm_place(self) -> None:
+        self.confirm_span("claim")  # placing: confirm_span attaches the orphan instead
 
     def action_confirm_claim(self) -> None:
         self.confirm_span("claim")

@@ -62,8 +62,9 @@ SELECTION_BINDINGS = [
     Binding("dollar_sign", "move('line_end')", "Line end", show=False, id="selection.line_end"),
     Binding("o", "swap_ends", "Other end", show=False, id="selection.swap_ends"),
     Binding("enter", "confirm_claim", "Claim it", id="selection.claim"),
+    Binding("enter", "confirm_place", "Place it", id="selection.place"),  # placing an orphan: the same key, its own words
 ]
-SELECTION_ACTIONS = {"move", "swap_ends", "confirm_claim"}
+SELECTION_ACTIONS = {"move", "swap_ends", "confirm_claim", "confirm_place"}
 
 
 class SpanSelector(Widget):
@@ -140,7 +141,7 @@ class SpanSelector(Widget):
         line.append(f" ¶{self.state.paragraph + 1} ")
         if self.placing:
             line.append(f"{start}–{end} “{self.text[start:end].strip()}”  " if start < end else "select its words: ")
-            line.append(hint(self, ("selection.claim", "places it here (nothing selected: the whole ¶)"), ("back_to_library", "cancel")),
+            line.append(hint(self, ("selection.place", "places it here (nothing selected: the whole ¶)"), ("back_to_library", "cancel")),
                         style="dim")
             return line
         if start == end:
