@@ -18,6 +18,7 @@ from tui.dialogs.actor_picker import ActorPicker
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.actors import ActorsScreen
 from tui.widgets.choice import DigitChoice
+from tui.widgets.entry_list import EntryList
 
 REPORT_A = """Militia statements
 
@@ -400,10 +401,9 @@ async def test_report_screen_shows_a_rename_made_on_the_actors_screen(db, tmp_pa
     app = make_app(db, report_id=seeded["a"].id)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        from textual.widgets import OptionList
 
         def panel() -> str:
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             return "\n".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
 
         assert "Sayyid Al-Shuhada Brigades" in panel()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input, OptionList, Static, TextArea
+from textual.widgets import Input, Static, TextArea
 
 from store.db import Database
 from store.errors import WriteError
@@ -28,6 +28,7 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.dialogs.credibility_picker import CredibilityPicker
 from tui.screens.report import ReportScreen
 from tui.widgets.actor_field import ActorField
+from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
 from tui.widgets.selection import SpanSelector
 
@@ -151,7 +152,7 @@ async def test_edit_grade_undo_redo_and_delete_a_claim(db, report_id) -> None:
         await pilot.pause()
         [graded] = stored(db, report_id)
         assert graded.credibility == Credibility("B", 2)
-        panel_text = str(app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0).prompt)
+        panel_text = str(app.screen.query_one("#annotation-list", EntryList).get_option_at_index(0).prompt)
         assert "B2 (usually reliable; probably true)" in " ".join(panel_text.split())  # wrapped to the panel
         # edit it from the panel
         await pilot.press("tab", "enter")
@@ -570,5 +571,5 @@ async def test_an_actor_renamed_elsewhere_shows_its_new_name_on_return(db, repor
         await pilot.press("question_mark")  # any screen over the report, then back
         await pilot.press("escape")
         await pilot.pause()
-        option = app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0)
+        option = app.screen.query_one("#annotation-list", EntryList).get_option_at_index(0)
         assert "Furat News Agency" in str(option.prompt)

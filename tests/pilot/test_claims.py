@@ -25,6 +25,7 @@ from tui.screens.claims import ClaimsScreen
 from tui.screens.dossier import DossierScreen
 from tui.screens.report import ReportScreen
 from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
 from tui.widgets.virtual_table import VirtualTable
 
@@ -321,14 +322,14 @@ class TestLinking:
             await settle(pilot)
             [link] = Database(db.root).links()
             assert (link.from_claim, link.to_claim, link.relation) == (c["massed"].id, c["fighters"].id, "updates")
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             prompts = [" ".join(str(options.get_option_at_index(i).prompt).split()) for i in range(options.option_count)]  # lines wrapped
             assert any("→ updates “militia said 5,000 fighters reached th”" in p and "(Report old ¶1)" in p for p in prompts), prompts
             assert any("links suggest 6" in p for p in prompts)  # updates never count
             # The other claim's report shows it too, seen from its end.
             app.open_report("old", 1)
             await settle(pilot)
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             prompts = [" ".join(str(options.get_option_at_index(i).prompt).split()) for i in range(options.option_count)]  # lines wrapped
             assert any("← updates “second outlet said 5,000" in p for p in prompts), prompts
             # ...where d on the link line removes it, and u brings it back.

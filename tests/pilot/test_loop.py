@@ -27,6 +27,7 @@ from tui.keymap_check import keymap_conflicts
 from tui.screens.report import ReportScreen
 from tui.widgets.actor_field import ActorField
 from tui.widgets.choice import DigitChoice
+from tui.widgets.entry_list import EntryList
 from tui.widgets.grade_field import GradeField
 from tui.widgets.paragraph_view import ParagraphView
 from tui.widgets.selection import SpanSelector
@@ -561,7 +562,7 @@ class TestNavigation:
         app = make_app(db, report_id)
         async with app.run_test(size=WIDE) as pilot:
             await pilot.press("tab", "j")
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             assert options.highlighted == 1
             await pilot.press("k")
             assert options.highlighted == 0
@@ -579,7 +580,7 @@ class TestPanel:
         Session(db).add_claim(db.report(report_id), 1, None, "mine")
         app = make_app(db, report_id)
         async with app.run_test(size=WIDE) as pilot:
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             entries = [options.get_option_at_index(i) for i in range(options.option_count)]
             shown = [str(entry.prompt) for entry in entries if not entry.disabled]
             assert any("— by bob" in text for text in shown) and not any("by tester" in text for text in shown)
@@ -649,7 +650,7 @@ class TestKeymap:
             await pilot.pause()
             await pilot.pause()
             assert "n is bound to both next_paragraph (Next ¶) and next_hit (Next hit)" in toasts(app)
-            panel = str(app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0).prompt)
+            panel = str(app.screen.query_one("#annotation-list", EntryList).get_option_at_index(0).prompt)
             assert "C claim" in panel  # the panel's hint names the remapped key
 
 

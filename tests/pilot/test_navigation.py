@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, OptionList, Static
+from textual.widgets import DataTable, Static
 
 from tests.conftest import SAMPLES
 from tui.app import make_app
@@ -16,6 +16,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.library import LibraryScreen
 from tui.screens.report import ReportScreen
 from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
 
 WIDE = (120, 40)
@@ -214,7 +215,7 @@ class TestFocusAndPanel:
             view = view_of(app)
             assert app.focused is view
             await pilot.press("tab")
-            assert isinstance(app.focused, OptionList) and app.focused.id == "annotation-list"
+            assert isinstance(app.focused, EntryList) and app.focused.id == "annotation-list"
             await pilot.press("j")  # keys now go to the panel, not the text
             assert view.current == 0
             await pilot.press("tab")
@@ -229,7 +230,7 @@ class TestFocusAndPanel:
             assert panel_heading(app) == "¶ 1  unreviewed  ·  0 annotations"
             await pilot.press("G")
             assert panel_heading(app) == "¶ 38  unreviewed  ·  0 annotations"
-            options = app.screen.query_one("#annotation-list", OptionList)
+            options = app.screen.query_one("#annotation-list", EntryList)
             assert "No annotations yet" in str(options.get_option_at_index(0).prompt)
 
     @sync

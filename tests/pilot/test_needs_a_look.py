@@ -12,6 +12,7 @@ from tests.pilot.test_annotate import WIDE, screen_of, stored, sync, type_text, 
 from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.dialogs.needs_a_look import NeedsALook
+from tui.widgets.entry_list import EntryList
 
 FIGURE = "The militia said on Tuesday that 5,000 fighters had reached the crossing."
 DENIAL = "Officials in the capital denied any involvement."
@@ -38,7 +39,7 @@ def status_line(app) -> str:
 
 
 def panel_lines(app) -> list[str]:
-    options = app.screen.query_one("#annotation-list", OptionList)
+    options = app.screen.query_one("#annotation-list", EntryList)
     return [" ".join(str(options.get_option_at_index(i).prompt).split()) for i in range(options.option_count)]
 
 

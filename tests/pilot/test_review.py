@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.filter import NoColor
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from store.db import Database
 from store.model import Claim, Kind, Span
@@ -13,6 +13,7 @@ from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, screen_of, sto
 from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.screens.report import POLL_SECONDS, ReportScreen
+from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
 
 FOURTH = "The convoy was hit near the crossing; the convoy turned back."
@@ -134,7 +135,7 @@ async def test_another_analysts_change_shows_up_without_a_keypress(db, report_id
         other.save_annotation(other.new_annotation(Kind.CLAIM, report, 1, span=span, claim=Claim("from elsewhere")))
         Session(other).set_reviewed(report_id, 1, True)
         await pilot.pause(POLL_SECONDS + 0.6)
-        option = app.screen.query_one("#annotation-list", OptionList).get_option_at_index(0)
+        option = app.screen.query_one("#annotation-list", EntryList).get_option_at_index(0)
         assert "from elsewhere" in str(option.prompt)
         assert "1/4 reviewed" in status_line(app)
         view = app.screen.query_one(ParagraphView)

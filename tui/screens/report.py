@@ -26,7 +26,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import Reactive, reactive
-from textual.widgets import Header, Input, OptionList, Static
+from textual.widgets import Header, Input, Static
 
 from store.db import Change, Edit, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
@@ -41,6 +41,7 @@ from tui.saving import attempt
 from tui.screens.report_offers import OfferActions
 from tui.screens.report_orphans import OrphanActions
 from tui.widgets.annotation_panel import AnnotationPanel
+from tui.widgets.entry_list import EntryList
 from tui.widgets.footer import Footer
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
@@ -892,7 +893,7 @@ class ReportScreen(OfferActions, OrphanActions):
         """The annotation highlighted in the panel when it has focus, else the last claim made here."""
         panel = self.query_one(AnnotationPanel)
         by_id = {a.id: a for a in self.annotations}
-        if self.query_one("#annotation-list", OptionList).has_focus:
+        if self.query_one("#annotation-list", EntryList).has_focus:
             return by_id.get(panel.selected_id or "")
         if self.last_claim_id in by_id:
             return by_id[self.last_claim_id]

@@ -17,12 +17,11 @@ from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Static
 
 from store.model import Actor, Annotation, Kind, Mark
 from tui.keys import hint
-from tui.widgets.lists import NavOptionList
+from tui.widgets.entry_list import Entry, EntryList
 
 LINK_PREFIX = "link:"  # option ids of the link lines under a claim (issue 15)
 ClaimLinks = dict[str, tuple[Text, list[tuple[str, Text]]]]  # claim id → (what its links suggest, [(link id, line)])
@@ -148,7 +147,7 @@ class AnnotationPanel(Vertical, can_focus=False):
 
     def compose(self) -> ComposeResult:
         yield Static(id="panel-heading")
-        yield NavOptionList(id="annotation-list", markup=False)
+        yield EntryList(id="annotation-list")
 
     def show(
         self,
@@ -166,12 +165,12 @@ class AnnotationPanel(Vertical, can_focus=False):
         count = len(annotations)
         heading.append(f"  ·  {count} {'of yours' if mine_only else 'annotation' + ('s' if count != 1 else '')}")
         self.query_one("#panel-heading", Static).update(heading, layout=False)
-        options = self.query_one("#annotation-list", OptionList)
+        options = self.query_one("#annotation-list", EntryList)
         # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed
         # (nothing to show, twice in a row, is the common case and costs a comparison).
         shown: tuple[object, ...] = (tuple(annotations), reviewer, mine_only)
         if annotations:
-            width = max(0, options.scrollable_content_region.width - 1)
+            width = max(0, options.scrollable_content_region.width)
             links_shown = {k: (str(v[0]), [(i, str(t)) for i, t in v[1]]) for k, v in (links or {}).items()}
             shown = (*shown, dict(actors), links_shown, width)
         if shown == self._shown:
@@ -179,19 +178,19 @@ class AnnotationPanel(Vertical, can_focus=False):
         self._shown = shown
         highlighted = options.highlighted
         if annotations:
-            items: list[Option | None] = []
+            items: list[Entry | None] = []
             for annotation in annotations:
                 if items:
                     items.append(None)  # a separator line between annotations
                 summary, lines = (links or {}).get(annotation.id, (None, []))
-                items.append(Option(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
-                items += [Option(indented(Text("  ").append_text(line), width), id=LINK_PREFIX + link_id) for link_id, line in lines]
-            options.set_options(items)  # one update of the list (clearing first would lay it out twice)
+                items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
+                items += [Entry(indented(Text("  ").append_text(line), width), id=LINK_PREFIX + link_id) for link_id, line in lines]
+            options.set_options(items)
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
             empty = "No annotations of yours here" if mine_only else "No annotations yet"
             keys = hint(self, ("claim", "claim"), ("actor", "actor"))
-            options.set_options([Option(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
+            options.set_options([Entry(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
 
     def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> Text:
         """An annotation's entry, wrapped to `width`; kept, since moving back and forth shows the same ones again."""
@@ -213,7 +212,7 @@ class AnnotationPanel(Vertical, can_focus=False):
 
     def select(self, annotation_id: str) -> None:
         """Highlight one annotation of the list (one a rule pointed at, say)."""
-        options = self.query_one("#annotation-list", OptionList)
+        options = self.query_one("#annotation-list", EntryList)
         for index in range(options.option_count):
             if options.get_option_at_index(index).id == annotation_id:
                 options.highlighted = index
@@ -221,17 +220,17 @@ class AnnotationPanel(Vertical, can_focus=False):
 
     @property
     def selected_id(self) -> str | None:
-        options = self.query_one("#annotation-list", OptionList)
+        options = self.query_one("#annotation-list", EntryList)
         if options.highlighted is None:
             return None
         option = options.get_option_at_index(options.highlighted)
         return None if option.disabled else option.id
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        """The list's own enter (or a click) on an annotation: edit it."""
+    def on_entry_list_selected(self, event: EntryList.Selected) -> None:
+        """The list's own enter (or a double click) on an annotation: edit it."""
         event.stop()
-        if event.option.id is not None and not event.option.disabled:
-            self._post_edit(event.option.id)
+        if event.entry.id is not None and not event.entry.disabled:
+            self._post_edit(event.entry.id)
 
     def _post_edit(self, option_id: str) -> None:
         if option_id.startswith(LINK_PREFIX):

@@ -1,0 +1,258 @@
+"""The annotation panel's list: entries of several lines, one highlighted, drawn row by row (Textual's Line API).
+
+Textual's OptionList measured 5–6 ms of every `j` on a heavily annotated report
+(a paragraph's three claims: its option renders, and a layout of the whole
+screen because the list's length changed). This list draws only the rows on
+screen, keeps the rows it drew, and lays the screen out again only when a
+scrollbar is needed or no longer needed, not whenever the paragraph changes.
+
+It offers the small part of OptionList's interface the panel and its tests use:
+`option_count`, `get_option_at_index(i)` (an `Entry` with `id`, `prompt`,
+`disabled`), `highlighted`, `set_options(items)` where `None` draws a divider
+under the entry before it. `enter` (or a double click) posts `Selected(entry)`.
+
+Entry text is untrusted: the owner builds it as `rich.text.Text` from plain
+strings, never markup; it is drawn as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+DIVIDER = "─"
+ROWS_KEPT = 512
+
+
+@dataclass(frozen=True, eq=False)
+class Entry:
+    """One entry: its lines (already wrapped to the list's width), its id, and whether the cursor may rest on it."""
+
+    prompt: Text
+    id: str | None = None
+    disabled: bool = False
+
+
+class EntryList(ScrollView, can_focus=True):
+    DEFAULT_CSS = """
+    EntryList {
+        background: transparent;
+        overflow-x: hidden;
+    }
+    EntryList > .entry-list--highlight {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+    EntryList:focus > .entry-list--highlight {
+        background: $block-cursor-background;
+        color: $block-cursor-foreground;
+        text-style: $block-cursor-text-style;
+    }
+    EntryList > .entry-list--divider {
+        color: $foreground 15%;
+    }
+    EntryList > .entry-list--disabled {
+        color: $text-disabled;
+    }
+    """
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"entry-list--highlight", "entry-list--divider", "entry-list--disabled"}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "move(1)", "Down", show=False, id="list.down"),
+        Binding("up,k", "move(-1)", "Up", show=False, id="list.up"),
+        Binding("home,g", "edge(False)", "First", show=False, id="list.first"),
+        Binding("end,G", "edge(True)", "Last", show=False, id="list.last"),
+        Binding("enter", "select", "Open", show=False, id="list.select"),
+    ]
+
+    highlighted: reactive[int | None] = reactive(None, always_update=False, init=False, repaint=False)  # the watcher draws its rows
+
+    class Selected(Message):
+        """`enter` or a double click on an entry."""
+
+        def __init__(self, entry_list: EntryList, entry: Entry, index: int) -> None:
+            self.entry_list = entry_list
+            self.entry = entry
+            self.index = index
+            super().__init__()
+
+        @property
+        def control(self) -> EntryList:
+            return self.entry_list
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.entries: list[Entry] = []
+        self._rows: list[tuple[int, Text | None]] = []  # (entry index, the row's text or None for a divider)
+        self._first_row: list[int] = []  # entry index → its first row
+        self._strips: LRUCache[tuple[int, int, bool, bool, int], Strip] = LRUCache(ROWS_KEPT)
+        self._generation = 0
+
+    # ------------------------------------------------------------ attributes down
+
+    @property
+    def option_count(self) -> int:
+        return len(self.entries)
+
+    def get_option_at_index(self, index: int) -> Entry:
+        return self.entries[index]
+
+    def set_options(self, items: Iterable[Entry | None]) -> None:
+        """Show these entries (`None`: a divider under the entry before it); the highlight goes to the first."""
+        entries: list[Entry] = []
+        rows: list[tuple[int, Text | None]] = []
+        first_row: list[int] = []
+        for item in items:
+            if item is None:
+                if entries:
+                    rows.append((len(entries) - 1, None))
+                continue
+            first_row.append(len(rows))
+            rows.extend((len(entries), line) for line in item.prompt.split("\n", allow_blank=True))
+            entries.append(item)
+        drawn = len(self._rows) if self.scroll_offset.y == 0 else None  # rows below both lists stay blank: not drawn again
+        self.entries, self._rows, self._first_row = entries, rows, first_row
+        self._generation += 1
+        self._strips.clear()
+        self.set_reactive(EntryList.highlighted, None)
+        self._size_to_rows()
+        self.scroll_to(y=0, animate=False, immediate=True)
+        if drawn is None:
+            self.refresh()
+        else:
+            self.refresh_lines(0, max(drawn, len(rows), 1))
+
+    def _size_to_rows(self) -> None:
+        # A list shorter than the view keeps the view's size: the screen is laid out again only when a
+        # scrollbar comes or goes, not because this paragraph has more lines than the last.
+        height = max(len(self._rows), self.scrollable_content_region.height if len(self._rows) <= self.size.height else 0)
+        size = Size(0, height)  # entries are wrapped to the width: never a horizontal scrollbar
+        if size != self.virtual_size:
+            self.virtual_size = size
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self._strips.clear()
+        self._size_to_rows()
+
+    # ------------------------------------------------------------------- drawing
+
+    def render_line(self, y: int) -> Strip:
+        row = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if not 0 <= row < len(self._rows) or width <= 0:
+            return Strip.blank(width, base)
+        entry, text = self._rows[row]
+        lit = entry == self.highlighted
+        key = (row, width, lit, self.has_focus, self._generation)
+        strip = self._strips.get(key)
+        if strip is None:
+            strip = self._draw(entry, text, width, lit)
+            self._strips.set(key, strip)
+        return strip
+
+    def _draw(self, entry: int, text: Text | None, width: int, lit: bool) -> Strip:
+        base = self.rich_style
+        if text is None:
+            return Strip([Segment(DIVIDER * width, base + self.get_component_rich_style("entry-list--divider", partial=True))], width)
+        line = text.copy()
+        line.no_wrap = True
+        line.truncate(width, overflow="fold")
+        if self.entries[entry].disabled:
+            line.stylize(self.get_component_rich_style("entry-list--disabled", partial=True))
+        strip = Strip(line.render(self.app.console)).extend_cell_length(width).crop(0, width).apply_style(base)
+        if lit:
+            highlight = self.get_component_rich_style("entry-list--highlight", partial=True)
+            strip = strip.apply_style(highlight)
+        return strip
+
+    def _refresh_entry(self, index: int | None) -> None:
+        if index is None or not 0 <= index < len(self.entries):
+            return
+        top = self.scroll_offset.y
+        first = self._first_row[index]
+        last = self._first_row[index + 1] - 1 if index + 1 < len(self._first_row) else len(self._rows) - 1
+        for row in range(first, last + 1):
+            if 0 <= row - top < self.size.height:
+                self.refresh_line(row)  # virtual: the scroll offset is taken off there
+
+    def on_focus(self) -> None:
+        self._refresh_entry(self.highlighted)
+
+    def on_blur(self) -> None:
+        self._refresh_entry(self.highlighted)
+
+    # -------------------------------------------------------------------- cursor
+
+    def validate_highlighted(self, index: int | None) -> int | None:
+        if index is None or not self.entries:
+            return None
+        return max(0, min(index, len(self.entries) - 1))
+
+    def watch_highlighted(self, old: int | None, new: int | None) -> None:
+        self._refresh_entry(old)
+        self._refresh_entry(new)
+        self._scroll_to_entry(new)
+
+    def _scroll_to_entry(self, index: int | None) -> None:
+        if index is None or not self.size.height:
+            return
+        first = self._first_row[index]
+        last = self._first_row[index + 1] - 1 if index + 1 < len(self._first_row) else len(self._rows) - 1
+        top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        if first < top:
+            self.scroll_to(y=first, animate=False, immediate=True)
+        elif last >= top + height:
+            self.scroll_to(y=min(first, last - height + 1), animate=False, immediate=True)
+
+    def _step(self, start: int, step: int) -> int | None:
+        index = start
+        while 0 <= index < len(self.entries):
+            if not self.entries[index].disabled:
+                return index
+            index += step
+        return None
+
+    def action_move(self, step: int) -> None:
+        if not self.entries:
+            return
+        start = (self.highlighted + step) if self.highlighted is not None else (0 if step > 0 else len(self.entries) - 1)
+        found = self._step(start, step)
+        if found is not None:
+            self.highlighted = found
+
+    def action_edge(self, last: bool) -> None:
+        found = self._step(len(self.entries) - 1, -1) if last else self._step(0, 1)
+        if found is not None:
+            self.highlighted = found
+
+    def action_select(self) -> None:
+        index = self.highlighted
+        if index is not None and not self.entries[index].disabled:
+            self.post_message(self.Selected(self, self.entries[index], index))
+
+    def on_click(self, event: events.Click) -> None:
+        row = event.y + self.scroll_offset.y
+        if 0 <= row < len(self._rows):
+            index = self._rows[row][0]
+            if self.entries[index].disabled:
+                return
+            if index == self.highlighted and event.chain >= 2:
+                self.action_select()
+            self.highlighted = index
+
+
+__all__ = ["Entry", "EntryList"]
