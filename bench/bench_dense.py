@@ -200,7 +200,7 @@ def terminal_figures(quick: bool) -> list[Figure]:
             term.press(b"\t", "¶")  # the panel: its highlighted claim is what `r` grades
             for n in range(presses):
                 letter = "ABCDEF"[n % 6]
-                term.press(b"r", "information credibility")
+                term.press(b"r", "GRADE")
                 grades.append(term.press(f"{letter.lower()}{1 + n % 6}".encode(), f"Graded {letter}{1 + n % 6}").last)
         minimal()
     base = statistics.median(baseline)

@@ -59,6 +59,12 @@ class ClaimdeskApp(App[None]):
         # This analyst's working state (where reports were left, drafts…), outside the database.
         self.workstate = workstate or WorkState(session.db.root, session.reviewer)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The app's keys (q, ?, A, C, e, the palette) wait while a screen holds the keys (the GRADE line)."""
+        if getattr(self.screen, "holds_keys", False):
+            return False
+        return super().check_action(action, parameters)
+
     async def on_event(self, event: events.Event) -> None:
         """Keys one at a time, in the order typed, however fast they come (tui/keyflow.py)."""
         if isinstance(event, events.Key) and not event.is_forwarded:

@@ -138,6 +138,11 @@ async def test_paragraph_level_claim_without_a_selection(db, report_id) -> None:
     assert claim.paragraph == 2 and claim.span is None and claim.claim.text == "attack failed"
 
 
+def grade_line(app) -> str:
+    """The status line as drawn: the GRADE line while grading."""
+    return str(app.screen.query_one("#report-status", Static).render())
+
+
 @sync
 async def test_edit_grade_undo_redo_and_delete_a_claim(db, report_id) -> None:
     app = make_app(db, report_id)
@@ -147,11 +152,14 @@ async def test_edit_grade_undo_redo_and_delete_a_claim(db, report_id) -> None:
         [first] = stored(db, report_id)
         # grade the claim just made: r, a letter, a digit
         await pilot.press("r")
-        assert isinstance(app.screen, CredibilityPicker)
-        await pilot.press("b", "2")
+        assert "GRADE" in grade_line(app) and "reliability: a completely" in grade_line(app)  # in place: no dialog
+        await pilot.press("b")
+        assert "B·" in grade_line(app) and "credibility: 1 confirmed" in grade_line(app)
+        await pilot.press("2")
         await pilot.pause()
         [graded] = stored(db, report_id)
         assert graded.credibility == Credibility("B", 2)
+        assert "GRADE" not in grade_line(app) and "✓ Graded B2: usually reliable; probably true" in grade_line(app)
         panel_text = str(app.screen.query_one("#annotation-list", EntryList).get_option_at_index(0).prompt)
         assert "B2 (usually reliable; probably true)" in " ".join(panel_text.split())  # wrapped to the panel
         # edit it from the panel
@@ -190,7 +198,7 @@ async def test_grade_the_annotation_selected_in_the_panel_and_clear_it(db, repor
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE) as pilot:
         await pilot.press("tab", "down", "r")
-        assert isinstance(app.screen, CredibilityPicker)
+        assert "GRADE" in grade_line(app) and "“two”" in grade_line(app)
         await pilot.press("F", "6")
         await pilot.pause()
         by_text = {a.claim.text: a for a in stored(db, report_id)}

@@ -426,20 +426,28 @@ class TestForms:
         assert len(stored(db, report_id)) == 2
 
     @sync
-    async def test_no_single_key_in_the_grade_picker_reaches_the_report(self, loop) -> None:
-        """The grade picker answers after a letter and a digit: each key alone, in a fresh picker."""
+    async def test_no_single_key_on_the_grade_line_reaches_the_report(self, loop) -> None:
+        """The GRADE line answers after a letter and a digit: each key alone, on a fresh line, runs nothing else."""
         db, report_id, _ids = loop
         Session(db).add_claim(db.report(report_id), 1, None, "an existing claim")
         app = make_app(db, report_id)
         async with app.run_test(size=WIDE) as pilot:
             screen = screen_of(app)
-            for key in [chr(c) for c in range(33, 127)] + ["space"]:
+            for key in [chr(c) for c in range(33, 127)] + ["space", "enter"]:
                 await pilot.press("r", key)
-                assert app.screen is not screen, key
-                await close_everything(pilot, screen)
+                await pilot.pause()
+                if key != "enter":  # enter saves the grade as shown (unchanged: nothing is written)
+                    assert app.screen is screen and "GRADE" in status_of(screen), key
+                    await pilot.press("escape")
+                    await pilot.pause()
+                assert app.screen is screen and "GRADE" not in status_of(screen), key
                 assert screen.current_paragraph == 1 and not screen.selecting, key
         [claim] = stored(db, report_id)
         assert claim.credibility is None and Database(db.root, reviewer="reader").marks(report_id) == {}
+
+
+def status_of(screen) -> str:
+    return str(screen.query_one("#report-status", Static).render())
 
 
 async def close_everything(pilot, screen) -> None:

@@ -91,6 +91,7 @@ class TestAnnotationPanel:
 
     @pytest.mark.parametrize("size", SIZES)
     def test_credibility_picker(self, snap_compare, tmp_path, size) -> None:
+        """`r` then `d`: the GRADE line in the status line's place, the reliability given, the credibility scale asked for."""
         db, report_id = report_in(tmp_path)
         annotate(db, report_id)
         assert snap_compare(make_app(db, report_id), run_before=keys("j", "tab", "down", "r", "d"), terminal_size=size)

@@ -20,32 +20,7 @@ from textual.widgets import Static
 
 from store.model import CREDIBILITY, RELIABILITY, Credibility
 from tui.keys import hint
-
-
-def _reliability_bindings() -> list[Binding]:
-    return [
-        Binding(
-            f"{letter.lower()},{letter}",
-            f"reliability('{letter}')",
-            f"{letter} {meaning}",
-            show=False,
-            id=f"credibility.reliability_{letter.lower()}",
-        )
-        for letter, meaning in RELIABILITY.items()
-    ]
-
-
-_DIGIT_NAMES = {1: "one", 2: "two", 3: "three", 4: "four", 5: "five", 6: "six"}
-
-
-def _credibility_bindings() -> list[Binding]:
-    # Binding ids allow letters, dots and underscores only (the config file's rule), hence "one" … "six".
-    return [
-        Binding(
-            str(number), f"credibility({number})", f"{number} {meaning}", show=False, id=f"credibility.credibility_{_DIGIT_NAMES[number]}"
-        )
-        for number, meaning in CREDIBILITY.items()
-    ]
+from tui.widgets.grade_prompt import credibility_bindings, reliability_bindings
 
 
 class CredibilityPicker(ModalScreen[Credibility | None]):
@@ -79,8 +54,8 @@ class CredibilityPicker(ModalScreen[Credibility | None]):
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        *_reliability_bindings(),
-        *_credibility_bindings(),
+        *reliability_bindings(),
+        *credibility_bindings(),
         Binding("x,backspace,delete", "clear", "Not graded", id="credibility.clear"),
         Binding("enter", "keep", "Save", id="credibility.save"),
         Binding("escape", "cancel", "Cancel", id="credibility.cancel"),

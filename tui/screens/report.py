@@ -43,6 +43,7 @@ from tui.screens.report_orphans import OrphanActions
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.entry_list import EntryList
 from tui.widgets.footer import Footer
+from tui.widgets.grade_prompt import credibility_bindings, grade_line, reliability_bindings
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
@@ -67,6 +68,7 @@ _OFF_WHILE_SELECTING = {
 }
 # Selection-mode keys beyond the motions: text objects, the search hit, a suggestion at the caret.
 _SELECTION_ONLY = {"select_object", "select_hit"}
+_GRADING_ONLY = {"reliability", "credibility", "grade_clear", "grade_save"}  # the GRADE line's keys
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,11 @@ class ReportScreen(OfferActions, OrphanActions):
         Binding("enter", "claim_candidate", "Claim candidate", show=False, id="candidate.claim"),
         Binding("X", "reject_candidate", "Reject candidate", show=False, id="candidate.reject"),
         Binding("r", "grade", "Grade", id="grade"),
+        # The GRADE line (`r`): on only while grading; the ids are the grade picker's, so one remap serves both.
+        *reliability_bindings(),
+        *credibility_bindings(),
+        Binding("x,backspace,delete", "grade_clear", "Not graded", show=False, id="grading.clear"),
+        Binding("enter", "grade_save", "Save grade", show=False, id="grading.save"),
         Binding("L", "link", "Link", show=False, id="link"),
         Binding("O", "needs_a_look", "Needs a look", show=False, id="needs_a_look"),
         Binding("space", "toggle_reviewed", "Reviewed", id="mark_reviewed"),
@@ -149,6 +156,10 @@ class ReportScreen(OfferActions, OrphanActions):
         self.annotations: list[Annotation] = []  # this revision's, in reading order
         self.orphans: list[Annotation] = []  # the others: a new revision could not place them (`O`)
         self.placing: Annotation | None = None  # the orphan being placed
+        self.grading: Annotation | None = None  # what the GRADE line is grading (`r`)
+        self.grade_so_far = Credibility()
+        self.grade_keys = (False, False)  # a letter, a digit pressed
+        self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
         self.last_claim_id: str | None = None  # what `r` grades when the text has focus
@@ -299,10 +310,10 @@ class ReportScreen(OfferActions, OrphanActions):
                 else:
                     self.marks[int(edit.key)] = Mark.from_dict(edit.after)
             elif edit.entity == "annotation":
-                annotations_changed = True
-                self.annotations = [a for a in self.annotations if a.id != edit.key]
+                self._forget_annotation(edit.key, edit.before)
                 self.orphan_changed(edit.key, edit.after)
                 redrawn |= _highlighted_paragraphs(edit, revision)
+                annotations_changed = annotations_changed or _offers_see(edit.before, revision) != _offers_see(edit.after, revision)
                 if edit.after is not None and edit.after.get("revision") == revision:
                     added = Annotation.from_dict(edit.after)
                     bisect.insort(self.annotations, added, key=_reading_order)
@@ -318,6 +329,18 @@ class ReportScreen(OfferActions, OrphanActions):
             self.show_highlights(redrawn)
         self.show_panel()
         self.show_progress()
+
+    def _forget_annotation(self, annotation_id: str, before: dict[str, Any] | None) -> None:
+        """Take an annotation out of the reading-ordered list: found in its paragraph's stretch, else by a scan."""
+        number = before.get("paragraph") if before else None
+        if isinstance(number, int):
+            start = bisect.bisect_left(self.annotations, number, key=lambda a: a.paragraph)
+            end = bisect.bisect_right(self.annotations, number, lo=start, key=lambda a: a.paragraph)
+            for index in range(start, end):
+                if self.annotations[index].id == annotation_id:
+                    del self.annotations[index]
+                    return
+        self.annotations = [a for a in self.annotations if a.id != annotation_id]
 
     def poll_store(self) -> None:
         """Another analyst may have changed this report: a cheap stat, then a reload only if so."""
@@ -370,6 +393,9 @@ class ReportScreen(OfferActions, OrphanActions):
         )
 
     def show_progress(self) -> None:
+        if self.grading is not None:
+            self.show_grade()  # the status line is the GRADE line until the grade is given
+            return
         report = self.opened.report
         total = len(self.opened.paragraphs)
         marks = [m for n, m in self.marks.items() if 1 <= n <= total]
@@ -401,12 +427,15 @@ class ReportScreen(OfferActions, OrphanActions):
                 status.append(f"{len(self.hits)} hits")
             else:
                 status.append(f"{self.hit_index + 1}/{len(self.hits)}")
+        if self.status_note:
+            status.append(f"  ·  ✓ {self.status_note}", style="bold")
         if self.orphans and self.placing is None:
             status.append("  ·  " + self.orphan_words(), style="bold")
         self.query_one("#report-status", Static).update(status, layout=False)  # one line, fixed height
 
     def current_moved(self, index: int) -> None:
         """The analyst moved to paragraph `index` (watching `ParagraphView.current`)."""
+        self.status_note = ""
         state = self.query_one(SpanSelector).state
         if self.selecting and state is not None and state.paragraph != index:
             self.end_selection()  # a span lies within one paragraph: moving away cancels it
@@ -465,6 +494,8 @@ class ReportScreen(OfferActions, OrphanActions):
         return self.has_class("-selecting")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in _GRADING_ONLY or self.grading is not None:
+            return self.grading is not None and (action in _GRADING_ONLY or action == "back")
         if action == "move" and parameters == ("line_start",) and self.query_one(ParagraphView).count:
             return False  # `0` after a digit is part of the count (`10e`), not the line start
         if action in ("confirm_claim", "confirm_place"):
@@ -892,36 +923,92 @@ class ReportScreen(OfferActions, OrphanActions):
     def grade_target(self) -> Annotation | None:
         """The annotation highlighted in the panel when it has focus, else the last claim made here."""
         panel = self.query_one(AnnotationPanel)
-        by_id = {a.id: a for a in self.annotations}
+        here = self.here(self.current_paragraph)
         if self.query_one("#annotation-list", EntryList).has_focus:
-            return by_id.get(panel.selected_id or "")
-        if self.last_claim_id in by_id:
-            return by_id[self.last_claim_id]
-        here = [a for a in self.here(self.current_paragraph) if a.kind is Kind.CLAIM]
-        return here[-1] if here else None
+            return next((a for a in here if a.id == panel.selected_id), None)
+        if self.last_claim_id is not None:
+            last = next((a for a in here if a.id == self.last_claim_id), None)
+            last = last or next((a for a in self.annotations if a.id == self.last_claim_id), None)
+            if last is not None:
+                return last
+        claims = [a for a in here if a.kind is Kind.CLAIM]
+        return claims[-1] if claims else None
 
     def action_grade(self) -> None:
+        """`r`: grade in place — the GRADE line asks for a letter and a digit (either first); both given, it is saved."""
         target = self.grade_target()
         if target is None:
             self.notify("No claim to grade here: make one with c, or pick one in the panel (tab)", severity="warning", markup=False)
             return
+        self.grading = target
+        self.grade_so_far = target.credibility or Credibility()
+        self.grade_keys = (False, False)
+        self.show_grade()  # the footer stays as it is for the two keys: building it again costs a frame each way
+
+    @property
+    def holds_keys(self) -> bool:
+        """While grading, only the GRADE line's keys work (the app asks before running its own)."""
+        return self.grading is not None
+
+    def show_grade(self) -> None:
+        """The GRADE line, in the status line's place (one line either way: nothing is laid out again)."""
+        if self.grading is None:
+            return
+        target = self.grading
         subject = target.claim.text if target.claim else self.actor_name(target.actor_id)
+        line = grade_line(self, subject, self.grade_so_far, *self.grade_keys)
+        self.query_one("#report-status", Static).update(line, layout=False)
 
-        def graded(grade: Credibility | None) -> None:
-            if grade is None:
-                return
-            value = grade if grade.is_set else None
-            if value == target.credibility:
-                return
-            self.attempt(
-                "The credibility grade",
-                lambda: self.session.grade(target, value),
-                f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared",
-            )
+    def action_reliability(self, letter: str) -> None:
+        self.grade_so_far = Credibility(letter, self.grade_so_far.credibility)
+        self.grade_keys = (True, self.grade_keys[1])
+        self._grade_if_both()
 
-        from tui.dialogs.credibility_picker import CredibilityPicker
+    def action_credibility(self, number: int) -> None:
+        self.grade_so_far = Credibility(self.grade_so_far.reliability, int(number))
+        self.grade_keys = (self.grade_keys[0], True)
+        self._grade_if_both()
 
-        self.app.push_screen(CredibilityPicker(target.credibility, subject), graded)
+    def action_grade_clear(self) -> None:
+        """`x`: not yet graded (enter saves it)."""
+        self.grade_so_far = Credibility()
+        self.grade_keys = (False, False)
+        self.show_grade()
+
+    def action_grade_save(self) -> None:
+        self.save_grade()
+
+    def _grade_if_both(self) -> None:
+        if all(self.grade_keys):
+            self.save_grade()
+        else:
+            self.show_grade()
+
+    def stop_grading(self) -> bool:
+        """Leave the GRADE line without saving (True), or nothing was being graded (False)."""
+        if self.grading is None:
+            return False
+        self.grading = None
+        self.show_progress()
+        return True
+
+    def save_grade(self) -> None:
+        target, grade = self.grading, self.grade_so_far
+        self.stop_grading()
+        if target is None:
+            return
+        value = grade if grade.is_set else None
+        if value == target.credibility:
+            return
+        said = f"Graded {grade.code}: {grade.meaning}" if value else "Grade cleared"
+
+        def saved(_saved: Saved[Any]) -> None:
+            # Said on the status line, not in a toast: a toast costs the terminal ~50 ms of frames, and the
+            # panel already shows the new grade. Said only once the session has written it.
+            self.status_note = said
+            self.show_progress()
+
+        self.attempt("The credibility grade", lambda: self.session.grade(target, value), after=saved)
 
     # ----------------------------------------------------------- panel asks
 
@@ -1243,6 +1330,8 @@ class ReportScreen(OfferActions, OrphanActions):
 
     def action_back(self) -> None:
         """`esc`: forget a count, else cancel the selection, else close the search, else stop placing, else back to the library."""
+        if self.stop_grading():
+            return
         view = self.query_one(ParagraphView)
         if view.count:
             view.count = ""
@@ -1270,6 +1359,14 @@ class ReportScreen(OfferActions, OrphanActions):
 def _highlight(annotation: Annotation) -> Highlight:
     assert annotation.span is not None
     return Highlight(annotation.paragraph - 1, annotation.span.start, annotation.span.end, f"paragraph-view--{annotation.kind.value}")
+
+
+def _offers_see(doc: dict[str, Any] | None, revision: str) -> tuple[Any, ...] | None:
+    """What of an annotation the offers depend on (a span tagged or claimed, by which actor): not its grade or note."""
+    if doc is None or doc.get("revision") != revision:
+        return None
+    span = doc.get("span") or {}
+    return (doc.get("paragraph"), span.get("start"), span.get("end"), doc.get("kind"), doc.get("actor_id"), doc.get("reviewer"))
 
 
 def _highlighted_paragraphs(edit: Edit, revision: str) -> set[int]:

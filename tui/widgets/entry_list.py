@@ -195,6 +195,11 @@ class EntryList(ScrollView, can_focus=True):
     def on_blur(self) -> None:
         self._refresh_entry(self.highlighted)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if getattr(self.screen, "holds_keys", False):
+            return False  # the screen's GRADE line has the keys
+        return super().check_action(action, parameters)
+
     # -------------------------------------------------------------------- cursor
 
     def validate_highlighted(self, index: int | None) -> int | None:

@@ -308,6 +308,8 @@ class ParagraphView(Widget, can_focus=True):
     # -------------------------------------------------------------- actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if getattr(self.screen, "holds_keys", False):
+            return False  # the screen's GRADE line has the keys
         if action == "count" and str(parameters[0]) == "0":
             return bool(self.count)  # a leading 0 is not a count (in selection mode it is the line start)
         return True
