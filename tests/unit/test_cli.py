@@ -235,6 +235,12 @@ class TestUserErrors:
         path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(200))
         assert_user_error(run("parse", str(path), "--json"), "photo.jpg", "binary")
 
+    def test_a_program_is_refused_as_binary(self, run, tmp_path) -> None:
+        program = tmp_path / "program"
+        program.write_bytes(Path(sys.executable).resolve().read_bytes()[:65536])
+        line = assert_user_error(run("parse", str(program)), "program: is a binary file (not text, a web page, a PDF or a Word document)")
+        assert "UTF-16" not in line
+
     def test_empty_file(self, run, tmp_path) -> None:
         path = tmp_path / "empty.txt"
         path.write_bytes(b"")
