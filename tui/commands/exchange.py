@@ -20,7 +20,7 @@ from store.errors import ClaimdeskError
 from store.formats import FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from store.model import Kind
 from store.text import clean_line
-from tui.commands.common import EXIT_USER_ERROR, Context, common_options
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options, counted
 
 MAX_IMPORT_BYTES = 4 * 1024**3  # an import file; each line has its own limit (store.importer.MAX_LINE)
 
@@ -176,8 +176,7 @@ def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> Non
         noun = "actor" if len(result.actors_created) == 1 else "actors"
         created = f"; {'would create' if dry_run else 'created'} {noun}: {shown}{more}"
     prefix = "dry run, nothing written — " if dry_run else ""
-    lines = f"{result.lines} line{'' if result.lines == 1 else 's'}"
-    click.echo(f"{prefix}{name}: {lines}: {', '.join(counts)}{marks}{created}")
+    click.echo(f"{prefix}{name}: {counted(result.lines, 'line')}: {', '.join(counts)}{marks}{created}")
     for reason in _why_kept(result, dry_run, db.reviewer):
         click.echo(reason)
     if not result.complete:
