@@ -113,6 +113,7 @@ class ImportResult:
     updated: int = 0  # the file's version was newer
     unchanged: int = 0  # already in the database, identical
     kept: int = 0  # the database's version was newer, or a pre-annotation was already there
+    kept_existing: int = 0  # of `kept`: minimal-form lines whose annotation was already imported (the form only adds)
     actors_created: list[str] = field(default_factory=list)
     marks: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0})
     links: dict[str, int] = field(default_factory=lambda: {"added": 0, "updated": 0, "unchanged": 0, "kept": 0})
@@ -196,6 +197,21 @@ def _one_line_name(value: str, name: str) -> str:
     if not cleaned:
         raise LineError(f"{name} is empty")
     return cleaned
+
+
+def _meant(field_name: str, kind: str) -> str:
+    """` (did you mean 'claim_type'?)` for an unknown field of the minimal form close to a known one, else ""."""
+    import difflib
+
+    if field_name.casefold() == "type":
+        meant = "claim_type" if kind == "claim" else "actor_type"
+    else:
+        spelled = re.sub(r"[\s-]+", "_", field_name.casefold())
+        close = difflib.get_close_matches(spelled, sorted(MINIMAL_FIELDS), n=1, cutoff=0.8)
+        if not close:
+            return ""
+        meant = close[0]
+    return f" (did you mean {meant!r}?)"
 
 
 def _kind(value: str | None) -> str:
@@ -764,7 +780,8 @@ class Importer:
         if ignored:
             self.result.warnings.append(Problem(number, f"{', '.join(ignored)} ignored for a kind {kind!r} line"))
         if unknown:
-            self.result.warnings.append(Problem(number, f"unknown field(s) ignored: {', '.join(show(k, 30) for k in unknown)}"))
+            fields = ", ".join(show(k, 30) + _meant(k, kind) for k in unknown)
+            self.result.warnings.append(Problem(number, f"unknown field(s) ignored: {fields}"))
         end = start + len(quote)
         annotation = Annotation(
             id=self._minimal_id(report, paragraph, start, end, kind),
@@ -986,7 +1003,8 @@ class Importer:
         if same:
             self.result.unchanged += 1
         else:
-            self.result.kept += 1  # a pre-annotation never overwrites an analyst's edit
+            self.result.kept += 1  # the minimal form only adds: it never overwrites what is there (an analyst's edit)
+            self.result.kept_existing += 1
         return None
 
     def _outcome_since(self, planned: Planned, incoming: dict[str, Any], stored: dict[str, Any], number: int) -> str | None:

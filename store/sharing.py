@@ -16,6 +16,7 @@ from __future__ import annotations
 import grp
 import os
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from store.errors import StoreError
@@ -49,23 +50,36 @@ def _entries(root: Path) -> list[tuple[Path, os.stat_result]]:
     return found
 
 
-def _apply(root: Path, modes: Modes, gid: int | None) -> int:
-    changed = 0
+@dataclass(frozen=True)
+class Changed:
+    """How many folders and files had their group or mode changed (each counted once)."""
+
+    folders: int = 0
+    files: int = 0
+
+
+def _apply(root: Path, modes: Modes, gid: int | None) -> Changed:
+    folders = files = 0
     for path, st in _entries(root):
         if st.st_uid != os.geteuid() and os.geteuid() != 0:
             continue  # another member's file: theirs to change
+        changed = False
         if gid is not None and st.st_gid != gid:
             os.chown(path, -1, gid, follow_symlinks=False)
-            changed += 1
+            changed = True
         want = modes.folder if stat.S_ISDIR(st.st_mode) else modes.file
         if stat.S_IMODE(st.st_mode) != want:
             os.chmod(path, want, follow_symlinks=False)
-            changed += 1
-    return changed
+            changed = True
+        if changed and stat.S_ISDIR(st.st_mode):
+            folders += 1
+        elif changed:
+            files += 1
+    return Changed(folders, files)
 
 
-def make_shared(root: Path, group: str) -> int:
-    """Share the database at `root` (created if missing) with `group`; returns how many files and folders changed."""
+def make_shared(root: Path, group: str) -> Changed:
+    """Share the database at `root` (created if missing) with `group`; how many folders and files changed."""
     gid = _group_id(group)
     make_folder(root, PRIVATE)
     try:
@@ -74,8 +88,8 @@ def make_shared(root: Path, group: str) -> int:
         raise StoreError(f"could not share {root} with {group!r}: {error.strerror}") from None
 
 
-def make_private(root: Path) -> int:
-    """Make the database at `root` (created if missing) readable by its owner only."""
+def make_private(root: Path) -> Changed:
+    """Make the database at `root` (created if missing) readable by its owner only; how many folders and files changed."""
     make_folder(root, PRIVATE)
     try:
         return _apply(root, PRIVATE, None)

@@ -72,7 +72,7 @@ def decode(raw: bytes, name: str, declared: str | None = None) -> tuple[str, lis
     if looks_binary(raw):
         if looks_utf16(raw):
             raise IngestError(f"{name}: looks like UTF-16 without a byte order mark; save it as UTF-8")
-        raise IngestError(f"{name}: looks like a binary file, not text")
+        raise IngestError(f"{name}: is a binary file (not text, a web page, a PDF or a Word document)")
     encoding = _known_codec(declared)
     if encoding in ("ascii", "latin-1", "iso8859-1"):
         encoding = "cp1252"  # as browsers read them (the WHATWG Encoding Standard)
@@ -113,7 +113,29 @@ def looks_binary(raw: bytes) -> bool:
 
 
 def looks_utf16(raw: bytes) -> bool:
-    """ASCII-range UTF-16 without a byte order mark: NULs at every other byte."""
+    """Text saved as UTF-16 without a byte order mark.
+
+    Read as little- or big-endian code units, the first 8 KiB are nearly all printable
+    characters, with no NUL among them, and the zero bytes are the high halves of code
+    units (the spaces, newlines, digits and Latin letters of any language).
+
+    Zero bytes alone do not tell: a program's or an image's tables of small integers have
+    them at even and odd offsets alike and read as UTF-16 give NULs; nor does printability
+    alone, as two ASCII bytes read as one code unit are a CJK character (an archive of
+    mostly-text members would pass); Arabic or Chinese text has few zero bytes at all.
+    """
     head = raw[:8192]
-    evens, odds = head[0::2], head[1::2]
-    return len(head) >= 4 and (evens.count(0) > 0.4 * len(evens) or odds.count(0) > 0.4 * len(odds))
+    head = head[: len(head) - len(head) % 2]
+    zeros = head.count(0)
+    if len(head) < 4 or not zeros:
+        return False
+    for high in (1, 0):  # little-endian: the high byte second
+        if head[high::2].count(0) < 0.75 * zeros:
+            continue
+        text = head.decode("utf-16-le" if high else "utf-16-be", errors="replace")
+        if text.count("\0") > len(text) // 1000:
+            continue
+        printable = sum(1 for char in text if (char.isprintable() and char != "\ufffd") or char in "\t\n\r\f")
+        if printable >= 0.95 * len(text):
+            return True
+    return False

@@ -225,7 +225,7 @@ CASES: tuple[Case, ...] = (
     Case("big_paragraph.txt", _big_paragraph, shows=("BIG-START the militia",), paragraphs=1, tags=("big",)),
     Case("long_word.txt", _long_word, shows=("LONGWORDxxxx",), paragraphs=1, tags=("big",)),
     Case("many_paragraphs.txt", _many_paragraphs, shows=("Paragraph 1.", "Paragraph 2."), paragraphs=10_000, tags=("big",)),
-    Case("binary.png", _binary, rejects="looks like a binary file"),
+    Case("binary.png", _binary, rejects="is a binary file"),
     Case("cp1252.txt", _cp1252, shows=("Café “quoted” € 5 – dash › angle � undefined end.",), warns="Windows-1252"),
     Case("utf16.txt", _utf16, shows=("Text with a BOM: é中 end.",)),
     Case("empty.txt", lambda: b"", rejects="is empty"),

@@ -253,6 +253,26 @@ async def test_new_actor_from_the_screen(db, tmp_path) -> None:
     assert iran is not None and iran.type == "state"
 
 
+@sync
+async def test_the_count_in_the_list_is_the_number_of_mentions_listed_below(db, tmp_path) -> None:
+    """An outlet that both makes and reports a claim is named twice by one annotation: the
+    Mentions column, the heading and the rows below all count the two places."""
+    seeded = seed(db, tmp_path)
+    claim(db, seeded["b"], 1, "Drones were seen again.", seeded["post"].id, seeded["post"].id)
+    app = make_app(db)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_actors(pilot)
+        assert table_rows(screen)[0] == ["Arabic Post", "media outlet", "—", "—", "3"]
+        await go_to(pilot, screen, "Arabic Post")
+        heading = str(screen.query_one("#actors-mentions-heading", Static).render())
+        assert "Mentions of Arabic Post  3 in 2 reports (2 annotations)" in heading
+        assert [row[2] for row in table_rows(screen, "#actors-mentions")] == ["claimant", "reported by", "reported by"]
+        for name in ("Kadhim Al-Fartousi", "Sayyed Al-Shuhada Brigades", "Sayyid Al-Shuhada Brigades"):
+            await go_to(pilot, screen, name)
+            count = next(row[4] for row in table_rows(screen) if row[0] == name)
+            assert len(table_rows(screen, "#actors-mentions")) == int(count)
+
+
 async def merge_sayyid_into_sayyed(pilot: Any, screen: ActorsScreen) -> None:
     await go_to(pilot, screen, "Sayyid Al-Shuhada Brigades")
     await pilot.press("m")

@@ -19,10 +19,12 @@ from textual.widgets import OptionList, Static
 from store.db import Database
 from store.model import Credibility, NewActor, Paragraph, ParsedReport, Span
 from store.session import Session
+from tests.hostile.screen import screen_lines
 from tui.app import make_app
 from tui.dialogs.link_picker import LinkForm, LinkPicker
 from tui.screens.claims import ClaimsScreen
 from tui.screens.dossier import DossierScreen
+from tui.screens.help import HelpScreen
 from tui.screens.report import ReportScreen
 from tui.widgets.annotation_panel import AnnotationPanel
 from tui.widgets.entry_list import EntryList
@@ -160,6 +162,56 @@ class TestFilterAndSort:
             await pilot.press("escape")  # esc in the table clears the filter
             await pilot.pause()
             assert status(app).startswith(" 5 of 5 claims")
+
+    @sync
+    async def test_esc_in_the_filter_line_clears_the_filter_and_returns_to_the_table(self, desk) -> None:
+        db, _c = desk
+        app = make_app(db)
+        async with app.run_test(size=WIDE) as pilot:
+            await open_claims(pilot, app)
+            await pilot.press("slash", *"5000")
+            await pilot.pause()
+            assert status(app).startswith(" 2 of 5 claims · filter “5000”")
+            await pilot.press("escape")
+            await pilot.pause()
+            assert status(app).startswith(" 5 of 5 claims") and "filter" not in status(app)
+            await pilot.press("s")  # in the table: `s` sorts, it is not typed into the filter
+            await pilot.pause()
+            assert status(app).startswith(" 5 of 5 claims · sorted by claimant")
+            await pilot.press("escape")  # no filter: back to where the claims were opened
+            await pilot.pause()
+            assert not isinstance(app.screen, ClaimsScreen)
+
+    @sync
+    async def test_help_says_what_esc_does_now(self, desk) -> None:
+        db, _c = desk
+        app = make_app(db)
+        async with app.run_test(size=WIDE) as pilot:
+            await open_claims(pilot, app)
+
+            async def esc_in_help() -> str:
+                await pilot.press("question_mark")
+                await pilot.pause()
+                assert isinstance(app.screen, HelpScreen)
+                described = [description for key, description, _id in app.screen.rows if key == "esc"]
+                await pilot.press("escape")
+                await pilot.pause()
+                assert isinstance(app.screen, ClaimsScreen)
+                return " / ".join(described)
+
+            def footer() -> str:
+                return screen_lines(app)[-1]  # the footer, as drawn
+
+            assert "esc Back" in footer()
+            await pilot.press("slash", *"5000", "enter")
+            await pilot.pause()
+            assert "esc Clear filter" in footer() and "esc Back" not in footer()
+            assert await esc_in_help() == "Clear filter"
+            await pilot.press("escape")
+            await pilot.pause()
+            assert status(app).startswith(" 5 of 5 claims")
+            assert "esc Back" in footer() and "Clear filter" not in footer()
+            assert await esc_in_help() == "Back"
 
     @sync
     async def test_a_filter_keystroke_lays_nothing_out(self, desk) -> None:

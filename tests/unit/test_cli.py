@@ -235,6 +235,12 @@ class TestUserErrors:
         path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01" + bytes(200))
         assert_user_error(run("parse", str(path), "--json"), "photo.jpg", "binary")
 
+    def test_a_program_is_refused_as_binary(self, run, tmp_path) -> None:
+        program = tmp_path / "program"
+        program.write_bytes(Path(sys.executable).resolve().read_bytes()[:65536])
+        line = assert_user_error(run("parse", str(program)), "program: is a binary file (not text, a web page, a PDF or a Word document)")
+        assert "UTF-16" not in line
+
     def test_empty_file(self, run, tmp_path) -> None:
         path = tmp_path / "empty.txt"
         path.write_bytes(b"")
@@ -282,6 +288,44 @@ def command_names() -> list[str]:
     from tui.cli import main
 
     return main.list_commands(click.Context(main))
+
+
+class TestInit:
+    """`claimdesk init`: what it says it changed, counted in words (with your own group: no root needed)."""
+
+    @staticmethod
+    def own_group() -> str:
+        import grp
+
+        return grp.getgrgid(os.getegid()).gr_name
+
+    @staticmethod
+    def entries(root: Path) -> tuple[int, int]:
+        paths = [root, *root.rglob("*")]
+        return sum(p.is_dir() for p in paths), sum(p.is_file() for p in paths)
+
+    def test_a_new_shared_database(self, run, tmp_path) -> None:
+        db, group = tmp_path / "db", self.own_group()
+        result = run("--db", str(db), "init", "--group", group)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == f"created {db}, shared with the group {group}\n"
+        again = run("--db", str(db), "init", "--group", group)
+        assert again.stdout == f"{db} is already shared with the group {group}: nothing to change\n"
+        assert run("--db", str(db), "init").stdout == f"already there: {db} (shared with the group {group})\n"
+
+    def test_counts_say_folders_and_files_in_words(self, run, tmp_path) -> None:
+        db, group = tmp_path / "db", self.own_group()
+        run("--db", str(db), "add", str(SAMPLE_TEXT))
+        folders, files = self.entries(db)
+        assert folders > 1 and files > 1
+        shared = run("--db", str(db), "init", "--group", group)
+        assert shared.stdout == f"shared {db} with the group {group}: {folders} folders and {files} files changed\n"
+        private = run("--db", str(db), "init", "--private")
+        assert private.stdout == f"made {db} private to you: {folders} folders and {files} files changed\n"
+        (db / "library.json").chmod(0o640)
+        one = run("--db", str(db), "init", "--private")
+        assert one.stdout == f"made {db} private to you: 1 file changed\n"
+        assert run("--db", str(db), "init", "--private").stdout == f"{db} is already private to you: nothing to change\n"
 
 
 class TestHelp:

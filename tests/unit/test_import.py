@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -78,8 +79,8 @@ class TestNativeRoundTrip:
         assert result.exit_code == 0, result.stderr
         assert result.stderr == ""
         # 5 annotations and the 3 actors they name
-        assert "all.jsonl: 8 line(s): added 5, updated 0, unchanged 0, kept 0, conflicts 0, rejected 0" in result.stdout
-        assert "created actor(s): " in result.stdout
+        assert "all.jsonl: 8 lines: added 5, updated 0, unchanged 0, kept 0, conflicts 0, rejected 0" in result.stdout
+        assert "; created actors: " in result.stdout
         again = cli("import", "--db", str(colleague.root), str(path))
         assert again.exit_code == 0 and "added 0, updated 0, unchanged 5" in again.stdout
 
@@ -300,6 +301,64 @@ class TestMinimalForm:
         [kept] = [a for a in db.annotations("second") if a.kind is Kind.CLAIM]
         assert kept.claim.text == "Iran denies a role" and kept.credibility.code == "A1"
 
+    def test_a_line_already_imported_is_kept_and_the_summary_says_why(self, db, sample, tmp_path) -> None:
+        first = tmp_path / "first.jsonl"
+        first.write_text(json.dumps({"report": "second", "quote": "denied any role", "kind": "claim"}) + "\n", encoding="utf-8")
+        richer = tmp_path / "richer.jsonl"
+        richer.write_text(json.dumps({
+            "report": "second", "quote": "denied any role", "kind": "claim",
+            "claim_type": "statement", "claimant": "Iran", "credibility": "B2",
+        }) + "\n", encoding="utf-8")
+        assert cli("import", "--db", str(db.root), "--reviewer", "carol", str(first)).exit_code == 0
+        again = cli("import", "--db", str(db.root), "--reviewer", "carol", str(richer))
+        assert again.exit_code == 0, again.stderr
+        summary, why = again.stdout.splitlines()
+        assert summary == "richer.jsonl: 1 line: added 0, updated 0, unchanged 0, kept 1, conflicts 0, rejected 0"
+        assert why == (
+            "kept 1: its annotation was already imported (the same quote, place and kind, imported by carol); "
+            "an import of the minimal form only adds annotations, it never changes one — change it in the app, "
+            "or import its `claimdesk export` line, changed, with a later updated_at"
+        )
+        [claim] = [a for a in db.annotations("second") if a.kind is Kind.CLAIM and a.reviewer == "carol"]
+        assert claim.claim.type == "other" and claim.claim.claimant is None and claim.credibility is None
+
+    def test_a_newer_annotation_in_the_database_is_kept_and_the_summary_says_why(self, db, sample, colleague, tmp_path) -> None:
+        a1 = sample["annotations"][0]
+        path = tmp_path / "old.jsonl"
+        path.write_text(export_text(db, "jsonl"), encoding="utf-8")
+        db.save_annotation(db.annotations(a1.report_id)[0].evolve(note="changed since"))
+        result = cli("import", "--db", str(db.root), str(path))
+        assert result.exit_code == 0, result.stderr
+        assert "kept 1: the database holds a newer version of its annotation (a later updated_at) than the file" in result.stdout
+
+    @pytest.mark.parametrize(("kind", "meant"), [("claim", "claim_type"), ("actor", "actor_type")])
+    def test_a_misspelt_field_is_named_with_the_one_meant(self, db, sample, kind, meant) -> None:
+        result = run(db, lines_of({"report": "second", "quote": "Iran", "kind": kind, "type": "statement"}))
+        assert result.complete and result.added == 1
+        assert [w.message for w in result.warnings] == [f"unknown field(s) ignored: 'type' (did you mean '{meant}'?)"]
+        other = run(db, lines_of({"report": "second", "quote": "denied any role", "kind": "claim", "reportedby": "Iran"}))
+        assert [w.message for w in other.warnings] == ["unknown field(s) ignored: 'reportedby' (did you mean 'reported_by'?)"]
+
+    def test_the_readme_example_lines_import_as_documented(self, db, tmp_path) -> None:
+        """The README's example of the minimal form: every field it shows is read, none is ignored."""
+        from tests.conftest import ROOT, SAMPLES
+
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        section = readme[readme.index("the minimal form.**"):readme.index("### Agreement")]
+        example = section.split("```")[1].strip().splitlines()
+        documented = {cell.strip("` ") for cell in re.findall(r"^\| (`\w+`) \|", section, flags=re.MULTILINE)}
+        assert documented == set(importer.MINIMAL_FIELDS)
+        db.add_report(SAMPLES / "field_notes_river_crossing.txt")
+        path = tmp_path / "example.jsonl"
+        path.write_text("\n".join(example) + "\n", encoding="utf-8")
+        result = cli("import", "--db", str(db.root), str(path))
+        assert result.exit_code == 0 and result.stderr == "", result.stderr
+        assert result.stdout.startswith("example.jsonl: 2 lines: added 2, updated 0")
+        claim, mention = sorted(db.annotations("field_notes_river_crossing"), key=lambda a: a.kind.value)[::-1]
+        assert (claim.claim.type, claim.credibility.code, claim.note) == ("event", "C3", "phone interviews, unnamed")
+        assert db.actor(claim.claim.claimant).name == "Residents of Deir Hafer"
+        assert (mention.paragraph, db.actor(mention.actor_id).type) == (2, "armed_group")
+
     def test_field_checks(self, db, sample) -> None:
         result = run(db, lines_of(
             {"report": "second", "quote": "Iran", "kind": "event"},
@@ -345,6 +404,20 @@ class TestDryRunAndFailures:
         shown = cli("import", "--db", str(colleague.root), "--dry-run", "-", input=export_text(db, "jsonl"))
         assert shown.exit_code == 0 and shown.stdout.startswith("dry run, nothing written") and "would add 5" in shown.stdout
         assert files_of(colleague) == before
+
+    def test_a_dry_run_says_what_it_would_do_in_one_tense(self, db, sample, colleague) -> None:
+        exported = export_text(db, "jsonl")
+        shown = cli("import", "--db", str(colleague.root), "--dry-run", "-", input=exported)
+        assert shown.stdout.splitlines()[0].startswith(
+            "dry run, nothing written — -: 8 lines: would add 5, would update 0, would leave 0 unchanged, would keep 0, "
+            "conflicts 0, would reject 0; would create actors: "
+        )
+        assert cli("import", "--db", str(colleague.root), "-", input=exported).exit_code == 0
+        again = cli("import", "--db", str(colleague.root), "--dry-run", "-", input=exported)
+        assert again.stdout == (
+            "dry run, nothing written — -: 8 lines: would add 0, would update 0, would leave 5 unchanged, would keep 0, "
+            "conflicts 0, would reject 0\n"
+        )
 
     def test_a_write_failure_stops_with_whole_reports_only(self, db, sample, colleague, monkeypatch) -> None:
         exported = export_text(db, "jsonl")  # report "second" first, then "first"

@@ -418,7 +418,7 @@ class TestBadInput:
     def test_binary_file(self, tmp_path) -> None:
         path = tmp_path / "image.png"
         path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-        self.assert_one_line_error(path, "image.png", "binary")
+        self.assert_one_line_error(path, "image.png: is a binary file (not text, a web page, a PDF or a Word document)")
 
     def test_binary_without_nul_bytes(self, tmp_path) -> None:
         path = tmp_path / "noise.bin"
@@ -437,6 +437,32 @@ class TestBadInput:
         path = tmp_path / "u16.txt"
         path.write_bytes("A Title\n\nA paragraph.\n".encode("utf-16-le"))
         self.assert_one_line_error(path, "UTF-16 without a byte order mark")
+
+    @pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+    def test_arabic_utf16_without_bom(self, tmp_path, codec) -> None:
+        # Arabic code units have no zero byte; only the spaces and digits do.
+        path = tmp_path / "arabic.txt"
+        path.write_bytes("تقرير خاص رقم 11\n\nأعلنت كتائب حزب الله أنها تنضم إلى الحرب.\n".encode(codec) * 20)
+        message = self.assert_one_line_error(path, "arabic.txt", "UTF-16 without a byte order mark")
+        assert "binary" not in message
+
+    def test_a_program_is_binary_not_utf16(self, tmp_path) -> None:
+        # An executable's tables are small integers: zero bytes at even and odd offsets alike.
+        import struct
+
+        tables = b"".join(struct.pack("<QQ", n * 24, n % 7) for n in range(600))
+        path = tmp_path / "program"
+        path.write_bytes(b"\x7fELF\x02\x01\x01" + bytes(9) + struct.pack("<HHIQ", 3, 62, 1, 0x1040) + tables)
+        message = self.assert_one_line_error(path, "program: is a binary file (not text, a web page, a PDF or a Word document)")
+        assert "UTF-16" not in message
+
+    def test_the_python_interpreter_is_binary(self, tmp_path) -> None:
+        import sys
+
+        path = tmp_path / "python"
+        path.write_bytes(Path(sys.executable).resolve().read_bytes()[:65536])
+        message = self.assert_one_line_error(path, "is a binary file")
+        assert "UTF-16" not in message
 
     def test_empty_file(self, tmp_path) -> None:
         path = tmp_path / "empty.txt"

@@ -23,6 +23,11 @@ EXIT_USER_ERROR = 1
 EXIT_INTERNAL = 70
 
 
+def counted(count: int, noun: str) -> str:
+    """"1 file", "2 files": a count with its noun in the right number (nouns whose plural adds an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 class Context:
     """What the group's options decided, shared with subcommands."""
 

@@ -20,7 +20,7 @@ from store.errors import ClaimdeskError
 from store.formats import FOLDER_FORMATS, FORMATS, IMPORT_FORMATS
 from store.model import Kind
 from store.text import clean_line
-from tui.commands.common import EXIT_USER_ERROR, Context, common_options
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options, counted
 
 MAX_IMPORT_BYTES = 4 * 1024**3  # an import file; each line has its own limit (store.importer.MAX_LINE)
 
@@ -141,8 +141,8 @@ def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> Non
     export: spans changed or added there come back. Bad lines are reported with
     their line numbers and skipped; the exit status is 0 only if every line went
     in. "kept" counts lines whose annotation the database already holds in a
-    newer version (or, for a pre-annotation, at all: it never overwrites an
-    analyst's edit).
+    newer version (or, for the minimal form, at all: that form only adds, it
+    never changes an annotation); the summary says which.
     """
     from store.importer import NotImportable, import_lines
 
@@ -162,29 +162,55 @@ def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> Non
         click.echo(f"claimdesk: warning: {name}:{problem.line}: {clean_line(problem.message)}", err=True)
     if result.stopped:
         click.echo(f"claimdesk: error: {name}: import stopped: {clean_line(result.stopped)}", err=True)
-    verb = "would add" if dry_run else "added"
-    counts = [
-        f"{verb} {result.added}",
-        f"updated {result.updated}",
-        f"unchanged {result.unchanged}",
-        f"kept {result.kept}",
-        f"conflicts {len(result.conflicts)}",
-        f"rejected {len(result.errors)}",
-    ]
+    counts = _tally({"added": result.added, "updated": result.updated, "unchanged": result.unchanged, "kept": result.kept}, dry_run)
+    counts += [f"conflicts {len(result.conflicts)}", f"{'would reject' if dry_run else 'rejected'} {len(result.errors)}"]
     marks = ""
     if any(result.marks.values()):
-        marks = "; paragraph marks: " + ", ".join(f"{key} {value}" for key, value in result.marks.items())
+        marks = "; paragraph marks: " + ", ".join(_tally(result.marks, dry_run))
     if any(result.links.values()):
-        marks += "; links: " + ", ".join(f"{key} {value}" for key, value in result.links.items())
+        marks += "; links: " + ", ".join(_tally(result.links, dry_run))
     created = ""
     if result.actors_created:
         shown = ", ".join(clean_line(n) for n in result.actors_created[:10])
         more = f" and {len(result.actors_created) - 10} more" if len(result.actors_created) > 10 else ""
-        created = f"; {'would create' if dry_run else 'created'} actor(s): {shown}{more}"
+        noun = "actor" if len(result.actors_created) == 1 else "actors"
+        created = f"; {'would create' if dry_run else 'created'} {noun}: {shown}{more}"
     prefix = "dry run, nothing written — " if dry_run else ""
-    click.echo(f"{prefix}{name}: {result.lines} line(s): {', '.join(counts)}{marks}{created}")
+    click.echo(f"{prefix}{name}: {counted(result.lines, 'line')}: {', '.join(counts)}{marks}{created}")
+    for reason in _why_kept(result, dry_run, db.reviewer):
+        click.echo(reason)
     if not result.complete:
         sys.exit(EXIT_USER_ERROR)
+
+
+def _tally(counts: dict[str, int], dry_run: bool) -> list[str]:
+    """"added 1, updated 0, unchanged 3, kept 0", or in a dry run "would add 1, would update 0, would leave 3 unchanged, would keep 0"."""
+    if not dry_run:
+        return [f"{outcome} {count}" for outcome, count in counts.items()]
+    said = {"added": "would add {}", "updated": "would update {}", "unchanged": "would leave {} unchanged", "kept": "would keep {}"}
+    return [said[outcome].format(count) for outcome, count in counts.items()]
+
+
+def _why_kept(result: Any, dry_run: bool, reviewer: str) -> list[str]:
+    """A line for each reason annotation lines were kept as the database has them (nothing else says so)."""
+    kept = "would keep" if dry_run else "kept"
+    reasons = []
+    existing, newer = result.kept_existing, result.kept - result.kept_existing
+    if existing:
+        one = existing == 1
+        reasons.append(
+            f"{kept} {existing}: {'its annotation was' if one else 'their annotations were'} already imported "
+            f"(the same quote, place and kind, imported by {clean_line(reviewer)}); an import of the minimal form only adds "
+            f"annotations, it never changes one — change {'it' if one else 'them'} in the app, or import "
+            f"{'its `claimdesk export` line' if one else 'their `claimdesk export` lines'}, changed, with a later updated_at"
+        )
+    if newer:
+        one = newer == 1
+        reasons.append(
+            f"{kept} {newer}: the database holds a newer version of {'its annotation' if one else 'their annotations'} "
+            "(a later updated_at) than the file"
+        )
+    return reasons
 
 
 @contextlib.contextmanager

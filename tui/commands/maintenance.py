@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from store.text import clean_line
-from tui.commands.common import EXIT_USER_ERROR, Context, common_options
+from tui.commands.common import EXIT_USER_ERROR, Context, common_options, counted
 
 
 @click.command("doctor")
@@ -43,6 +44,22 @@ def doctor_command(context: Context, repair: bool) -> None:
     click.echo(f"healthy: {summary.reports} reports, {summary.annotations} annotations, {summary.actors} actors")
 
 
+def _who_reads(root: Path) -> str:
+    """"private to you", or "shared with the group NAME" for a database shared on purpose (init --group)."""
+    import grp
+
+    from store.storage import GROUP_SHARED, modes_of
+
+    if modes_of(root) != GROUP_SHARED:
+        return "private to you"
+    gid = root.stat().st_gid
+    try:
+        name = grp.getgrgid(gid).gr_name
+    except KeyError:
+        name = str(gid)
+    return f"shared with the group {clean_line(name)}"
+
+
 @click.command("init")
 @common_options
 @click.option("--group", metavar="NAME", help="Share the database with this group (folders 2770, files 0660).")
@@ -63,18 +80,22 @@ def init_command(context: Context, group: str | None, private: bool) -> None:
         raise click.UsageError("--group and --private ask for opposite things; choose one")
     root = context.db_path or default_db_path()
     existed = root.exists()
+    changed = None
     if group:
         changed = make_shared(root, group)
     elif private:
         changed = make_private(root)
-    else:
-        changed = 0
     Database(root, context.resolved_reviewer())  # the schema and index (a new database gets them now)
     where = clean_line(str(root))
-    if group:
-        what = "shared" if existed else "created"
-        click.echo(f"{what} {where} with the group {clean_line(group)} ({changed} file(s) and folder(s) changed)")
-    elif private:
-        click.echo(f"made {where} private to you ({changed} file(s) and folder(s) changed)")
+    if changed is None:
+        click.echo(f"{'already there' if existed else 'created'}: {where} ({_who_reads(root)})")
+        return
+    state = f"shared with the group {clean_line(group)}" if group else "private to you"
+    parts = [counted(n, noun) for n, noun in ((changed.folders, "folder"), (changed.files, "file")) if n]
+    if not existed:
+        click.echo(f"created {where}, {state}")
+    elif not parts:
+        click.echo(f"{where} is already {state}: nothing to change")
     else:
-        click.echo(f"{'already there' if existed else 'created'}: {where} (private to you)")
+        done = f"shared {where} with the group {clean_line(group)}" if group else f"made {where} private to you"
+        click.echo(f"{done}: {' and '.join(parts)} changed")

@@ -257,7 +257,9 @@ class ActorsScreen(Screen[None]):
         name = cell(actor.name, "bold")
         if actor.id == self.merge_loser:
             name = Text.assemble(("✕ merge: ", "bold reverse"), name, overflow="ellipsis", no_wrap=True)
-        count = "…" if self.index is None else str(len({m.annotation_id for m in self.index.get(actor.id, [])}))
+        # Every place the actor is named, as the mentions below list them: a claim whose claimant
+        # is also its outlet names it twice (the merge question counts annotations instead).
+        count = "…" if self.index is None else str(len(self.index.get(actor.id, [])))
         return [
             name,
             cell(self.type_label(actor.type)),
@@ -330,7 +332,11 @@ class ActorsScreen(Screen[None]):
         found = sorted(self.index.get(actor.id, []), key=lambda m: (m.report_title.casefold(), m.report_id, m.paragraph))
         reports = len({m.report_id for m in found})
         if found:
-            text.append(f"  {len(found)} in {reports} report{'s' if reports != 1 else ''}", style="dim")
+            summary = f"  {len(found)} in {reports} report{'s' if reports != 1 else ''}"
+            annotations = len({(m.report_id, m.annotation_id) for m in found})
+            if annotations != len(found):  # one claim names it as claimant and as reported-by
+                summary += f" ({annotations} annotation{'s' if annotations != 1 else ''})"
+            text.append(summary, style="dim")
         else:
             text.append("  not named in any report yet", style="dim")
         if actor.note:

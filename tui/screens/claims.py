@@ -116,6 +116,9 @@ class ClaimsScreen(Screen[None]):
         Binding("d", "delete_link", "Remove link", show=False, id="claims.delete_link"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
+        # esc clears the filter (from the filter line or the table) before it leaves the screen; the footer
+        # and `?` show whichever of the two it does now (check_action turns the first off when there is none).
+        Binding("escape", "clear_filter", "Clear filter", id="claims.clear_filter"),
         Binding("escape", "back", "Back", id="claims.back"),
         # While typing a filter, the arrows move through the claims it leaves.
         Binding("down", "move(1)", "Next claim", show=False, id="claims.filter_down"),
@@ -496,6 +499,12 @@ class ClaimsScreen(Screen[None]):
         self.set_focus(self.query_one(VirtualTable))
         self.show_status()
 
+    def action_clear_filter(self) -> None:
+        """esc with a filter: every claim again, and the table to move in (enter keeps the filter instead)."""
+        self.query_one("#claims-filter", Input).value = ""
+        self.action_filter_done()
+        self.refresh_bindings()  # from the table the focus stays: the footer's esc says "Back" again
+
     @property
     def filter_focused(self) -> bool:
         """Is the filter line focused? (`has_focus` follows a moment later, with the Focus event.)"""
@@ -509,6 +518,8 @@ class ClaimsScreen(Screen[None]):
             return False  # `/` is a character there
         if action == "filter_done":
             return in_filter
+        if action == "clear_filter":  # from the links, esc first goes back to the table
+            return in_filter or (bool(self.query_one("#claims-filter", Input).value) and self.focused is not self.links_list)
         if action in ("edit_link", "delete_link"):
             return self.focused is self.query_one("#claims-links", OptionList)
         return True
@@ -671,17 +682,15 @@ class ClaimsScreen(Screen[None]):
     # ------------------------------------------------------------------ back
 
     def action_back(self) -> None:
-        filter_input = self.query_one("#claims-filter", Input)
-        links = self.query_one("#claims-links", OptionList)
-        if self.filter_focused:
+        """esc with no filter to clear (see action_clear_filter): from the links to the table, else leave."""
+        if self.focused is self.links_list:
             self.set_focus(self.query_one(VirtualTable))
-            self.show_status()
-        elif self.focused is links:
-            self.set_focus(self.query_one(VirtualTable))
-        elif filter_input.value:
-            filter_input.value = ""
         else:
             self.dismiss()
+
+    @property
+    def links_list(self) -> OptionList:
+        return self.query_one("#claims-links", OptionList)
 
 
 __all__ = ["ClaimsScreen"]
