@@ -188,23 +188,16 @@ class Session:
     def add_mention(self, report: Report, paragraph_number: int, span: Span | None, actor: ActorChoice) -> Saved[Annotation]:
         """A new actor mention; refused when this analyst already tagged the same span with the same actor."""
         actor_plans, (actor_id,) = self._actor_plans(actor)
-        now = now_iso()
-        annotation = Annotation(
-            id=new_id(),
-            kind=Kind.ACTOR,
-            report_id=report.id,
-            revision=report.revision,
-            paragraph=paragraph_number,
-            span=span,
-            actor_id=actor_id,
-            reviewer=self.reviewer,
-            created_at=now,
-            updated_at=now,
-            updated_by=self.reviewer,
-        )
+        annotation = self._new_mention(report, paragraph_number, span, actor_id, now_iso())
         self._refuse_duplicate(annotation)
         plan = Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None)
         return self._write("added actor mention", [*actor_plans, plan], _the_annotation(annotation.id))
+
+    def _new_mention(self, report: Report, paragraph_number: int, span: Span | None, actor_id: str | None, now: str) -> Annotation:
+        return Annotation(
+            id=new_id(), kind=Kind.ACTOR, report_id=report.id, revision=report.revision, paragraph=paragraph_number, span=span,
+            actor_id=actor_id, reviewer=self.reviewer, created_at=now, updated_at=now, updated_by=self.reviewer,
+        )
 
     def add_mentions(self, report: Report, mentions: Iterable[tuple[int, Span, str]]) -> Saved[list[Annotation]]:
         """Several actor mentions — (paragraph number, span, actor id) — in one step, undone as one.
@@ -228,19 +221,7 @@ class Session:
                     for old in self.db.paragraph_annotations(report.id, paragraph_number)
                     if old.kind is Kind.ACTOR and old.reviewer == self.reviewer and old.revision == report.revision
                 }
-            annotation = Annotation(
-                id=new_id(),
-                kind=Kind.ACTOR,
-                report_id=report.id,
-                revision=report.revision,
-                paragraph=paragraph_number,
-                span=span,
-                actor_id=actor_id,
-                reviewer=self.reviewer,
-                created_at=now,
-                updated_at=now,
-                updated_by=self.reviewer,
-            )
+            annotation = self._new_mention(report, paragraph_number, span, actor_id, now)
             if (_place(annotation), _subject(annotation)) in existing[paragraph_number]:
                 continue
             plans.append(Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None))
