@@ -11,6 +11,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from store.model import Claim, Kind, Span
+from tests.hostile.screen import screen_lines
 from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.dialogs.actor_form import ActorForm
@@ -138,9 +139,13 @@ async def test_filter_is_fuzzy_and_escape_clears_it(db, tmp_path) -> None:
         assert [row[0] for row in table_rows(screen)] == ["Arabic Post"]
         await pilot.press("enter")  # back to the table with the filter kept
         assert screen.query_one("#actors-table", DataTable).has_focus
+        await pilot.pause()
+        assert "esc Clear filter" in screen_lines(app)[-1] and "esc Back" not in screen_lines(app)[-1]  # the footer says which
         await pilot.press("escape")
         assert screen.query_one("#actors-filter", Input).value == ""
         assert len(table_rows(screen)) == 4
+        await pilot.pause()
+        assert "esc Back" in screen_lines(app)[-1] and "Clear filter" not in screen_lines(app)[-1]
         await pilot.press("escape")  # and once more leaves the screen
         await pilot.pause()
         assert not isinstance(app.screen, ActorsScreen)

@@ -119,6 +119,8 @@ class ActorsScreen(Screen[None]):
         Binding("tab", "toggle_focus", "Actors/mentions", show=False, id="actors.toggle_focus"),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("ctrl+r", "redo", "Redo", show=False, id="redo"),
+        # esc clears a filter before it leaves; the footer and `?` show which of the two it does now.
+        Binding("escape", "clear_filter", "Clear filter", id="actors.clear_filter"),
         Binding("escape", "back", "Back", id="actors.back"),
         # While typing a filter, the arrows move through the actors it leaves.
         Binding("down", "move(1)", "Next actor", show=False, id="actors.filter_down"),
@@ -369,11 +371,21 @@ class ActorsScreen(Screen[None]):
         if self.shown:
             table.move_cursor(row=0, animate=False)
         self.show_mentions()
+        self.refresh_bindings()  # esc clears the filter now, or goes back: the footer says which
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        filter_input = self.query_one("#actors-filter", Input)
         if action == "move":
-            return self.query_one("#actors-filter", Input).has_focus
+            return filter_input.has_focus
+        if action == "clear_filter":  # a merge being chosen is cancelled first (action_back)
+            return self.merge_loser is None and (filter_input.has_focus or bool(filter_input.value))
         return True
+
+    def action_clear_filter(self) -> None:
+        """esc with a filter (or in the filter line): every actor again, and the table to move in."""
+        self.query_one("#actors-filter", Input).value = ""
+        self.query_one("#actors-table", DataTable).focus()
+        self.refresh_bindings()
 
     def action_move(self, step: int) -> None:
         table = self.query_one("#actors-table", DataTable)
@@ -393,12 +405,9 @@ class ActorsScreen(Screen[None]):
             table.focus()
 
     def action_back(self) -> None:
-        filter_input = self.query_one("#actors-filter", Input)
         if self.merge_loser is not None:
             self.merge_loser = None
-        elif filter_input.has_focus or filter_input.value:
-            filter_input.value = ""
-            self.query_one("#actors-table", DataTable).focus()
+            self.refresh_bindings()  # a filter left in place is what esc clears next
         elif self.query_one("#actors-mentions", DataTable).has_focus:
             self.query_one("#actors-table", DataTable).focus()
         else:
