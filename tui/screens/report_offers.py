@@ -16,18 +16,14 @@ when a paragraph is drawn) and acted on:
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from textual.screen import Screen
-
-from store.db import OpenReport
 from store.errors import StoreError
 from store.model import Span
 from store.offers import CLAIM, OfferBook, Offers
-from store.session import Saved, Session
 from store.workstate import WorkState
 from tui.keys import hint
+from tui.screens.report_part import ReportPart
 from tui.widgets.paragraph_view import Decoration, Highlight, ParagraphView
 from tui.widgets.selection import SpanSelector
 
@@ -38,23 +34,16 @@ if TYPE_CHECKING:
 SCAN_SECONDS = 0.25  # `;` or `)` looking past the paragraph gives up after this long (a long report with few offers)
 
 
-class OfferActions(Screen[None]):
+class OfferActions(ReportPart):
     """Suggestion and candidate cursors and keys (see the module docstring); the ReportScreen is one."""
 
-    # What the report screen provides:
-    session: Session
-    report_id: str
-    opened: OpenReport
+    # What the report screen provides besides ReportPart's:
     workstate: WorkState
     book: OfferBook
     cursors: dict[int, list[int]]  # paragraph index → [suggestion cursor, candidate cursor]
 
     @property
     def current_index(self) -> int:
-        raise NotImplementedError
-
-    @property
-    def selecting(self) -> bool:
         raise NotImplementedError
 
     def paragraph_text(self, index: int) -> str:
@@ -67,16 +56,6 @@ class OfferActions(Screen[None]):
         raise NotImplementedError
 
     def claim_from_candidate(self, index: int, candidate: Candidate) -> None:
-        raise NotImplementedError
-
-    def attempt(
-        self,
-        what: str,
-        operation: Callable[[], Saved[Any]],
-        message: str | Callable[[Saved[Any]], str] | None = None,
-        reopen: Callable[[str], None] | None = None,
-        after: Callable[[Saved[Any]], None] | None = None,
-    ) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------- drawing

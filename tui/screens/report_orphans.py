@@ -17,27 +17,20 @@ revision, paragraph and quote. It is never hidden: the status line counts them
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from textual.screen import Screen
-
-from store.db import OpenReport
 from store.model import Annotation, Span
-from store.session import Saved, Session
 from tui.keys import hint, key_for
+from tui.screens.report_part import ReportPart
 from tui.widgets.annotation_panel import describe
 from tui.widgets.paragraph_view import ParagraphView
 from tui.widgets.selection import SpanSelector
 
 
-class OrphanActions(Screen[None]):
+class OrphanActions(ReportPart):
     """`O` and placing an orphan (see the module docstring); the ReportScreen is one."""
 
-    # What the report screen provides:
-    session: Session
-    report_id: str
-    opened: OpenReport
+    # What the report screen provides besides ReportPart's:
     actors: dict[str, Any]
 
     # What this part keeps:
@@ -48,10 +41,6 @@ class OrphanActions(Screen[None]):
     def current_paragraph(self) -> int:
         raise NotImplementedError
 
-    @property
-    def selecting(self) -> bool:
-        raise NotImplementedError
-
     def begin_selection(self, index: int, anchor: int, caret: int | None = None) -> None:
         raise NotImplementedError
 
@@ -59,16 +48,6 @@ class OrphanActions(Screen[None]):
         raise NotImplementedError
 
     def placed_links(self, claim_id: str) -> None:
-        raise NotImplementedError
-
-    def attempt(
-        self,
-        what: str,
-        operation: Callable[[], Saved[Any]],
-        message: str | Callable[[Saved[Any]], str] | None = None,
-        reopen: Callable[[str], None] | None = None,
-        after: Callable[[Saved[Any]], None] | None = None,
-    ) -> None:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ data
