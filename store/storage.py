@@ -43,6 +43,7 @@ import contextlib
 import errno
 import json
 import os
+import re
 import secrets
 import stat
 import threading
@@ -52,6 +53,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Table
@@ -241,7 +243,53 @@ def signature(path: Path) -> Signature | None:
 
 
 def encode(data: Tables) -> bytes:
-    return json.dumps(data, separators=(",", ":")).encode("ascii")
+    """Compact JSON in ASCII, non-ASCII characters as `\\uXXXX` escapes: what `json.dumps` writes, ten times faster.
+
+    A save rewrites its whole shard (256 annotations, ~150 kB): `json.dumps` took a
+    millisecond of every grade on a dense report, orjson a tenth of that. orjson
+    writes UTF-8, so the few non-ASCII characters are escaped after it (Python's
+    `backslashreplace`, then its `\\xNN` and `\\UNNNNNNNN` forms put in JSON's
+    `\\u00NN` and surrogate-pair forms). What orjson refuses (a lone surrogate, an
+    integer over 64 bits) is written by the standard library, as before.
+    """
+    try:
+        payload = orjson.dumps(data)
+    except TypeError:  # orjson.JSONEncodeError is one: also a key that is not a string
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
+    if payload.isascii():
+        return payload
+    escaped = payload.decode("utf-8").encode("ascii", "backslashreplace")
+    if _PYTHON_FORM.search(escaped) is None:
+        return escaped
+    return _PYTHON_ESCAPE.sub(_json_escape, escaped)
+
+
+# A backslash sequence, read left to right so an escaped backslash (`\\\\`) is passed over as a pair:
+# Python's `\\xNN` (Latin-1) and `\\UNNNNNNNN` (beyond the BMP) are not JSON; its `\\uNNNN` already is.
+_PYTHON_ESCAPE = re.compile(rb"\\(?:\\|x([0-9a-f]{2})|U([0-9a-f]{8}))")
+_PYTHON_FORM = re.compile(rb"\\[xU]")  # whether there may be one (a text's own `\\x` is checked by the above)
+
+
+def _json_escape(match: re.Match[bytes]) -> bytes:
+    latin, astral = match.groups()
+    if latin:
+        return b"\\u00" + latin
+    if astral:
+        code = int(astral, 16) - 0x10000
+        return b"\\u%04x\\u%04x" % (0xD800 + (code >> 10), 0xDC00 + (code & 0x3FF))
+    return match.group(0)
+
+
+def _load_json(raw: bytes) -> Any:
+    """orjson where it can (twice as fast), else the standard library — which also says precisely what is wrong."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:  # bad JSON, or what only json takes (a lone surrogate escape, a huge integer, NaN)
+        return json.loads(raw, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 def parse(raw: bytes | None, path: Path) -> Tables:
@@ -249,7 +297,7 @@ def parse(raw: bytes | None, path: Path) -> Tables:
     if raw is None or not raw.strip():
         return {}
     try:
-        data = json.loads(raw)
+        data = _load_json(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise CorruptFileError(str(path), _describe(error)) from None
     except RecursionError:

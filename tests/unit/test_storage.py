@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import tinydb
+from hypothesis import given
+from hypothesis import strategies as st
 
 from store import storage
 from store.db import Database
+from store.errors import CorruptFileError
 from store.model import SCHEMA_VERSION, Claim, Kind, Span
 from store.storage import AtomicJSONStorage, TinyFile, atomic_write_bytes
 
@@ -131,3 +135,37 @@ def test_another_database_sees_a_change_without_reopening(db, sample_paths) -> N
     assert other.annotations(report.id) == []
     saved, _ = db.save_annotation(_claim(db, report, "fresh"))
     assert other.annotations(report.id) == [saved]
+
+
+# ---------------------------------------------------------------- encoding (orjson, kept in ASCII)
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(_JSON)
+def test_encode_writes_what_json_dumps_writes_in_ascii(value: object) -> None:
+    """Any text (Latin-1, beyond the BMP, lone surrogates, backslashes before an x or a U) and huge integers:
+    the bytes are ASCII, read back the same, and are exactly what the standard library writes."""
+    written = storage.encode({"t": {"1": {"v": value}}})
+    assert written.isascii()
+    assert json.loads(written) == {"t": {"1": {"v": value}}}
+    assert written == json.dumps({"t": {"1": {"v": value}}}, separators=(",", ":")).encode("ascii")
+
+
+def test_encode_escapes_as_json_does_next_to_a_texts_own_backslashes() -> None:
+    text = "café \\xe9 \\\\U0001f600 😀 “quoted” \\ é"
+    written = storage.encode({"t": {"1": {"note": text}}})
+    assert written == json.dumps({"t": {"1": {"note": text}}}, separators=(",", ":")).encode("ascii")
+    assert b"\\u00e9" in written and b"\\ud83d\\ude00" in written
+
+
+def test_a_file_with_nan_does_not_parse(tmp_path: Path) -> None:
+    """NaN is not JSON: such a file is reported, never read and then written back as null."""
+    path = tmp_path / "x.json"
+    path.write_bytes(b'{"t": {"1": {"v": NaN}}}')
+    with pytest.raises(CorruptFileError, match="NaN is not JSON"):
+        storage.parse(path.read_bytes(), path)

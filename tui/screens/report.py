@@ -16,8 +16,9 @@ working state (`store/workstate.py`), outside the shared database.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -26,7 +27,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import Reactive, reactive
-from textual.widgets import Header, Input, Static
+from textual.widgets import Header, Input
 
 from store.db import Change, Edit, OpenReport
 from store.errors import ClaimdeskError, IntegrityError, StoreError
@@ -47,6 +48,7 @@ from tui.widgets.grade_prompt import credibility_bindings, grade_line, reliabili
 from tui.widgets.paragraph_view import Highlight, ParagraphView
 from tui.widgets.search_bar import SearchBar
 from tui.widgets.selection import SELECTION_ACTIONS, SELECTION_BINDINGS, SpanSelector, SpanState
+from tui.widgets.text_line import TextLine
 
 if TYPE_CHECKING:
     from store.candidates import Candidate
@@ -160,6 +162,7 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grade_so_far = Credibility()
         self.grade_keys = (False, False)  # a letter, a digit pressed
         self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
+        self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
         self.last_claim_id: str | None = None  # what `r` grades when the text has focus
@@ -192,7 +195,7 @@ class ReportScreen(OfferActions, OrphanActions):
             yield AnnotationPanel(id="panel")
         yield SpanSelector(id="span-selector")
         yield SearchBar(id="search-bar")
-        yield Static(id="report-status")
+        yield TextLine(id="report-status")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -377,7 +380,29 @@ class ReportScreen(OfferActions, OrphanActions):
         end = bisect.bisect_right(self.annotations, number, lo=start, key=lambda a: a.paragraph)
         return self.annotations[start:end]
 
+    @contextlib.contextmanager
+    def drawing_once(self) -> Iterator[None]:
+        """Within: the panel and the status line are drawn once, at the end, however many steps ask for them.
+
+        A saved change is shown and may then move on (`space`): drawing both steps costs a frame's worth.
+        """
+        if self._held is not None:
+            yield
+            return
+        self._held = set()
+        try:
+            yield
+        finally:
+            held, self._held = self._held, None
+            if "panel" in held:
+                self.show_panel()
+            if "progress" in held:
+                self.show_progress()
+
     def show_panel(self) -> None:
+        if self._held is not None:
+            self._held.add("panel")
+            return
         number = self.current_paragraph
         here = self.here(number)
         if not self.show_all_reviewers:
@@ -393,6 +418,9 @@ class ReportScreen(OfferActions, OrphanActions):
         )
 
     def show_progress(self) -> None:
+        if self._held is not None:
+            self._held.add("progress")
+            return
         if self.grading is not None:
             self.show_grade()  # the status line is the GRADE line until the grade is given
             return
@@ -431,7 +459,7 @@ class ReportScreen(OfferActions, OrphanActions):
             status.append(f"  ·  ✓ {self.status_note}", style="bold")
         if self.orphans and self.placing is None:
             status.append("  ·  " + self.orphan_words(), style="bold")
-        self.query_one("#report-status", Static).update(status, layout=False)  # one line, fixed height
+        self.query_one("#report-status", TextLine).update(status)  # one line, fixed height
 
     def current_moved(self, index: int) -> None:
         """The analyst moved to paragraph `index` (watching `ParagraphView.current`)."""
@@ -465,12 +493,13 @@ class ReportScreen(OfferActions, OrphanActions):
         """Ask the session for a change; show it when saved (`tui.saving.attempt` handles every failure)."""
 
         def done(saved: Saved[Any]) -> None:
-            self.apply(saved.change)
-            text = message(saved) if callable(message) else message
-            if text:
-                self.notify(text, markup=False, timeout=4)
-            if after is not None:
-                after(saved)
+            with self.drawing_once():
+                self.apply(saved.change)
+                text = message(saved) if callable(message) else message
+                if text:
+                    self.notify(text, markup=False, timeout=4)
+                if after is not None:
+                    after(saved)
 
         attempt(
             self, self.session, what, operation, done,
@@ -957,7 +986,7 @@ class ReportScreen(OfferActions, OrphanActions):
         target = self.grading
         subject = target.claim.text if target.claim else self.actor_name(target.actor_id)
         line = grade_line(self, subject, self.grade_so_far, *self.grade_keys)
-        self.query_one("#report-status", Static).update(line, layout=False)
+        self.query_one("#report-status", TextLine).update(line)
 
     def action_reliability(self, letter: str) -> None:
         self.grade_so_far = Credibility(letter, self.grade_so_far.credibility)

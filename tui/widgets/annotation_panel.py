@@ -8,7 +8,8 @@ what is listed (everyone's, or yours only: `m`).
 
 from __future__ import annotations
 
-from typing import ClassVar
+import functools
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,11 +18,14 @@ from textual.cache import LRUCache
 from textual.containers import Vertical
 from textual.events import Resize
 from textual.message import Message
-from textual.widgets import Static
 
 from store.model import Actor, Annotation, Kind, Mark
 from tui.keys import hint
 from tui.widgets.entry_list import Entry, EntryList
+from tui.widgets.text_line import TextLine
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 LINK_PREFIX = "link:"  # option ids of the link lines under a claim (issue 15)
 ClaimLinks = dict[str, tuple[Text, list[tuple[str, Text]]]]  # claim id → (what its links suggest, [(link id, line)])
@@ -73,17 +77,19 @@ def indented(text: Text, width: int) -> Text:
     """`text` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
     if width <= INDENT * 3:
         return text
-    from rich.console import Console
-
-    console = Console(width=width, legacy_windows=False, color_system=None)
+    console = _measuring_console(width)
     out = Text()
     for number, line in enumerate(text.split("\n", allow_blank=True)):
+        if number:
+            out.append("\n")
+        if line.cell_len <= width and "\t" not in line.plain:  # most lines of an entry (claimant, credibility…) fit
+            line.rstrip()
+            out.append_text(line)
+            continue
         lead = len(line.plain) - len(line.plain.lstrip(" "))
         pad = lead + INDENT
         first, *rest = line.wrap(console, width, overflow="fold") or [Text()]
         first.rstrip()
-        if number:
-            out.append("\n")
         out.append_text(first)
         if rest:
             for piece in rest:
@@ -93,6 +99,14 @@ def indented(text: Text, width: int) -> Text:
                 out.append("\n" + " " * pad)
                 out.append_text(piece)
     return out
+
+
+@functools.lru_cache(maxsize=4)
+def _measuring_console(width: int) -> Console:
+    """A console only to wrap text at `width` (made once per width: making one costs more than the wrapping)."""
+    from rich.console import Console
+
+    return Console(width=width, legacy_windows=False, color_system=None)
 
 
 def mark_words(mark: Mark | None) -> str:
@@ -146,7 +160,7 @@ class AnnotationPanel(Vertical, can_focus=False):
         self._entries: LRUCache[tuple[object, ...], Text] = LRUCache(ENTRIES_KEPT)
 
     def compose(self) -> ComposeResult:
-        yield Static(id="panel-heading")
+        yield TextLine(id="panel-heading")
         yield EntryList(id="annotation-list")
 
     def show(
@@ -164,7 +178,7 @@ class AnnotationPanel(Vertical, can_focus=False):
         heading.append(f"  {mark_words(mark)}")
         count = len(annotations)
         heading.append(f"  ·  {count} {'of yours' if mine_only else 'annotation' + ('s' if count != 1 else '')}")
-        self.query_one("#panel-heading", Static).update(heading, layout=False)
+        self.query_one("#panel-heading", TextLine).update(heading)
         options = self.query_one("#annotation-list", EntryList)
         # Moving through paragraphs calls this on every key: rebuild the list only when what it shows changed
         # (nothing to show, twice in a row, is the common case and costs a comparison).
@@ -205,7 +219,7 @@ class AnnotationPanel(Vertical, can_focus=False):
                 text.append_text(summary)
             entry = indented(text, width)
             self._entries.set(key, entry)
-        return entry.copy()
+        return entry  # the same Text when shown again: the list neither splits nor draws it again (never changed after this)
 
     def on_resize(self, event: Resize) -> None:
         self._shown = None  # wrapped to the old width: drawn again on the next show

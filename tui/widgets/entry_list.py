@@ -17,16 +17,17 @@ strings, never markup; it is drawn as it is.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding, BindingType
 from textual.cache import LRUCache
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -98,8 +99,11 @@ class EntryList(ScrollView, can_focus=True):
         self.entries: list[Entry] = []
         self._rows: list[tuple[int, Text | None]] = []  # (entry index, the row's text or None for a divider)
         self._first_row: list[int] = []  # entry index → its first row
-        self._strips: LRUCache[tuple[int, int, bool, bool, int], Strip] = LRUCache(ROWS_KEPT)
-        self._generation = 0
+        # An entry shown again (the owner keeps its prompts) is neither split nor drawn again: both are kept by the
+        # identity of its text, held beside what was made of it so the identity cannot be reused meanwhile.
+        self._lines: LRUCache[int, tuple[Text, list[Text]]] = LRUCache(ROWS_KEPT)
+        self._strips: LRUCache[tuple[int, int, bool, bool, bool], tuple[Text | None, Strip]] = LRUCache(ROWS_KEPT)
+        self._frame: tuple[Style, int, int] | None = None  # (style, width, scroll offset) while a frame is drawn
 
     # ------------------------------------------------------------ attributes down
 
@@ -111,7 +115,10 @@ class EntryList(ScrollView, can_focus=True):
         return self.entries[index]
 
     def set_options(self, items: Iterable[Entry | None]) -> None:
-        """Show these entries (`None`: a divider under the entry before it); the highlight goes to the first."""
+        """Show these entries (`None`: a divider under the entry before it); the highlight goes to the first.
+
+        Only the rows that differ from what is on screen are drawn again: a grade changes one entry's rows.
+        """
         entries: list[Entry] = []
         rows: list[tuple[int, Text | None]] = []
         first_row: list[int] = []
@@ -121,19 +128,34 @@ class EntryList(ScrollView, can_focus=True):
                     rows.append((len(entries) - 1, None))
                 continue
             first_row.append(len(rows))
-            rows.extend((len(entries), line) for line in item.prompt.split("\n", allow_blank=True))
+            rows.extend((len(entries), line) for line in self._split(item.prompt))
             entries.append(item)
-        drawn = len(self._rows) if self.scroll_offset.y == 0 else None  # rows below both lists stay blank: not drawn again
+        before = [self._looks(row) for row in range(len(self._rows))]
         self.entries, self._rows, self._first_row = entries, rows, first_row
-        self._generation += 1
-        self._strips.clear()
         self.set_reactive(EntryList.highlighted, None)
         self._size_to_rows()
-        self.scroll_to(y=0, animate=False, immediate=True)
-        if drawn is None:
+        if self.scroll_offset.y:
+            self.scroll_to(y=0, animate=False, immediate=True)
             self.refresh()
-        else:
-            self.refresh_lines(0, max(drawn, len(rows), 1))
+            return
+        changed = [row for row in range(max(len(before), len(rows))) if row >= len(before) or before[row] != self._looks(row)]
+        for first, count in _runs(changed):
+            self.refresh_lines(first, count)
+
+    def _split(self, prompt: Text) -> list[Text]:
+        kept = self._lines.get(id(prompt))
+        if kept is not None and kept[0] is prompt:
+            return kept[1]
+        lines = list(prompt.split("\n", allow_blank=True))
+        self._lines.set(id(prompt), (prompt, lines))
+        return lines
+
+    def _looks(self, row: int) -> tuple[int, bool, bool]:
+        """What decides how a row is drawn, but for width and focus (the same for every row)."""
+        if row >= len(self._rows):
+            return (0, False, False)
+        entry, text = self._rows[row]
+        return (id(text) if text is not None else 1, entry == self.highlighted and text is not None, self.entries[entry].disabled)
 
     def _size_to_rows(self) -> None:
         # A list shorter than the view keeps the view's size: the screen is laid out again only when a
@@ -144,40 +166,51 @@ class EntryList(ScrollView, can_focus=True):
             self.virtual_size = size
 
     def on_resize(self, _event: events.Resize) -> None:
-        self._strips.clear()
         self._size_to_rows()
+
+    def notify_style_update(self) -> None:
+        self._strips.clear()  # drawn in the old theme's colours
+        super().notify_style_update()
 
     # ------------------------------------------------------------------- drawing
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every row needs, asked once a frame: the widget's style walks the DOM each time it is asked.
+        self._frame = self._measure()
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame = None
+
+    def _measure(self) -> tuple[Style, int, int]:
+        return self.rich_style, self.scrollable_content_region.width, self.scroll_offset.y
+
     def render_line(self, y: int) -> Strip:
-        row = y + self.scroll_offset.y
-        width = self.scrollable_content_region.width
-        base = self.rich_style
+        base, width, top = self._frame or self._measure()
+        row = y + top
         if not 0 <= row < len(self._rows) or width <= 0:
             return Strip.blank(width, base)
         entry, text = self._rows[row]
-        lit = entry == self.highlighted
-        key = (row, width, lit, self.has_focus, self._generation)
-        strip = self._strips.get(key)
-        if strip is None:
-            strip = self._draw(entry, text, width, lit)
-            self._strips.set(key, strip)
+        lit = entry == self.highlighted and text is not None
+        disabled = self.entries[entry].disabled
+        key = (id(text) if text is not None else 1, width, lit, self.has_focus, disabled)
+        kept = self._strips.get(key)
+        if kept is not None and kept[0] is text:
+            return kept[1]
+        strip = self._draw(text, base, width, lit, disabled)
+        self._strips.set(key, (text, strip))
         return strip
 
-    def _draw(self, entry: int, text: Text | None, width: int, lit: bool) -> Strip:
-        base = self.rich_style
+    def _draw(self, text: Text | None, base: Style, width: int, lit: bool, disabled: bool) -> Strip:
         if text is None:
             return Strip([Segment(DIVIDER * width, base + self.get_component_rich_style("entry-list--divider", partial=True))], width)
         line = text.copy()
         line.no_wrap = True
-        line.truncate(width, overflow="fold")
-        if self.entries[entry].disabled:
+        line.truncate(width, overflow="fold", pad=True)  # exactly `width` cells
+        if disabled:
             line.stylize(self.get_component_rich_style("entry-list--disabled", partial=True))
-        strip = Strip(line.render(self.app.console)).extend_cell_length(width).crop(0, width).apply_style(base)
-        if lit:
-            highlight = self.get_component_rich_style("entry-list--highlight", partial=True)
-            strip = strip.apply_style(highlight)
-        return strip
+        over = self.get_component_rich_style("entry-list--highlight", partial=True) if lit else None
+        return Strip(Segment.apply_style(line.render(self.app.console), base, over), width)
 
     def _refresh_entry(self, index: int | None) -> None:
         if index is None or not 0 <= index < len(self.entries):
@@ -258,6 +291,20 @@ class EntryList(ScrollView, can_focus=True):
             if index == self.highlighted and event.chain >= 2:
                 self.action_select()
             self.highlighted = index
+
+
+def _runs(rows: list[int]) -> Iterator[tuple[int, int]]:
+    """Ascending row numbers as (first, count) runs of consecutive rows: one region to repaint each."""
+    start = previous = None
+    for row in rows:
+        if previous is not None and row == previous + 1:
+            previous = row
+            continue
+        if start is not None and previous is not None:
+            yield start, previous - start + 1
+        start = previous = row
+    if start is not None and previous is not None:
+        yield start, previous - start + 1
 
 
 __all__ = ["Entry", "EntryList"]
