@@ -73,32 +73,29 @@ def describe(annotation: Annotation, actors: dict[str, Actor], reviewer: str = "
     return text
 
 
-def indented(text: Text, width: int) -> Text:
-    """`text` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
+def indented(text: Text, width: int) -> tuple[Text, ...]:
+    """The lines of `text` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
+    lines = text.split("\n", allow_blank=True)
     if width <= INDENT * 3:
-        return text
+        return tuple(lines)
     console = _measuring_console(width)
-    out = Text()
-    for number, line in enumerate(text.split("\n", allow_blank=True)):
-        if number:
-            out.append("\n")
+    out: list[Text] = []
+    for line in lines:
         if line.cell_len <= width and "\t" not in line.plain:  # most lines of an entry (claimant, credibility…) fit
             line.rstrip()
-            out.append_text(line)
+            out.append(line)
             continue
         lead = len(line.plain) - len(line.plain.lstrip(" "))
         pad = lead + INDENT
         first, *rest = line.wrap(console, width, overflow="fold") or [Text()]
         first.rstrip()
-        out.append_text(first)
+        out.append(first)
         if rest:
             for piece in rest:
                 piece.rstrip()
             remainder = Text(" ").join(rest) if len(rest) > 1 else rest[0]
-            for piece in remainder.wrap(console, width - pad, overflow="fold"):
-                out.append("\n" + " " * pad)
-                out.append_text(piece)
-    return out
+            out.extend(Text(" " * pad).append_text(piece) for piece in remainder.wrap(console, width - pad, overflow="fold"))
+    return tuple(out)
 
 
 @functools.lru_cache(maxsize=4)
@@ -157,7 +154,7 @@ class AnnotationPanel(Vertical, can_focus=False):
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self._entries: LRUCache[tuple[object, ...], Text] = LRUCache(ENTRIES_KEPT)
+        self._entries: LRUCache[tuple[object, ...], tuple[Text, ...]] = LRUCache(ENTRIES_KEPT)
 
     def compose(self) -> ComposeResult:
         yield TextLine(id="panel-heading")
@@ -204,10 +201,10 @@ class AnnotationPanel(Vertical, can_focus=False):
         else:
             empty = "No annotations of yours here" if mine_only else "No annotations yet"
             keys = hint(self, ("claim", "claim"), ("actor", "actor"))
-            options.set_options([Entry(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
+            options.set_options([Entry.of(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
 
-    def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> Text:
-        """An annotation's entry, wrapped to `width`; kept, since moving back and forth shows the same ones again."""
+    def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> tuple[Text, ...]:
+        """An annotation's entry lines, wrapped to `width`; kept, since moving back and forth shows the same ones again."""
         refs = (annotation.actor_id, *((annotation.claim.claimant, annotation.claim.reported_by) if annotation.claim else ()))
         names = tuple(actors[ref].name if ref in actors else None for ref in refs)
         key = (annotation.id, annotation.rev, annotation.updated_at, names, reviewer, str(summary) if summary is not None else None, width)
@@ -219,7 +216,7 @@ class AnnotationPanel(Vertical, can_focus=False):
                 text.append_text(summary)
             entry = indented(text, width)
             self._entries.set(key, entry)
-        return entry  # the same Text when shown again: the list neither splits nor draws it again (never changed after this)
+        return entry  # the same lines when shown again: the list does not draw them again (never changed after this)
 
     def on_resize(self, event: Resize) -> None:
         self._shown = None  # wrapped to the old width: drawn again on the next show

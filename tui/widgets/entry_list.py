@@ -8,7 +8,7 @@ scrollbar is needed or no longer needed, not whenever the paragraph changes.
 
 It offers the small part of OptionList's interface the panel and its tests use:
 `option_count`, `get_option_at_index(i)` (an `Entry` with `id`, `prompt`,
-`disabled`), `highlighted`, `set_options(items)` where `None` draws a divider
+`lines`, `disabled`), `highlighted`, `set_options(items)` where `None` draws a divider
 under the entry before it. `enter` (or a double click) posts `Selected(entry)`.
 
 Entry text is untrusted: the owner builds it as `rich.text.Text` from plain
@@ -39,11 +39,24 @@ ROWS_KEPT = 512
 
 @dataclass(frozen=True, eq=False)
 class Entry:
-    """One entry: its lines (already wrapped to the list's width), its id, and whether the cursor may rest on it."""
+    """One entry: its lines (already wrapped to the list's width), its id, and whether the cursor may rest on it.
 
-    prompt: Text
+    An owner that shows the same entry again passes the same line objects: those rows are not drawn again.
+    """
+
+    lines: tuple[Text, ...]
     id: str | None = None
     disabled: bool = False
+
+    @classmethod
+    def of(cls, text: Text, id: str | None = None, disabled: bool = False) -> Entry:
+        """An entry of `text`, one row per line of it."""
+        return cls(tuple(text.split("\n", allow_blank=True)), id, disabled)
+
+    @property
+    def prompt(self) -> Text:
+        """Its lines as one text."""
+        return Text("\n").join(self.lines)
 
 
 class EntryList(ScrollView, can_focus=True):
@@ -99,9 +112,8 @@ class EntryList(ScrollView, can_focus=True):
         self.entries: list[Entry] = []
         self._rows: list[tuple[int, Text | None]] = []  # (entry index, the row's text or None for a divider)
         self._first_row: list[int] = []  # entry index → its first row
-        # An entry shown again (the owner keeps its prompts) is neither split nor drawn again: both are kept by the
-        # identity of its text, held beside what was made of it so the identity cannot be reused meanwhile.
-        self._lines: LRUCache[int, tuple[Text, list[Text]]] = LRUCache(ROWS_KEPT)
+        # A row shown again (the owner keeps its entries' lines) is not drawn again: strips are kept by the identity
+        # of the row's text, held beside the strip so that identity cannot be reused meanwhile.
         self._strips: LRUCache[tuple[int, int, bool, bool, bool], tuple[Text | None, Strip]] = LRUCache(ROWS_KEPT)
         self._frame: tuple[Style, int, int] | None = None  # (style, width, scroll offset) while a frame is drawn
 
@@ -128,7 +140,7 @@ class EntryList(ScrollView, can_focus=True):
                     rows.append((len(entries) - 1, None))
                 continue
             first_row.append(len(rows))
-            rows.extend((len(entries), line) for line in self._split(item.prompt))
+            rows.extend((len(entries), line) for line in item.lines)
             entries.append(item)
         before = [self._looks(row) for row in range(len(self._rows))]
         self.entries, self._rows, self._first_row = entries, rows, first_row
@@ -141,14 +153,6 @@ class EntryList(ScrollView, can_focus=True):
         changed = [row for row in range(max(len(before), len(rows))) if row >= len(before) or before[row] != self._looks(row)]
         for first, count in _runs(changed):
             self.refresh_lines(first, count)
-
-    def _split(self, prompt: Text) -> list[Text]:
-        kept = self._lines.get(id(prompt))
-        if kept is not None and kept[0] is prompt:
-            return kept[1]
-        lines = list(prompt.split("\n", allow_blank=True))
-        self._lines.set(id(prompt), (prompt, lines))
-        return lines
 
     def _looks(self, row: int) -> tuple[int, bool, bool]:
         """What decides how a row is drawn, but for width and focus (the same for every row)."""
