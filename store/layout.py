@@ -4,7 +4,7 @@
     actors.json                           the actor registry shared by all reports
     links/links-NNNN.json                 links between claims (corroborates, contradicts…), in shards
     reports/<id>/text.json                every revision of one report's text
-    reports/<id>/annotations-NNNN.json    that report's annotations, in shards of about 256
+    reports/<id>/annotations-NNNN.json    that report's annotations, in shards of about 128
     reports/<id>/marks-NNNN.json          reviewed / flagged marks of paragraphs 256·(N-1)+1 … 256·N
     reports/<id>/decisions-NNNN.json      adjudication decisions on paragraphs 256·(N-1)+1 … 256·N
     .locks/                               one lock file per database file (flock: never stale)
@@ -13,7 +13,7 @@ Every `*.json` is a plain TinyDB database. Why shards: a save rewrites one file,
 so its cost must not grow with the report (docs/storage.md). An annotation stays
 in the shard it was first written to; new annotations go to the newest shard
 until it holds ANNOTATIONS_PER_SHARD, then a new one starts — so a report of 100
-annotations is one small file, and one of 25,000 is a hundred, each as cheap to
+annotations is one small file, and one of 25,000 is two hundred, each as cheap to
 rewrite as the first. Marks and adjudication decisions are kept by paragraph, so
 their shards are ranges.
 
@@ -30,7 +30,7 @@ from pathlib import Path
 
 from store.errors import UnsafePathError
 
-ANNOTATIONS_PER_SHARD = 256
+ANNOTATIONS_PER_SHARD = 128  # a grade rewrites ~70 kB: half the encoding and copying of 256 (docs/storage.md)
 PARAGRAPHS_PER_MARK_SHARD = 256
 
 REPORT_ID = re.compile(r"^[a-z0-9_][a-z0-9_.-]{0,79}$")

@@ -243,10 +243,10 @@ def signature(path: Path) -> Signature | None:
 
 
 def encode(data: Tables) -> bytes:
-    """Compact JSON in ASCII, non-ASCII characters as `\\uXXXX` escapes: what `json.dumps` writes, ten times faster.
+    """Compact JSON in ASCII, non-ASCII characters as `\\uXXXX` escapes, as `json.dumps` writes it (but DEL, left as it is).
 
-    A save rewrites its whole shard (256 annotations, ~150 kB): `json.dumps` took a
-    millisecond of every grade on a dense report, orjson a tenth of that. orjson
+    A save rewrites its whole shard (up to 256 annotations, ~150 kB): `json.dumps` took a
+    millisecond of every grade on a dense report, orjson a fraction of that. orjson
     writes UTF-8, so the few non-ASCII characters are escaped after it (Python's
     `backslashreplace`, then its `\\xNN` and `\\UNNNNNNNN` forms put in JSON's
     `\\u00NN` and surrogate-pair forms). What orjson refuses (a lone surrogate, an

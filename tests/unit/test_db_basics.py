@@ -117,6 +117,7 @@ def test_a_shard_another_process_starts_is_seen_by_the_next_save_and_read(db, sa
 def test_an_annotation_another_process_changes_is_read_again_and_a_stale_edit_conflicts(db, sample_paths) -> None:
     from store.db import Database
     from store.errors import ConflictError
+    from store.layout import ANNOTATIONS_PER_SHARD
     from store.session import Session
 
     report = _two_full_shards(db, sample_paths)
@@ -128,7 +129,7 @@ def test_an_annotation_another_process_changes_is_read_again_and_a_stale_edit_co
     assert db.stored_annotation(report.id, first.id) is None
     with pytest.raises(ConflictError):
         ours.grade(first, Credibility("B", 2))
-    assert len(db.annotations(report.id)) == 2 * 256 - 1
+    assert len(db.annotations(report.id)) == 2 * ANNOTATIONS_PER_SHARD - 1
 
 
 def test_a_refused_change_leaves_what_was_read_untouched(db, sample_paths) -> None:

@@ -33,7 +33,10 @@ class TextLine(Static):
 
     def update(self, content: VisualType = "", *, layout: bool = False) -> None:
         """Show `content` (a `Text`; a string is taken as plain text, never markup)."""
-        self._line = content if isinstance(content, Text) else Text(str(content))
+        line = content if isinstance(content, Text) else Text(str(content))
+        if line == self._line and line.style == self._line.style and self._drawn is not None:
+            return  # the same words: nothing to draw (the panel heading of a grade, say)
+        self._line = line
         self._drawn = None
         self.refresh(layout=layout)
 
