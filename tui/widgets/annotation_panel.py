@@ -37,45 +37,63 @@ INDENT = 2  # continuation lines of an entry's line start this much further in
 
 def describe(annotation: Annotation, actors: dict[str, Actor], reviewer: str = "") -> Text:
     """One annotation as plain text for the list (never markup: every field is untrusted)."""
+    return Text("\n").join(describe_lines(annotation, actors, reviewer))
+
+
+def describe_lines(annotation: Annotation, actors: dict[str, Actor], reviewer: str = "") -> list[Text]:
+    """`describe`, line by line: the panel wraps each line, and splitting a built text costs more than building lines."""
 
     def name(actor_id: str | None) -> str:
         return actors[actor_id].name if actor_id in actors else "?"
 
-    text = Text()
+    lines = _Lines()
     if annotation.kind is Kind.CLAIM and annotation.claim:
-        text.append("CLAIM ", style="bold")
-        text.append(f"[{annotation.claim.type}] ")
+        lines.add("CLAIM ", "bold")
+        lines.add(f"[{annotation.claim.type}] ")
         if annotation.span is None:
-            text.append("(whole ¶) ", style="italic")
+            lines.add("(whole ¶) ", "italic")
         claim_text = annotation.claim.text
-        text.append(claim_text if len(claim_text) <= CLAIM_PREVIEW else claim_text[:CLAIM_PREVIEW].rstrip() + " …")
+        lines.add(claim_text if len(claim_text) <= CLAIM_PREVIEW else claim_text[:CLAIM_PREVIEW].rstrip() + " …")
         if annotation.claim.claimant:
-            text.append(f"\n  claimant: {name(annotation.claim.claimant)}")
+            lines.add(f"\n  claimant: {name(annotation.claim.claimant)}")
         if annotation.claim.reported_by:
-            text.append(f"\n  reported by: {name(annotation.claim.reported_by)}")
+            lines.add(f"\n  reported by: {name(annotation.claim.reported_by)}")
     else:
-        text.append("ACTOR ", style="bold")
-        text.append(name(annotation.actor_id))
+        lines.add("ACTOR ", "bold")
+        lines.add(name(annotation.actor_id))
         if annotation.span:
-            text.append(f" ← “{annotation.span.quote}”")
+            lines.add(f" ← “{annotation.span.quote}”")
         else:
-            text.append(" (whole ¶)", style="italic")
+            lines.add(" (whole ¶)", "italic")
     cred = annotation.credibility
     if annotation.kind is Kind.CLAIM or (cred and cred.is_set):  # a mention is graded only on purpose
-        text.append("\n  credibility: ")
-        text.append(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
+        lines.add("\n  credibility: ")
+        lines.add(f"{cred.code} ({cred.meaning})" if cred and cred.is_set else "not yet graded")
     if annotation.note:
-        text.append(f"\n  note: {annotation.note}")
+        lines.add(f"\n  note: {annotation.note}")
     who = annotation.reviewer or "?"
     if reviewer and who != reviewer:
-        text.stylize("dim")
-        text.append(f"\n  — by {who}", style="italic")
-    return text
+        for line in lines.lines:
+            line.stylize("dim")
+        lines.add(f"\n  — by {who}", "italic")
+    return lines.lines
 
 
-def indented(text: Text, width: int) -> tuple[Text, ...]:
-    """The lines of `text` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
-    lines = text.split("\n", allow_blank=True)
+class _Lines:
+    """Text added piece by piece, a new line at each newline in a piece."""
+
+    def __init__(self) -> None:
+        self.lines = [Text()]
+
+    def add(self, text: str, style: str = "") -> None:
+        first, *rest = text.split("\n")
+        self.lines[-1].append(first, style=style or None)
+        for piece in rest:
+            self.lines.append(Text(piece, style=style))
+
+
+def indented(lines: list[Text], width: int) -> tuple[Text, ...]:
+    """`lines` wrapped to `width`, each line's continuation indented under it (hanging indent)."""
     if width <= INDENT * 3:
         return tuple(lines)
     console = _measuring_console(width)
@@ -195,7 +213,9 @@ class AnnotationPanel(Vertical, can_focus=False):
                     items.append(None)  # a separator line between annotations
                 summary, lines = (links or {}).get(annotation.id, (None, []))
                 items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
-                items += [Entry(indented(Text("  ").append_text(line), width), id=LINK_PREFIX + link_id) for link_id, line in lines]
+                for link_id, line in lines:
+                    wrapped = indented(Text("  ").append_text(line).split("\n", allow_blank=True), width)
+                    items.append(Entry(wrapped, id=LINK_PREFIX + link_id))
             options.set_options(items)
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
@@ -210,11 +230,10 @@ class AnnotationPanel(Vertical, can_focus=False):
         key = (annotation.id, annotation.rev, annotation.updated_at, names, reviewer, str(summary) if summary is not None else None, width)
         entry = self._entries.get(key)
         if entry is None:
-            text = describe(annotation, actors, reviewer)
+            lines = describe_lines(annotation, actors, reviewer)
             if summary is not None:
-                text.append("\n  ")
-                text.append_text(summary)
-            entry = indented(text, width)
+                lines += Text("  ").append_text(summary).split("\n", allow_blank=True)
+            entry = indented(lines, width)
             self._entries.set(key, entry)
         return entry  # the same lines when shown again: the list does not draw them again (never changed after this)
 
