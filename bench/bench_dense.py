@@ -11,7 +11,7 @@ Store figures (no terminal), each through the same `Session` calls the TUI makes
 * exporting that report to JSONL against a bare `json.dumps` per record.
 
 Terminal figures, in a real pty (as `bench_keys`): the generated 10,000-paragraph
-report holding 30,000 claims — `j`, `space` (mark reviewed) and a grade (`tab`, `r`,
+report holding 30,000 claims, its second half marked reviewed — `j`, `space` (mark reviewed) and a grade (`tab`, `r`,
 a letter and a digit on the highlighted claim) until the screen update is written,
 against the minimal app updating a label (target ≤ 3×). The save itself is on disk
 before the screen says so.
@@ -31,7 +31,7 @@ from pathlib import Path
 from bench.common import Figure, p95
 from store.db import Database
 from store.layout import ANNOTATIONS_PER_SHARD
-from store.model import Annotation, Claim, Credibility, Kind, Report, Span, new_id, now_iso
+from store.model import Annotation, Claim, Credibility, Kind, Mark, Report, Span, new_id, now_iso
 from store.session import Session
 from store.storage import atomic_write_bytes, encode, make_folder
 
@@ -59,6 +59,18 @@ def fill(db: Database, report: Report, count: int, rng: random.Random, paragraph
     for number, first in enumerate(range(0, len(docs), ANNOTATIONS_PER_SHARD), start=1):
         chunk = {str(n): doc for n, doc in enumerate(docs[first : first + ANNOTATIONS_PER_SHARD], start=1)}
         atomic_write_bytes(db.layout.annotation_shard(report.id, number), encode({"annotations": chunk}))
+
+
+def fill_marks(db: Database, report: Report, numbers: range) -> None:
+    """Paragraphs `numbers` marked reviewed, written straight into their mark shards (a report half worked through)."""
+    stamp = now_iso()
+    shards: dict[Path, dict[str, dict[str, object]]] = {}
+    for number in numbers:
+        docs = shards.setdefault(db.layout.mark_shard(report.id, number), {})
+        docs[str(len(docs) + 1)] = Mark(number, reviewed=True, reviewed_by="bench", reviewed_at=stamp, updated_by="bench",
+                                        updated_at=stamp, rev=1).to_dict()
+    for path, docs in shards.items():
+        atomic_write_bytes(path, encode({"marks": docs}))
 
 
 def _report(root: Path, count: int, rng: random.Random) -> tuple[Database, Report]:
@@ -188,6 +200,7 @@ def terminal_figures(quick: bool) -> list[Figure]:
         db = Database(db_path, reviewer="bench")
         report = db.reports()[0]
         fill(db, report, 30_000, random.Random(30), report.paragraph_count)
+        fill_marks(db, report, range(report.paragraph_count // 2 + 1, report.paragraph_count + 1))
         moves, marks, grades = [], [], []
         reviewed = re.compile(r"\d+/10000 reviewed").search
         with lab.terminal([*claimdesk_command(), "open", large, "--db", db_path]) as term:
@@ -204,7 +217,7 @@ def terminal_figures(quick: bool) -> list[Figure]:
                 grades.append(term.press(f"{letter.lower()}{1 + n % 6}".encode(), f"Graded {letter}{1 + n % 6}").last)
         minimal()
     base = statistics.median(baseline)
-    name = "the 10,000-paragraph report with 30,000 claims"
+    name = "the 10,000-paragraph report with 30,000 claims (5,000 ¶ reviewed)"
     return [
         Figure(f"dense: `j` on {name}", statistics.median(moves), base, "minimal app updating a label", target=KEY_TARGET,
                p95=p95(moves)),

@@ -163,6 +163,7 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grade_keys = (False, False)  # a letter, a digit pressed
         self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
         self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
+        self._tally: list[int] | None = None  # [reviewed, flagged] paragraphs of this revision (None: count again)
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
         self.last_claim_id: str | None = None  # what `r` grades when the text has focus
@@ -250,6 +251,7 @@ class ReportScreen(OfferActions, OrphanActions):
             self.annotations = [a for a in every if a.revision == self.opened.report.revision]
             self.set_orphans(every)
             self.marks = db.marks(self.report_id)
+            self._tally = None
             self.actors = {actor.id: actor for actor in db.actors()}
             self.links = self.links_here(db.links())
         except StoreError as error:
@@ -277,6 +279,17 @@ class ReportScreen(OfferActions, OrphanActions):
             if self.book.offers(index) != offers:
                 self.redraw_offers(index)
 
+    def _tally_out(self, mark: Mark | None, number: int) -> None:
+        self._tally_add(mark, number, -1)
+
+    def _tally_in(self, mark: Mark | None, number: int) -> None:
+        self._tally_add(mark, number, 1)
+
+    def _tally_add(self, mark: Mark | None, number: int, sign: int) -> None:
+        if self._tally is not None and mark is not None and 1 <= number <= len(self.opened.paragraphs):
+            self._tally[0] += sign * mark.reviewed
+            self._tally[1] += sign * mark.flagged
+
     def show_marks(self) -> None:
         self.query_one(ParagraphView).set_statuses({n: m.status for n, m in self.marks.items()})
 
@@ -293,7 +306,8 @@ class ReportScreen(OfferActions, OrphanActions):
     def apply(self, change: Change) -> None:
         """Show what a change of ours wrote (or undid) without reading the report again."""
         revision = self.opened.report.revision
-        annotations_changed = marks_changed = actors_changed = False
+        annotations_changed = actors_changed = False
+        marked: set[int] = set()  # paragraphs whose marks changed
         redrawn: set[int] = set()  # paragraphs whose highlights changed (a grade or a note changes none)
         for edit in change.edits:
             if edit.entity == "link":
@@ -307,11 +321,14 @@ class ReportScreen(OfferActions, OrphanActions):
             elif edit.report_id != self.report_id:
                 continue
             elif edit.entity == "mark":
-                marks_changed = True
+                number = int(edit.key)
+                self._tally_out(self.marks.get(number), number)
                 if edit.after is None:
-                    self.marks.pop(int(edit.key), None)
+                    self.marks.pop(number, None)
                 else:
-                    self.marks[int(edit.key)] = Mark.from_dict(edit.after)
+                    self.marks[number] = Mark.from_dict(edit.after)
+                self._tally_in(self.marks.get(number), number)
+                marked.add(number)
             elif edit.entity == "annotation":
                 self._forget_annotation(edit.key, edit.before)
                 self.orphan_changed(edit.key, edit.after)
@@ -326,8 +343,9 @@ class ReportScreen(OfferActions, OrphanActions):
             self.redraw_offers()
         elif annotations_changed:
             self._annotations_changed()
-        if marks_changed:
-            self.show_marks()
+        view = self.query_one(ParagraphView)
+        for number in marked:  # one paragraph's mark: not every mark of a long report compared again
+            view.set_status(number, self.marks[number].status if number in self.marks else None)
         if redrawn:
             self.show_highlights(redrawn)
         self.show_panel()
@@ -426,9 +444,10 @@ class ReportScreen(OfferActions, OrphanActions):
             return
         report = self.opened.report
         total = len(self.opened.paragraphs)
-        marks = [m for n, m in self.marks.items() if 1 <= n <= total]
-        reviewed = sum(m.reviewed for m in marks)
-        flagged = sum(m.flagged for m in marks)
+        if self._tally is None:  # counted once; kept up to date as marks change (a long report has thousands)
+            marks = [m for n, m in self.marks.items() if 1 <= n <= total]
+            self._tally = [sum(m.reviewed for m in marks), sum(m.flagged for m in marks)]
+        reviewed, flagged = self._tally
         progress = f"{reviewed}/{total} reviewed" + (f" · {flagged} flagged" if flagged else "")
         facts = [report.date or "undated"]
         if report.dispatch_number:

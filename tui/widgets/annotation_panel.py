@@ -214,7 +214,7 @@ class AnnotationPanel(Vertical, can_focus=False):
                 summary, lines = (links or {}).get(annotation.id, (None, []))
                 items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
                 for link_id, line in lines:
-                    wrapped = indented(Text("  ").append_text(line).split("\n", allow_blank=True), width)
+                    wrapped = indented(list(Text("  ").append_text(line).split("\n", allow_blank=True)), width)
                     items.append(Entry(wrapped, id=LINK_PREFIX + link_id))
             options.set_options(items)
             options.highlighted = min(highlighted or 0, options.option_count - 1)

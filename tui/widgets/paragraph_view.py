@@ -199,6 +199,17 @@ class ParagraphView(Widget, can_focus=True):
             if 1 <= number <= len(self.paragraphs):
                 self.redraw_paragraph(number - 1)
 
+    def set_status(self, number: int, status: ParagraphStatus | None) -> None:
+        """One paragraph's review status (None: unmarked); its rows are drawn again if it changed."""
+        if self.statuses.get(number) == status:
+            return
+        if status is None:
+            self.statuses.pop(number, None)
+        else:
+            self.statuses[number] = status
+        if 1 <= number <= len(self.paragraphs):
+            self.redraw_paragraph(number - 1)
+
     def set_highlights(self, highlights: list[Highlight]) -> None:
         """Every annotation's highlight, replacing what was there (opening, another analyst's change)."""
         by_paragraph: dict[int, list[Highlight]] = {}
