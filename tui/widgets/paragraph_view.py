@@ -208,7 +208,11 @@ class ParagraphView(Widget, can_focus=True):
         else:
             self.statuses[number] = status
         if 1 <= number <= len(self.paragraphs):
-            self.redraw_paragraph(number - 1)
+            index = number - 1
+            self._versions[index] = self._versions.get(index, 0) + 1
+            first = next((y for y, line in enumerate(self._lines()) if line.paragraph == index and line.first), None)
+            if first is not None:  # the status mark is in the gutter of the paragraph's first row: only that is repainted
+                self.refresh(Region(0, first, GUTTER, 1))
 
     def set_highlights(self, highlights: list[Highlight]) -> None:
         """Every annotation's highlight, replacing what was there (opening, another analyst's change)."""
