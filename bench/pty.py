@@ -77,6 +77,7 @@ class Burst:
     last: float  # seconds from the key to the last byte of the update
     text: str  # what it showed (escape sequences removed)
     size: int = 0  # bytes written to the terminal for it, escape sequences included
+    shown: float = 0.0  # seconds from the key to the bytes that completed what was expected (a later frame may follow)
 
 
 class Terminal:
@@ -215,7 +216,7 @@ class Terminal:
         self.raw.clear()
         sent = time.perf_counter()
         self._write(key)
-        first = last = None
+        first = last = shown_at = None
         seen = False
         deadline = sent + timeout
         while True:
@@ -232,12 +233,13 @@ class Terminal:
                 continue
             first = arrived if first is None else first
             last = arrived
-            seen = seen or shown(screen_text(bytes(self.raw)))
-        assert first is not None and last is not None
+            if not seen and shown(screen_text(bytes(self.raw))):
+                seen, shown_at = True, arrived
+        assert first is not None and last is not None and shown_at is not None
         text = screen_text(bytes(self.raw))
         size = len(self.raw)
         self.raw.clear()
-        return Burst(first - sent, last - sent, text, size)
+        return Burst(first - sent, last - sent, text, size, shown_at - sent)
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.filter import NoColor
 from textual.widgets import Input, Static
 
 from store.db import Database
-from store.model import Claim, Kind, Span
+from store.model import Claim, Credibility, Kind, Span
 from store.session import Session
 from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, screen_of, stored, sync, type_text, write_report
 from tests.pilot.toasts import toasts
@@ -56,6 +57,59 @@ async def test_space_and_bang_toggle_status_and_progress_follows(db, report_id) 
         await pilot.pause()
         assert marks(db, report_id)[2] == (True, False)
         assert "Undone: marked ¶2 not reviewed" in toasts(app)
+
+
+async def until(pilot, shown) -> None:
+    """Let the app draw frames until `shown()` holds, at most ten."""
+    for _ in range(10):
+        if shown():
+            return
+        await pilot.pause()
+    assert shown()
+
+
+def burst(app, *keys: str) -> None:
+    """Keys arriving in one read, as over SSH: all posted before any frame is drawn."""
+    for key in keys:
+        app.post_message(events.Key(key, " " if key == "space" else key))
+
+
+@sync
+async def test_a_key_typed_before_the_mark_is_saved_acts_on_it(db, report_id) -> None:
+    """Keys arriving in one burst after space (undo, space again) find the mark saved and act on it, in order."""
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        burst(app, "space", "u")
+        await until(pilot, lambda: "Undone: marked ¶1 reviewed" in toasts(app))
+        assert marks(db, report_id) == {}
+        burst(app, "space", "space", "space")  # from ¶2 (undo leaves the cursor): each marked before the next key
+        await until(pilot, lambda: "3/4 reviewed" in status_line(app))
+        assert marks(db, report_id) == {2: (True, False), 3: (True, False), 4: (True, False)}
+
+
+@sync
+async def test_leaving_right_after_space_keeps_the_mark(db, report_id) -> None:
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        burst(app, "space")
+        app.exit()  # the app closes straight after the key: the mark is on disk all the same
+    assert marks(db, report_id) == {1: (True, False)}
+
+
+@sync
+async def test_a_grade_is_shown_once_saved_and_keys_after_it_find_it_saved(db, report_id) -> None:
+    Session(db).add_claim(db.report(report_id), 1, None, "a claim")
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("r", "b", "2")
+        await until(pilot, lambda: "✓ Graded B2" in status_line(app))
+        [claim] = stored(db, report_id)
+        assert claim.credibility == Credibility("B", 2)
+        burst(app, "r", "c", "3", "u")  # in one burst: the undo finds the new grade saved, and undoes it
+        await until(pilot, lambda: stored(db, report_id)[0].credibility == Credibility("B", 2))
+        burst(app, "r", "d", "4")
+        app.exit()
+    assert stored(db, report_id)[0].credibility == Credibility("D", 4)  # left at once: the grade was still saved
 
 
 @sync
