@@ -90,7 +90,7 @@ async def test_a_key_typed_before_the_mark_is_saved_acts_on_it(db, report_id) ->
 @sync
 async def test_leaving_right_after_space_keeps_the_mark(db, report_id) -> None:
     app = make_app(db, report_id)
-    async with app.run_test(size=WIDE) as pilot:
+    async with app.run_test(size=WIDE):
         burst(app, "space")
         app.exit()  # the app closes straight after the key: the mark is on disk all the same
     assert marks(db, report_id) == {1: (True, False)}
