@@ -275,11 +275,13 @@ class ParagraphView(Widget, can_focus=True):
         same either way has only its gutter repainted (the bar and the number).
         """
         before = self._screen_lines
-        self._screen_lines = None
         if before is None:
             self.refresh()
             return
-        after = self._lines()
+        # The rows on screen do not depend on which paragraph is current (footnotes stand under theirs
+        # whether or not it is): what changed is the bar and what only the current paragraph shows.
+        after = before
+        self._bar_y = _bar_row(after, self.current)
         width = self._view_size().width
         bar_before, bar_after = _bar_row(before, old), self._bar_y
         whole: list[int] = []
