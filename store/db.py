@@ -64,7 +64,7 @@ from store.storage import (
     read_file,
     signature,
 )
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, counted
 
 if TYPE_CHECKING:
     from store.reanchor import Reanchoring
@@ -354,7 +354,7 @@ class Database:
 
         self.library.update(write)
         self.notices.append(
-            f"{self.layout.library} was missing: re-indexed {len(index)} report(s) from their text files"
+            f"{self.layout.library} was missing: re-indexed {counted(len(index), 'report')} from their text files"
             + (f" ({len(skipped)} could not be read; run 'claimdesk doctor')" if skipped else "")
         )
 
@@ -1098,7 +1098,7 @@ class Database:
         if any(a.report_id != report_id for a in cleaned):
             raise StoreError(f"save_annotations: every annotation must belong to report {report_id!r}")
         edits = self.commit([Plan("annotation", a.id, report_id, a.to_dict()) for a in cleaned])
-        return Change(f"imported {len(edits)} annotation(s)", edits)
+        return Change(f"imported {counted(len(edits), 'annotation')}", edits)
 
     def delete_annotation(self, report_id: str, annotation_id: str) -> Change:
         (edit,) = self.commit([Plan("annotation", annotation_id, report_id, None)])

@@ -67,6 +67,7 @@ from store.storage import (
     read_file,
     temp_target,
 )
+from store.text import counted
 
 PROBLEM, NOTE = "problem", "note"
 
@@ -497,11 +498,10 @@ def _check_annotations(snap: Snapshot, summary: Summary | None) -> list[Finding]
                     )
                 )
     for report_id, count in sorted(orphans.items()):
-        findings.append(
-            Finding(
-                NOTE, f"reports/{report_id}", f"{count} annotation(s) need a look: a new revision could not place them (open the report)"
-            )
-        )
+        one = count == 1
+        said = f"{counted(count, 'annotation')} {'needs' if one else 'need'} a look"
+        why = f"a new revision could not place {'it' if one else 'them'} (open the report)"
+        findings.append(Finding(NOTE, f"reports/{report_id}", f"{said}: {why}"))
     return findings
 
 
@@ -774,7 +774,7 @@ def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
                     "reports": {str(n): doc for n, doc in enumerate(index, start=1)},
                 }
                 atomic_write_bytes(path, encode(tables), modes.file)
-                act(f"rebuilt library.json from {len(index)} report text file(s); the unreadable file is kept at {kept_rel}")
+                act(f"rebuilt library.json from {counted(len(index), 'report text file')}; the unreadable file is kept at {kept_rel}")
                 for line in skipped:
                     act(f"could not index: {line}")
                 continue
@@ -789,7 +789,7 @@ def _recover_unparsable(snap: Snapshot, act: Callable[[str], None]) -> None:
             atomic_write_bytes(path, encode(tables), modes.file)
             act(f"recovered {counts} from {snap.rel(path)}; the unreadable file is kept at {kept_rel}")
             if placeholders:
-                act(f"recreated {len(placeholders)} actor(s) that annotations name as \"unknown actor …\": rename or merge them")
+                act(f"recreated {counted(len(placeholders), 'actor')} that annotations name as \"unknown actor …\": rename or merge them")
 
 
 def _placeholder_actors(snap: Snapshot, recovered: dict[str, dict[str, Any]], kept_rel: str) -> dict[str, dict[str, Any]]:

@@ -33,7 +33,7 @@ from store.records import (
     record_line,
     selected_reports,
 )
-from store.text import clean_line, inert_text
+from store.text import clean_line, counted, inert_text
 
 EVERYTHING = Selection()
 
@@ -149,7 +149,8 @@ class _Lines:
     def notices(self) -> list[str]:
         if self.overlapping:
             return [
-                f"{self.overlapping} paragraph(s) hold overlapping spans: create the doccano project with "
+                f"{counted(self.overlapping, 'paragraph')} {'holds' if self.overlapping == 1 else 'hold'} overlapping spans: "
+                "create the doccano project with "
                 '"Allow overlapping spans" ticked, or doccano keeps only the first of each overlapping group'
             ]
         return []

@@ -73,7 +73,7 @@ from store.model import (
 from store.records import MARK_FIELDS, READABLE_SCHEMAS, SCHEMA, parse_time
 from store.session import MAX_NAME, MAX_TEXT
 from store.storage import json_problem
-from store.text import clean_line, clean_text, has_control
+from store.text import clean_line, clean_text, counted, has_control
 
 BATCH_LIMIT = 5000  # annotations held before one report's batch is written
 MINIMAL_FIELDS = frozenset({
@@ -781,7 +781,7 @@ class Importer:
             self.result.warnings.append(Problem(number, f"{', '.join(ignored)} ignored for a kind {kind!r} line"))
         if unknown:
             fields = ", ".join(show(k, 30) + _meant(k, kind) for k in unknown)
-            self.result.warnings.append(Problem(number, f"unknown field(s) ignored: {fields}"))
+            self.result.warnings.append(Problem(number, f"unknown field{'s' if len(unknown) != 1 else ''} ignored: {fields}"))
         end = start + len(quote)
         annotation = Annotation(
             id=self._minimal_id(report, paragraph, start, end, kind),
@@ -840,7 +840,7 @@ class Importer:
         if lost:
             ids = ", ".join(show(r.get("id"), 36) for r in lost[:3])
             self.result.warnings.append(Problem(number, (
-                f"{len(lost)} annotation(s) exported with this paragraph did not come back ({ids}); "
+                f"{counted(len(lost), 'annotation')} exported with this paragraph did not come back ({ids}); "
                 "the database keeps them (an import never deletes)"
             )))
         report_obj = {"id": report.id, "revision": revision}

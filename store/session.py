@@ -49,7 +49,7 @@ from store.model import (
     new_id,
     now_iso,
 )
-from store.text import clean_line, clean_text
+from store.text import clean_line, clean_text, counted
 
 if TYPE_CHECKING:
     from store.adjudication import Case
@@ -789,7 +789,7 @@ class Session:
             if plan.entity == "annotation" and plan.after is None:
                 since = [link for link in self.db.links_of(plan.key) if link.id not in links_in_change]
                 if since:
-                    raise IntegrityError(f"{what}: that claim is linked to {len(since)} other claim(s) now; nothing was changed")
+                    raise IntegrityError(f"{what}: that claim is linked to {counted(len(since), 'other claim')} now; nothing was changed")
         actor_plans = {p.key: p.after for p in plans if p.entity == "actor"}
         for actor_id in removed:
             actor = next((a for a in self.db.actors() if a.id == actor_id), None)

@@ -59,6 +59,11 @@ def inert_text(text: str) -> str:
     return _CONTROL.sub(_picture, text)
 
 
+def counted(count: int, noun: str) -> str:
+    """"1 file", "2 files": a count with its noun in the right number (nouns whose plural adds an s)."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
 def has_control(text: str) -> bool:
     """Does `text` hold a character that `clean_text` replaces (a CR included)?"""
     return _CONTROL.search(text) is not None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from store.errors import ClaimdeskError
 from store.export import Selection, export_to_path
-from store.text import clean_line
+from store.text import clean_line, counted
 from tui.dialogs.export_dialog import ExportChoice
 
 
@@ -24,7 +24,7 @@ def perform_export(db_root: Path, reviewer: str, choice: ExportChoice) -> tuple[
         return f"Export failed: {clean_line(str(error))}", "error"
     except Exception as error:  # a bug must not pass unseen in a worker thread: say so, like the CLI does
         return f"Export failed: internal error: {type(error).__name__}: {clean_line(str(error))[:200]}", "error"
-    what = f"{result.annotations} annotation(s) from {result.reports} report(s)"
+    what = f"{counted(result.annotations, 'annotation')} from {counted(result.reports, 'report')}"
     message = f"Exported {what} as {choice.format} to {clean_line(result.destination)}"
     if result.problems:
         message += f" — {len(result.problems)} skipped: {clean_line(result.problems[0])}"

@@ -189,7 +189,7 @@ def test_a_lost_library_is_rebuilt_from_the_reports_and_said_so(annotated) -> No
     (db.root / "library.json").unlink()
     result = cli("--db", str(db.root), "stats", "--json")
     assert result.exit_code == 0
-    assert "was missing: re-indexed 1 report(s) from their text files" in result.stderr
+    assert "was missing: re-indexed 1 report from their text files" in result.stderr
     assert [r["id"] for r in json.loads(result.stdout)["reports"]] == [report.id]
 
 

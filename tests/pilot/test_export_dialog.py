@@ -78,7 +78,7 @@ async def test_e_exports_every_report_from_the_library(db, tmp_path) -> None:
     assert len(records(target)) == 5, shown
     [note] = shown
     assert note["markup"] is False and note["severity"] == "information"
-    assert note["message"] == f"Exported 5 annotation(s) from 2 report(s) as jsonl to {target}"
+    assert note["message"] == f"Exported 5 annotations from 2 reports as jsonl to {target}"
 
 
 @sync
@@ -99,7 +99,7 @@ async def test_from_a_report_screen_the_default_is_that_report(db, tmp_path) -> 
         await pilot.click("#export-go")
         await finish(pilot)
     assert {r["report"]["id"] for r in records(tmp_path / "second.jsonl")} == {"second"}
-    assert "Exported 1 annotation(s) from 1 report(s)" in shown[0]["message"]
+    assert "Exported 1 annotation from 1 report" in shown[0]["message"]
 
 
 @sync

@@ -202,7 +202,7 @@ def test_a_broken_library_is_rebuilt_from_the_report_texts(filled) -> None:
     assert code == 1
     code, lines = doctor(root, "--repair")
     assert code == 0, lines
-    assert any("rebuilt library.json from 2 report text file(s)" in line for line in lines)
+    assert any("rebuilt library.json from 2 report text files" in line for line in lines)
     db = Database(root)
     assert not db.read_only and sorted(r.id for r in db.reports()) == sorted(ids)
 

@@ -193,7 +193,7 @@ class TestCommand:
         target.parent.mkdir()
         result = cli("export", "--db", str(db.root), "-o", str(target))
         assert result.exit_code == 0, result.stderr
-        assert "exported 5 annotation(s) from 2 report(s)" in result.stdout and str(target) in result.stdout
+        assert "exported 5 annotations from 2 reports" in result.stdout and str(target) in result.stdout
         assert len(valid_records(target.read_text(encoding="utf-8"))) == 5
         assert [p.name for p in target.parent.iterdir()] == ["all.jsonl"]
 

@@ -126,7 +126,8 @@ def test_overlaps_are_announced_in_one_line(annotated, tmp_path) -> None:
     result = cli("export", "--db", str(annotated.root), "--format", "doccano", "-o", str(tmp_path / "d.jsonl"))
     warnings = [line for line in result.stderr.splitlines() if "overlapping" in line]
     assert result.exit_code == 0 and len(warnings) == 1
-    assert f"{dropping} paragraph(s) hold overlapping spans" in warnings[0] and '"Allow overlapping spans"' in warnings[0]
+    said = f"{dropping} paragraphs hold" if dropping != 1 else "1 paragraph holds"
+    assert f"{said} overlapping spans" in warnings[0] and '"Allow overlapping spans"' in warnings[0]
     with_overlap_off = jsonl(export_text(annotated, "doccano", reports=("field_notes_river_crossing",)))
     assert sum(doccano_reads(line, "doccano", True)["dropped"] for line in with_overlap_off) == 0
 

@@ -335,9 +335,9 @@ class TestMinimalForm:
     def test_a_misspelt_field_is_named_with_the_one_meant(self, db, sample, kind, meant) -> None:
         result = run(db, lines_of({"report": "second", "quote": "Iran", "kind": kind, "type": "statement"}))
         assert result.complete and result.added == 1
-        assert [w.message for w in result.warnings] == [f"unknown field(s) ignored: 'type' (did you mean '{meant}'?)"]
+        assert [w.message for w in result.warnings] == [f"unknown field ignored: 'type' (did you mean '{meant}'?)"]
         other = run(db, lines_of({"report": "second", "quote": "denied any role", "kind": "claim", "reportedby": "Iran"}))
-        assert [w.message for w in other.warnings] == ["unknown field(s) ignored: 'reportedby' (did you mean 'reported_by'?)"]
+        assert [w.message for w in other.warnings] == ["unknown field ignored: 'reportedby' (did you mean 'reported_by'?)"]
 
     def test_the_readme_example_lines_import_as_documented(self, db, tmp_path) -> None:
         """The README's example of the minimal form: every field it shows is read, none is ignored."""

@@ -67,7 +67,7 @@ def test_a_corrected_report_carries_its_annotations_marks_and_orphans(tmp_path) 
     assert record["orphaned"] is True and record["span"]["quote"] == "denied"
     assert "denied any involvement" in record["paragraph"]["text"]  # its last known paragraph
     doctor = CliRunner().invoke(main, ["--db", str(db.root), "doctor"])
-    assert doctor.exit_code == 0 and f"note: reports/{report.id}: 1 annotation(s) need a look" in doctor.stdout
+    assert doctor.exit_code == 0 and f"note: reports/{report.id}: 1 annotation needs a look" in doctor.stdout
 
 
 def test_the_carry_over_is_one_undoable_step_and_an_orphan_can_be_reattached(tmp_path) -> None:

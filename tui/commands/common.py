@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from store.errors import ClaimdeskError
-from store.text import clean_line
+from store.text import clean_line, counted
+
+__all__ = ["counted"]  # the commands count with it (store/text.py: the store's messages too)
 
 if TYPE_CHECKING:
     from store.config import Settings
@@ -21,11 +23,6 @@ if TYPE_CHECKING:
 
 EXIT_USER_ERROR = 1
 EXIT_INTERNAL = 70
-
-
-def counted(count: int, noun: str) -> str:
-    """"1 file", "2 files": a count with its noun in the right number (nouns whose plural adds an s)."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
 
 
 class Context:

@@ -101,7 +101,7 @@ def export_command(context: Context, fmt: str, reports: tuple[str, ...], reviewe
         click.echo(f"claimdesk: error: {clean_line(failure)}", err=True)
     if not to_stdout and result.files:
         where = clean_line(result.destination)
-        click.echo(f"exported {result.annotations} annotation(s) from {result.reports} report(s) to {where}")
+        click.echo(f"exported {counted(result.annotations, 'annotation')} from {counted(result.reports, 'report')} to {where}")
     if result.failures:
         sys.exit(EXIT_USER_ERROR)
 

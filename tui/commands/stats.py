@@ -13,7 +13,7 @@ import click
 from store.db import Database
 from store.errors import NotFound, StoreError
 from store.model import Report, credibility_code
-from store.text import clean_line
+from store.text import clean_line, counted
 from tui.commands.common import EXIT_USER_ERROR, Context, common_options
 
 if TYPE_CHECKING:
@@ -222,7 +222,8 @@ def _stats(context: Context, reports: tuple[str, ...], as_json: bool) -> list[st
     waiting = [s for s in found if s.needs_a_look]
     if waiting:
         shown = ", ".join(f"{s.report.id} {s.needs_a_look}" for s in waiting)
-        click.echo(f"needs a look:   {sum(s.needs_a_look for s in waiting)} annotation(s) a new revision could not place ({shown})")
+        count = counted(sum(s.needs_a_look for s in waiting), "annotation")
+        click.echo(f"needs a look:   {count} a new revision could not place ({shown})")
     _reviewer_lines(by_reviewer(found))
     _adjudication_lines(found, id_width)
     return failures
