@@ -462,6 +462,8 @@ class ReportScreen(OfferActions, OrphanActions):
         count = self.query_one(ParagraphView).count
         if count:
             status.append(f"  {count}…", style="reverse")
+        if self.status_note:  # early in the line: a toast covers its right end for a few seconds
+            status.append(f"  ·  ✓ {self.status_note}", style="bold")
         status.append(f"  ·  {progress}")
         status.append("  ·  " + " · ".join(facts), style="dim")
         if self.search_query:
@@ -474,8 +476,6 @@ class ReportScreen(OfferActions, OrphanActions):
                 status.append(f"{len(self.hits)} hits")
             else:
                 status.append(f"{self.hit_index + 1}/{len(self.hits)}")
-        if self.status_note:
-            status.append(f"  ·  ✓ {self.status_note}", style="bold")
         if self.orphans and self.placing is None:
             status.append("  ·  " + self.orphan_words(), style="bold")
         self.query_one("#report-status", TextLine).update(status)  # one line, fixed height
