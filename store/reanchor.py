@@ -215,8 +215,9 @@ class Reanchoring:
 
     def summary(self) -> str:
         """One line for the analyst: "N annotations carried to the new revision, M need a look"."""
-        carried = self.carried
-        return f"{carried} annotation{'s' if carried != 1 else ''} carried to the new revision, {self.orphaned} need a look"
+        carried, orphaned = self.carried, self.orphaned
+        look = f"{orphaned} need{'s' if orphaned == 1 else ''} a look"
+        return f"{carried} annotation{'s' if carried != 1 else ''} carried to the new revision, {look}"
 
     def new_annotations(self, revision: str) -> list[Annotation]:
         """The placed annotations as they read on the new revision (orphans are left to the caller).

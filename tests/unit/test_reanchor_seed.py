@@ -28,7 +28,8 @@ def test_each_edit_of_the_seed(scenario: Scenario, seed_path: Path, tmp_path: Pa
     assert tally.rate >= TARGET, tally.line()
     assert tally.marks_wrong == []
     assert result.orphaned == tally.orphaned
-    assert result.summary() == f"{tally.annotations - tally.orphaned} annotations carried to the new revision, {tally.orphaned} need a look"
+    look = f"{tally.orphaned} need{'s' if tally.orphaned == 1 else ''} a look"
+    assert result.summary() == f"{tally.annotations - tally.orphaned} annotations carried to the new revision, {look}"
 
 
 def test_the_kinds_of_edit_that_change_no_words_change_no_annotation(seed_path: Path, tmp_path: Path) -> None:

@@ -47,7 +47,7 @@ def test_a_corrected_report_carries_its_annotations_marks_and_orphans(tmp_path) 
     result = CliRunner().invoke(main, ["--db", str(db.root), "--reviewer", "alice", "add", str(source)])
     assert result.exit_code == 0, result.output
     assert "new revision of: report" in result.stdout
-    assert "2 annotations carried to the new revision, 1 need a look" in result.stdout
+    assert "2 annotations carried to the new revision, 1 needs a look" in result.stdout
     fresh = Database(db.root)
     current = fresh.report(report.id)
     texts = fresh.open_report(report.id).paragraphs
