@@ -310,6 +310,18 @@ class TestLibrary:
             assert app.screen.sub_title.startswith("2023-10-19 · Dispatch No. 10888")
 
     @sync
+    async def test_one_report_added_from_two_files_says_which_row_is_which(self, db, seed_id, sample_id) -> None:
+        db.add_report(SAMPLE_MARKDOWN.with_suffix(".docx"))  # the same sample, as a Word file: the same title
+        app = make_app(db)
+        async with app.run_test(size=WIDE) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            table = app.screen.query_one(DataTable)
+            titles = sorted(str(table.get_row_at(i)[0]) for i in range(table.row_count))
+            assert titles[0].startswith("Arab News Sites")  # a title of its own: as it was
+            assert titles[1].startswith("[docx] Militia statements") and titles[2].startswith("[md] Militia statements")
+
+    @sync
     async def test_escape_goes_back_to_the_library(self, db, seed_id, sample_id) -> None:
         app = make_app(db)
         async with app.run_test(size=WIDE) as pilot:

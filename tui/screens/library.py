@@ -15,6 +15,7 @@ is a question, not a review. It is read in a worker and arrives in batches.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import ClassVar
 
 from rich.text import Text
@@ -31,6 +32,7 @@ from textual.widgets.data_table import ColumnKey
 from store.errors import ClaimdeskError
 from store.model import Progress, Report
 from store.session import Session
+from store.text import clean_line
 from tui.keys import hint
 from tui.navigation import navigator
 from tui.widgets.footer import Footer
@@ -203,9 +205,14 @@ class LibraryScreen(Screen[None]):
         selected = self.selected_id
         self.shown = self.chosen()
         table.clear()
+        labels = _source_labels(self.reports)
         for report in self.shown:
+            title = Text(overflow="ellipsis", no_wrap=True)
+            if report.id in labels:  # the same title from several files (a PDF and its Word copy…): which this is, first
+                title.append(f"[{labels[report.id]}] ", style="dim")
+            title.append(report.title)
             cells = [
-                Text(report.title, overflow="ellipsis", no_wrap=True),
+                title,
                 Text(report.date or "—"),
                 Text(str(report.paragraph_count), justify="right"),
                 progress_text(self.progress.get(report.id)),
@@ -303,3 +310,19 @@ class LibraryScreen(Screen[None]):
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.action_open_report()
+
+
+def _source_labels(reports: list[Report]) -> dict[str, str]:
+    """For reports that share a title: report id → what tells them apart (the file's format, else its name)."""
+    by_title: dict[str, list[Report]] = {}
+    for report in reports:
+        by_title.setdefault(report.title, []).append(report)
+    labels: dict[str, str] = {}
+    for same in by_title.values():
+        if len(same) < 2:
+            continue
+        formats = [PurePath(r.source).suffix.lstrip(".").lower() for r in same]
+        distinct = len(set(formats)) == len(formats) and all(formats)
+        for report, fmt in zip(same, formats, strict=True):
+            labels[report.id] = fmt if distinct else clean_line(PurePath(report.source).name)
+    return labels
