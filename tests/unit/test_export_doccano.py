@@ -11,6 +11,8 @@ import pytest
 
 from store.db import Database
 from store.importer import import_lines
+from store.model import Credibility
+from store.session import Session
 from tests.unit.conftest import report_files
 from tests.unit.test_export_support import annotation_records, cli, export_text, jsonl
 
@@ -179,6 +181,13 @@ def test_work_done_in_doccano_comes_back(annotated, fresh, tmp_path) -> None:
     added = after[changed["added"]]
     assert added["actor"]["type"] == "media" and added["reviewer"] == "dora"
     assert changed["deleted"][:2] in after  # deleted in doccano, kept here
+    # dora grades the span she added in doccano, then imports the same file again: her grade is kept, and said why
+    db = Database(fresh.root, reviewer="dora")
+    [new] = [a for a in db.annotations("dispatch_harbour_drones") if a.span and (a.span.start, a.span.end) == changed["added"]]
+    Session(db).grade(new, Credibility("B", 2))
+    again = cli("--reviewer", "dora", "import", "--db", str(fresh.root), "--format", "doccano", str(path))
+    assert "kept 1: its annotation was already imported" in again.stdout
+    assert "an import of a doccano export only adds annotations" in again.stdout  # named as what was imported
 
 
 def test_a_change_made_in_both_places_is_a_conflict(annotated, fresh, tmp_path) -> None:

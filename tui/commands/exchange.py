@@ -177,7 +177,7 @@ def import_command(context: Context, file: Path, fmt: str, dry_run: bool) -> Non
         created = f"; {'would create' if dry_run else 'created'} {noun}: {shown}{more}"
     prefix = "dry run, nothing written — " if dry_run else ""
     click.echo(f"{prefix}{name}: {counted(result.lines, 'line')}: {', '.join(counts)}{marks}{created}")
-    for reason in _why_kept(result, dry_run, db.reviewer):
+    for reason in _why_kept(result, dry_run, db.reviewer, fmt):
         click.echo(reason)
     if not result.complete:
         sys.exit(EXIT_USER_ERROR)
@@ -191,16 +191,18 @@ def _tally(counts: dict[str, int], dry_run: bool) -> list[str]:
     return [said[outcome].format(count) for outcome, count in counts.items()]
 
 
-def _why_kept(result: Any, dry_run: bool, reviewer: str) -> list[str]:
+def _why_kept(result: Any, dry_run: bool, reviewer: str, fmt: str = "jsonl") -> list[str]:
     """A line for each reason annotation lines were kept as the database has them (nothing else says so)."""
     kept = "would keep" if dry_run else "kept"
+    # The lines that only add: the minimal form of ours, or a tool's export (it carries no version to compare).
+    form = {"doccano": "a doccano export", "prodigy": "a Prodigy export"}.get(fmt, "the minimal form")
     reasons = []
     existing, newer = result.kept_existing, result.kept - result.kept_existing
     if existing:
         one = existing == 1
         reasons.append(
             f"{kept} {existing}: {'its annotation was' if one else 'their annotations were'} already imported "
-            f"(the same quote, place and kind, imported by {clean_line(reviewer)}); an import of the minimal form only adds "
+            f"(the same quote, place and kind, imported by {clean_line(reviewer)}); an import of {form} only adds "
             f"annotations, it never changes one — change {'it' if one else 'them'} in the app, or import "
             f"{'its `claimdesk export` line' if one else 'their `claimdesk export` lines'}, changed, with a later updated_at"
         )
