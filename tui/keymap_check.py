@@ -5,10 +5,7 @@ place (the text of a report, a dialog…), and the other would vanish from `?`.
 The app reports each conflict at start (`keymap_conflicts`), in one line naming
 both bindings. The defaults share some keys on purpose where modes keep them
 apart (`e` exports, but moves to a word end while a span is selected), so only a
-key the user's table sets is checked, and on the report screen two bindings
-clash only if they can run in the same mode (`tui.screens.report.modes_of`):
-`r` remapped to `b` takes nothing from the GRADE line's `b`, which only works
-while grading.
+key the user's table sets is checked.
 """
 
 from __future__ import annotations
@@ -78,13 +75,9 @@ def keymap_conflicts(keymap: Mapping[str, str], app_class: type) -> list[str]:
         return []
     lines: list[str] = []
     seen: set[tuple[str, str, str]] = set()
-    from tui.screens.report import MODES, ReportScreen, modes_of
-
     for place, classes in _scopes(app_class):
-        # key → (binding id, description, set by the keymap, the modes it works in)
-        bound: dict[str, list[tuple[str, str, bool, frozenset[str]]]] = {}
+        bound: dict[str, list[tuple[str, str, bool]]] = {}  # key → (binding id, description, set by the keymap)
         ids_seen: set[str] = set()
-        moded = ReportScreen in classes
         for cls in classes:
             for binding in bindings_of(cls):
                 ident = binding.id or binding.action
@@ -93,17 +86,12 @@ def keymap_conflicts(keymap: Mapping[str, str], app_class: type) -> list[str]:
                 ids_seen.add(ident)
                 remapped = binding.id is not None and binding.id in keymap
                 keys = keymap[binding.id] if remapped and binding.id else binding.key
-                modes = modes_of(binding.action) if moded else MODES
                 for key in _split(keys):
-                    bound.setdefault(canonical(key), []).append((ident, binding.description or ident, remapped, modes))
+                    bound.setdefault(canonical(key), []).append((ident, binding.description or ident, remapped))
         for key, holders in bound.items():
-            for (first, first_words, first_set, first_modes), (second, second_words, second_set, second_modes) in combinations(
-                holders, 2
-            ):
+            for (first, first_words, first_set), (second, second_words, second_set) in combinations(holders, 2):
                 if first == second or not (first_set or second_set):
                     continue  # the defaults are made to share keys only where modes keep them apart
-                if not first_modes & second_modes:
-                    continue  # never both on: one works only while grading, say, and the other never then
                 pair = tuple(sorted((first, second)))
                 if (key, *pair) in seen:
                     continue

@@ -650,16 +650,6 @@ class TestKeymap:
             "report's text; only one of them will work",
         ]
 
-    def test_keys_of_modes_that_never_meet_are_no_conflict(self) -> None:
-        """`r` on `b`: the GRADE line's `b` works only while grading, selection's `b` only while selecting."""
-        assert keymap_conflicts({"grade": "b"}, ClaimdeskApp) == []
-        assert keymap_conflicts({"mark_reviewed": "w"}, ClaimdeskApp) == []  # selection's next word: not while marking
-        # a key both modes use is still one: `claim` works while a span is selected, as selection's `w` does
-        assert keymap_conflicts({"claim": "w"}, ClaimdeskApp) == [
-            "config.toml [keys]: w is bound to both claim (Claim) and selection.next_word (Next word) in the report's text; "
-            "only one of them will work"
-        ]
-
     @sync
     async def test_conflicts_are_told_at_start_and_hints_follow_the_keymap(self, loop) -> None:
         db, report_id, _ids = loop

@@ -71,24 +71,6 @@ _OFF_WHILE_SELECTING = {
 # Selection-mode keys beyond the motions: text objects, the search hit, a suggestion at the caret.
 _SELECTION_ONLY = {"select_object", "select_hit"}
 _GRADING_ONLY = {"reliability", "credibility", "grade_clear", "grade_save"}  # the GRADE line's keys
-MODES = frozenset({"normal", "selecting", "grading"})
-
-
-def modes_of(action: str) -> frozenset[str]:
-    """The report screen's modes in which a binding's action can run (what `check_action` lets through).
-
-    The keymap check (tui/keymap_check.py) reports two bindings of one key only where their modes meet.
-    """
-    name = action.split("(", 1)[0]
-    if name == "back":
-        return MODES
-    if name in _GRADING_ONLY:
-        return frozenset({"grading"})  # and nothing else runs while grading
-    if name in SELECTION_ACTIONS or name in _SELECTION_ONLY:
-        return frozenset({"selecting"})
-    if name in _OFF_WHILE_SELECTING and name not in ("search", "goto"):  # those two also while placing
-        return frozenset({"normal"})
-    return frozenset({"normal", "selecting"})
 
 
 @dataclass(frozen=True)
