@@ -374,7 +374,12 @@ class ActorsScreen(Screen[None]):
         self.refresh_bindings()  # esc clears the filter now, or goes back: the footer says which
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        filter_input = self.query_one("#actors-filter", Input)
+        if action not in ("move", "clear_filter"):
+            return True
+        # Asked by the footer too, also while the screen is being built or taken down: no filter line, no such key.
+        filter_input = next(iter(self.query("#actors-filter").results(Input)), None)
+        if filter_input is None:
+            return False
         if action == "move":
             return filter_input.has_focus
         if action == "clear_filter":  # a merge being chosen is cancelled first (action_back)

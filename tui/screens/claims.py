@@ -511,18 +511,23 @@ class ClaimsScreen(Screen[None]):
         return self.focused is self.query_one("#claims-filter", Input)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        in_filter = self.filter_focused
+        if action not in ("move", "filter", "filter_done", "clear_filter", "edit_link", "delete_link"):
+            return True
+        # Asked by the footer too, also while the screen is being built or taken down: no filter line, no such key.
+        filter_input = next(iter(self.query("#claims-filter").results(Input)), None)
+        if filter_input is None:
+            return False
+        in_filter = self.focused is filter_input
+        links = next(iter(self.query("#claims-links").results(OptionList)), None)
         if action == "move":
             return in_filter
-        if action == "filter" and in_filter:
-            return False  # `/` is a character there
+        if action == "filter":
+            return not in_filter  # `/` is a character there
         if action == "filter_done":
             return in_filter
         if action == "clear_filter":  # from the links, esc first goes back to the table
-            return in_filter or (bool(self.query_one("#claims-filter", Input).value) and self.focused is not self.links_list)
-        if action in ("edit_link", "delete_link"):
-            return self.focused is self.query_one("#claims-links", OptionList)
-        return True
+            return in_filter or (bool(filter_input.value) and (links is None or self.focused is not links))
+        return links is not None and self.focused is links  # edit_link, delete_link
 
     def action_move(self, step: int) -> None:
         self.query_one(VirtualTable).action_move(step)

@@ -544,7 +544,10 @@ class ReportScreen(OfferActions, OrphanActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _GRADING_ONLY or self.grading is not None:
             return self.grading is not None and (action in _GRADING_ONLY or action == "back")
-        if action == "move" and parameters == ("line_start",) and self.query_one(ParagraphView).count:
+        view = next(iter(self.query(ParagraphView)), None)  # asked by the footer too, while the screen is built or taken down
+        if view is None:
+            return False
+        if action == "move" and parameters == ("line_start",) and view.count:
             return False  # `0` after a digit is part of the count (`10e`), not the line start
         if action in ("confirm_claim", "confirm_place"):
             return self.selecting and (self.placing is not None) == (action == "confirm_place")
@@ -552,7 +555,7 @@ class ReportScreen(OfferActions, OrphanActions):
             return self.selecting
         if isinstance(self.focused, Input):
             return False  # the search line has the keys (these bindings would run before it)
-        if action == "claim_candidate" and self.focused is not self.query_one(ParagraphView):
+        if action == "claim_candidate" and self.focused is not view:
             return False  # enter in the panel edits the highlighted annotation
         if self.selecting and action in _OFF_WHILE_SELECTING:
             return self.placing is not None and action in ("search", "goto")  # placing: find its words first
