@@ -270,28 +270,22 @@ class ParagraphView(Widget, can_focus=True):
     def _refresh_changed_rows(self, old: int, new: int) -> None:
         """After the current paragraph moved from `old` to `new` without scrolling: repaint only the cells that changed.
 
-        A row that shows something else now (footnotes came or went) is repainted
-        whole; a row of the old or new current paragraph whose text is drawn the
-        same either way has only its gutter repainted (the bar and the number).
+        The rows on screen do not depend on which paragraph is current (footnotes
+        stand under theirs either way), so they are not laid out again: a row of the
+        old or new current paragraph has its gutter repainted (the bar and the
+        number), or the whole row where the current suggestion is highlighted.
         """
-        before = self._screen_lines
-        if before is None:
+        lines = self._screen_lines
+        if lines is None:
             self.refresh()
             return
-        # The rows on screen do not depend on which paragraph is current (footnotes stand under theirs
-        # whether or not it is): what changed is the bar and what only the current paragraph shows.
-        after = before
-        self._bar_y = _bar_row(after, self.current)
+        bar_before = _bar_row(lines, old)
+        self._bar_y = bar_after = _bar_row(lines, self.current)
         width = self._view_size().width
-        bar_before, bar_after = _bar_row(before, old), self._bar_y
         whole: list[int] = []
         gutter: list[int] = []
         touched = {index: self._current_only(index) for index in (old, new) if index >= 0}
-        for y in range(max(len(before), len(after))):
-            if y >= len(before) or y >= len(after) or before[y] != after[y]:
-                whole.append(y)
-                continue
-            line = after[y]
+        for y, line in enumerate(lines):
             if line.paragraph not in touched:
                 continue
             # What being current changes in a row: the bar, the first row's number, the current
