@@ -279,13 +279,8 @@ class ReportScreen(OfferActions, OrphanActions):
             if self.book.offers(index) != offers:
                 self.redraw_offers(index)
 
-    def _tally_out(self, mark: Mark | None, number: int) -> None:
-        self._tally_add(mark, number, -1)
-
-    def _tally_in(self, mark: Mark | None, number: int) -> None:
-        self._tally_add(mark, number, 1)
-
     def _tally_add(self, mark: Mark | None, number: int, sign: int) -> None:
+        """Count a paragraph's mark in (1) or out (-1) of the reviewed and flagged totals, if they are counted."""
         if self._tally is not None and mark is not None and 1 <= number <= len(self.opened.paragraphs):
             self._tally[0] += sign * mark.reviewed
             self._tally[1] += sign * mark.flagged
@@ -322,12 +317,12 @@ class ReportScreen(OfferActions, OrphanActions):
                 continue
             elif edit.entity == "mark":
                 number = int(edit.key)
-                self._tally_out(self.marks.get(number), number)
+                self._tally_add(self.marks.get(number), number, -1)
                 if edit.after is None:
                     self.marks.pop(number, None)
                 else:
                     self.marks[number] = Mark.from_dict(edit.after)
-                self._tally_in(self.marks.get(number), number)
+                self._tally_add(self.marks.get(number), number, 1)
                 marked.add(number)
             elif edit.entity == "annotation":
                 self._forget_annotation(edit.key, edit.before)
