@@ -26,6 +26,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.reactive import Reactive, reactive
 from textual.widgets import Header, Input
 
@@ -539,9 +540,10 @@ class ReportScreen(OfferActions, OrphanActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in _GRADING_ONLY or self.grading is not None:
             return self.grading is not None and (action in _GRADING_ONLY or action == "back")
-        view = next(iter(self.query(ParagraphView)), None)  # asked by the footer too, while the screen is built or taken down
-        if view is None:
-            return False
+        try:
+            view = self.query_one(ParagraphView)  # kept by Textual between changes of the DOM: `query` would walk it on every key
+        except NoMatches:
+            return False  # asked by the footer too, while the screen is built or taken down
         if action == "move" and parameters == ("line_start",) and view.count:
             return False  # `0` after a digit is part of the count (`10e`), not the line start
         if action in ("confirm_claim", "confirm_place"):
