@@ -1010,8 +1010,8 @@ class Database:
             edits: list[Edit] = []
             conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]] = []
             table = txn.table(table_name)
-            # Each document's key from the tables as read (TinyDB's iteration makes a Document of each: a third of a save)
-            doc_ids = {doc.get(key_field): int(doc_id) for doc_id, doc in txn.tables.get(table_name, {}).items()}
+            # Each document's key (TinyDB's iteration makes a Document of each: a third of a save), kept up to date below
+            doc_ids = txn.key_index(table_name, key_field)
             for plan in plans:
                 key: Any = int(plan.key) if key_field == "paragraph" else plan.key
                 doc_id = doc_ids.get(key)

@@ -459,12 +459,35 @@ class Transaction:
     copy to change freely.
     """
 
-    def __init__(self, tables: Tables, raw: bytes | None = None, path: Path | None = None) -> None:
+    def __init__(
+        self, tables: Tables, raw: bytes | None = None, path: Path | None = None, keys: dict[tuple[str, str], dict[Any, int]] | None = None
+    ) -> None:
         self.tables = tables
         self.dirty = False
         self._owned = False
+        self.private = False  # handed out as private_tables(): changed in ways no key index follows
         self._raw, self._path = raw, path
+        self._inherited = keys or {}
+        self.keys: dict[tuple[str, str], dict[Any, int]] = {}  # the indexes this change asked for and kept up to date
         self.db = TinyDB(self, storage=_Snapshot)
+
+    def key_index(self, table: str, field: str) -> dict[Any, int]:
+        """`field` → document id over `table` as read, which the caller keeps up to date as it inserts and removes.
+
+        Building it walks every document (a tenth of a mark's save), so the file keeps the indexes of the version a
+        change wrote for the next change — only those asked for here: a change made any other way drops them. A
+        table where two documents share a key is indexed afresh every time.
+        """
+        kept = self._inherited.get((table, field))
+        if kept is not None:
+            index = dict(kept)
+        else:
+            documents = self.tables.get(table, {})
+            index = {doc.get(field): int(doc_id) for doc_id, doc in documents.items()}
+            if len(index) != len(documents):
+                return index
+        self.keys[(table, field)] = index
+        return index
 
     def own_tables(self) -> Tables:
         if not self._owned:
@@ -477,7 +500,7 @@ class Transaction:
         if not self._owned:
             self.tables = parse(self._raw, self._path) if self._raw and self._path else json.loads(json.dumps(self.tables))
             self._owned = True
-        self.dirty = True
+        self.dirty = self.private = True
         return self.tables
 
     def table(self, name: str) -> Table:
@@ -529,6 +552,7 @@ class TinyFile:
         self.lock_timeout = lock_timeout
         self.modes = modes
         self._data: Tables = {}
+        self._keys: dict[tuple[str, str], dict[Any, int]] = {}  # key indexes of `_data` (Transaction.key_index)
         self._raw: bytes | None = None
         self._signature: Signature | None = _UNREAD
         self.corrupt: CorruptFileError | None = None
@@ -550,7 +574,7 @@ class TinyFile:
             self._signature = current
             raise self.corrupt from None
         self.corrupt = None
-        self._data, self._raw, self._signature = data, raw, current
+        self._data, self._raw, self._signature, self._keys = data, raw, current, {}
         return data
 
     def read(self) -> Tables:
@@ -575,7 +599,7 @@ class TinyFile:
 
     def forget(self) -> None:
         """Drop the cached tables (the next read re-reads the file)."""
-        self._data, self._raw, self._signature = {}, None, _UNREAD
+        self._data, self._raw, self._signature, self._keys = {}, None, _UNREAD, {}
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -608,7 +632,7 @@ class TinyFile:
                     self._load(verify=True)
                 except CorruptFileError as error:
                     raise ReadOnlyError(f"{error}; the change was not saved") from None
-                draft = Transaction(self._data, self._raw, self.path)
+                draft = Transaction(self._data, self._raw, self.path, self._keys)
                 result = change(draft)
                 if not draft.dirty:
                     return result
@@ -620,6 +644,7 @@ class TinyFile:
                         raise WriteError(f"could not save {self.path}: it kept changing under a lost lock; try again") from None
                     continue
                 self._data, self._raw, self._signature = draft.tables, payload, written
+                self._keys = draft.keys if not draft.private else {}  # a bulk rewrite may have moved anything
                 return result
 
     def update(self, mutate: Callable[[Tables], Any]) -> Any:

@@ -171,3 +171,51 @@ def test_a_file_with_nan_does_not_parse(tmp_path: Path) -> None:
     path.write_bytes(b'{"t": {"1": {"v": NaN}}}')
     with pytest.raises(CorruptFileError, match="NaN is not JSON"):
         storage.parse(path.read_bytes(), path)
+
+
+def _index_then_insert(key: str):
+    """A change that finds documents through the key index and inserts `key` there, keeping the index up to date."""
+
+    def change(txn: storage.Transaction) -> dict[object, int]:
+        index = txn.key_index("t", "id")
+        if key not in index:
+            index[key] = txn.table("t").insert({"id": key})
+        return dict(index)
+
+    return change
+
+
+def test_a_key_index_follows_a_change_made_without_it(tmp_path: Path) -> None:
+    tiny = TinyFile(tmp_path / "t.json", tmp_path / ".locks")
+    tiny.transact(_index_then_insert("a"))
+    tiny.transact(lambda txn: txn.table("t").insert({"id": "b"}))  # TinyDB's own insert: no index kept up to date
+    seen = tiny.transact(_index_then_insert("b"))
+    assert set(seen) == {"a", "b"}
+    assert sorted(doc["id"] for doc in tinydb.TinyDB(tmp_path / "t.json").table("t").all()) == ["a", "b"]  # not inserted twice
+
+
+def test_a_key_index_over_a_conflicting_change_is_not_kept(tmp_path: Path) -> None:
+    tiny = TinyFile(tmp_path / "t.json", tmp_path / ".locks")
+    tiny.transact(_index_then_insert("a"))
+
+    def refused(txn: storage.Transaction) -> None:
+        txn.key_index("t", "id")["ghost"] = 99  # as a change would before it finds a conflict
+        raise RuntimeError("conflict")
+
+    with pytest.raises(RuntimeError):
+        tiny.transact(refused)
+    assert "ghost" not in tiny.transact(_index_then_insert("c"))
+
+
+def test_documents_sharing_a_key_are_indexed_afresh_each_time(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"t": {"1": {"id": "a", "n": 1}, "2": {"id": "a", "n": 2}}}))
+    tiny = TinyFile(path, tmp_path / ".locks")
+
+    def remove_a(txn: storage.Transaction) -> None:
+        index = txn.key_index("t", "id")
+        txn.table("t").remove(doc_ids=[index.pop("a")])
+
+    tiny.transact(remove_a)
+    tiny.transact(remove_a)  # the other document keyed "a" is found, not hidden by an index kept from before
+    assert tinydb.TinyDB(path).table("t").all() == []
