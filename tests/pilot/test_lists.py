@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.command import CommandList
 from textual.widgets import DataTable, Label, OptionList
 
 from tests.pilot.test_annotate import sync
 from tui.palette import SafeCommandPalette
+from tui.widgets.entry_list import Entry, EntryList
+from tui.widgets.line_list import LineList
 from tui.widgets.lists import NavOptionList
 from tui.widgets.tables import NavTable
 
@@ -69,3 +72,41 @@ async def test_the_command_palette_ignores_page_keys_until_its_list_is_laid_out(
         await pilot.pause()
         assert app.is_running
         assert palette.check_action("command_list", ("page_down",)) is not False  # laid out now: the key works
+
+
+class TwoLists(App[None]):
+    CSS = """
+    LineList > .line-list--cursor { background: $accent 40%; }
+    LineList:focus > .line-list--cursor { background: $accent 60%; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield EntryList(id="entries")
+        yield LineList(id="lines")
+
+    def on_mount(self) -> None:
+        self.query_one(EntryList).set_options([Entry.of(Text("first")), None, Entry.of(Text("second"))])
+        self.query_one(LineList).set_rows(2, lambda index, _width: Text(f"row {index}"))
+
+
+def backgrounds(widget: EntryList | LineList, y: int) -> set[str]:
+    return {str(segment.style.bgcolor) for segment in widget.render_line(y) if segment.style and segment.style.bgcolor}
+
+
+@sync
+async def test_a_lists_highlight_shows_whether_the_list_has_the_focus_and_a_divider_is_faint() -> None:
+    app = TwoLists()
+    async with app.run_test() as pilot:
+        entries, lines = app.query_one(EntryList), app.query_one(LineList)
+        entries.highlighted = 0
+        entries.focus()
+        await pilot.pause()
+        entries_focused, lines_blurred = backgrounds(entries, 0), backgrounds(lines, 0)
+        lines.focus()
+        await pilot.pause()
+        entries_blurred, lines_focused = backgrounds(entries, 0), backgrounds(lines, 0)
+        assert entries_focused != entries_blurred and lines_focused != lines_blurred
+        assert entries_blurred != backgrounds(entries, 2)  # still marked, unfocused, apart from the other rows
+        divider = next(segment.style for segment in entries.render_line(1) if segment.text.strip())
+        text = next(segment.style for segment in entries.render_line(2) if segment.text.strip())
+        assert divider.color != text.color  # the divider in its faint colour ($foreground 15%), not the text's

@@ -33,6 +33,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.component_style import component_style
+
 DIVIDER = "─"
 ROWS_KEPT = 512
 
@@ -207,13 +209,13 @@ class EntryList(ScrollView, can_focus=True):
 
     def _draw(self, text: Text | None, base: Style, width: int, lit: bool, disabled: bool) -> Strip:
         if text is None:
-            return Strip([Segment(DIVIDER * width, base + self.get_component_rich_style("entry-list--divider", partial=True))], width)
+            return Strip([Segment(DIVIDER * width, base + component_style(self, "entry-list--divider"))], width)
         line = text.copy()
         line.no_wrap = True
         line.truncate(width, overflow="fold", pad=True)  # exactly `width` cells
         if disabled:
-            line.stylize(self.get_component_rich_style("entry-list--disabled", partial=True))
-        over = self.get_component_rich_style("entry-list--highlight", partial=True) if lit else None
+            line.stylize(component_style(self, "entry-list--disabled"))
+        over = component_style(self, "entry-list--highlight") if lit else None
         return Strip(Segment.apply_style(line.render(self.app.console), base, over), width)
 
     def _refresh_entry(self, index: int | None) -> None:

@@ -28,6 +28,8 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from tui.widgets.component_style import component_style
+
 Draw = Callable[[int, int], Text]  # (row index, width) → the row, one line
 
 
@@ -83,6 +85,10 @@ class LineList(ScrollView, can_focus=True):
         self._cache.clear()
         self.refresh()
 
+    def notify_style_update(self) -> None:
+        self._cache.clear()  # drawn in the old colours: another theme, or the cursor's own when the focus came or went
+        super().notify_style_update()
+
     def _nearest(self, index: int) -> int:
         """`index` if the cursor may rest there, else the next row down that it may, else the one up."""
         for step in (1, -1):
@@ -110,7 +116,7 @@ class LineList(ScrollView, can_focus=True):
             text.truncate(width, overflow="ellipsis")
             strip = Strip(text.render(self.app.console)).extend_cell_length(width).crop(0, width).apply_style(base)
             if at_cursor:  # over the row's own styles, so the cursor shows on a coloured row too
-                cursor = self.get_component_rich_style("line-list--cursor", partial=True)
+                cursor = component_style(self, "line-list--cursor")
                 strip = Strip(Segment.apply_style(strip, post_style=cursor), width)
             self._cache[key] = strip
         return strip
