@@ -243,3 +243,32 @@ async def test_v_on_a_search_hit_selects_it(db, report_id) -> None:
         assert THIRD[state.start : state.end] == "Al-Shuhada"
     [claim] = stored(db, report_id)
     assert claim.paragraph == 3 and claim.span.quote == "Al-Shuhada Brigades"
+
+
+def panel_rows(app) -> list[tuple[str, bool]]:
+    """The panel list's rows as drawn: (text, highlighted)."""
+    entries = app.screen.query_one("#annotation-list", EntryList)
+    lit = entries.get_component_rich_style("entry-list--highlight").bgcolor
+    rows = [entries.render_line(y) for y in range(entries.size.height)]
+    return [("".join(seg.text for seg in row).strip(), any(seg.style and seg.style.bgcolor == lit for seg in row)) for row in rows]
+
+
+@sync
+async def test_the_next_paragraph_drawn_ahead_of_the_key_shows_its_highlight_and_a_colleagues_change(db, report_id) -> None:
+    report = db.report(report_id)
+    for paragraph, words in ((1, "one"), (1, "two"), (2, "three"), (2, "four")):
+        db.save_annotation(db.new_annotation(Kind.CLAIM, report, paragraph, span=None, claim=Claim(words)))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("tab", "down", "tab")  # the panel's second entry highlighted; back to the text
+        other = Database(db.root, reviewer="colleague")
+        four = next(a for a in other.annotations(report_id) if a.claim and a.claim.text == "four")
+        Session(other).grade(four, Credibility("B", 2))
+        await pilot.pause(POLL_SECONDS + 0.6)  # seen by the poll; ¶2's entries are drawn ahead meanwhile
+        await pilot.press("j")
+        await pilot.pause()
+        rows = [row for row in panel_rows(app) if row[0]]
+        lit = [text for text, highlighted in rows if highlighted]
+        assert any("four" in text for text in lit) and not any("three" in text for text in lit)
+        assert any("credibility: B2" in text for text in lit)  # the colleague's grade, on the highlighted entry
+        assert any("three" in text for text, _ in rows)

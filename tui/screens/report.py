@@ -61,6 +61,7 @@ POLL_SECONDS = 1.5  # how often to look whether another analyst changed this rep
 MAX_SEARCH_HITS = 10_000
 DRAFT_SECONDS = 0.4  # a form's draft goes to disk this long after the last change (and at once on a hang-up)
 POSITION_SECONDS = 2.0  # where the analyst is goes to disk at most this often (and on leaving)
+PREPARE_AFTER = 0.015  # after a move, the panel prepares the likely next paragraphs this much later
 
 # Screen keys that make no sense while a span is being selected (the selection keys are on then).
 _OFF_WHILE_SELECTING = {
@@ -164,6 +165,7 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grade_keys = (False, False)  # a letter, a digit pressed
         self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
         self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
+        self._preparing = False  # `prepare_next` is to run after the next frame
         self._tally: list[int] | None = None  # [reviewed, flagged] paragraphs of this revision (None: count again)
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
@@ -418,9 +420,7 @@ class ReportScreen(OfferActions, OrphanActions):
             self._held.add("panel")
             return
         number = self.current_paragraph
-        here = self.here(number)
-        if not self.show_all_reviewers:
-            here = [a for a in here if a.reviewer == self.session.reviewer]
+        here = self.listed(number)
         self.query_one(AnnotationPanel).show(
             number,
             self.marks.get(number),
@@ -430,6 +430,31 @@ class ReportScreen(OfferActions, OrphanActions):
             reviewer=self.session.reviewer,
             mine_only=not self.show_all_reviewers,
         )
+        if not self._preparing:  # a moment after the frame: asked for in this frame's messages, it would delay the frame
+            self._preparing = True
+            self.set_timer(PREPARE_AFTER, self.prepare_next, name="prepare the next paragraphs")
+
+    def listed(self, number: int) -> list[Annotation]:
+        """The annotations of paragraph `number` the panel lists (everyone's, or the analyst's own: `m`)."""
+        here = self.here(number)
+        return here if self.show_all_reviewers else [a for a in here if a.reviewer == self.session.reviewer]
+
+    def prepare_next(self) -> None:
+        """A moment after a move: have the panel wrap and draw the paragraphs `j`, `k` and `space` go to next.
+
+        On a heavily annotated report that is a fifth of the next key's work; it takes about a millisecond, in
+        the pause an analyst leaves between keys (a burst of keys finds what is prepared, or does the work itself).
+        """
+        self._preparing = False
+        if not self.is_current or not self.opened.paragraphs or self.grading is not None:
+            return
+        index = self.current_index
+        after = self._unreviewed(range(index + 1, len(self.opened.paragraphs)))
+        panel = self.query_one(AnnotationPanel)
+        for number in dict.fromkeys(n + 1 for n in (index + 1, after, index - 1) if n is not None and 0 <= n < len(self.opened.paragraphs)):
+            here = self.listed(number)
+            if here:
+                panel.prepare(here, self.actors, self.link_lines(here), reviewer=self.session.reviewer)
 
     def show_progress(self) -> None:
         if self._held is not None:

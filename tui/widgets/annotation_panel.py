@@ -207,21 +207,38 @@ class AnnotationPanel(Vertical, can_focus=False):
         self._shown = shown
         highlighted = options.highlighted
         if annotations:
-            items: list[Entry | None] = []
-            for annotation in annotations:
-                if items:
-                    items.append(None)  # a separator line between annotations
-                summary, lines = (links or {}).get(annotation.id, (None, []))
-                items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
-                for link_id, line in lines:
-                    wrapped = indented(list(Text("  ").append_text(line).split("\n", allow_blank=True)), width)
-                    items.append(Entry(wrapped, id=LINK_PREFIX + link_id))
-            options.set_options(items)
+            options.set_options(self._items(annotations, actors, links, reviewer, width))
             options.highlighted = min(highlighted or 0, options.option_count - 1)
         else:
             empty = "No annotations of yours here" if mine_only else "No annotations yet"
             keys = hint(self, ("claim", "claim"), ("actor", "actor"))
             options.set_options([Entry.of(Text(f"{empty} — {keys}", style="dim"), disabled=True)])
+
+    def prepare(self, annotations: list[Annotation], actors: dict[str, Actor], links: ClaimLinks | None = None, reviewer: str = "") -> None:
+        """Wrap and draw these annotations' entries now, so that showing them later costs neither.
+
+        The screen asks for the paragraphs the analyst is likely to go to next, once a frame has been drawn:
+        nothing on screen changes.
+        """
+        options = self.query_one("#annotation-list", EntryList)
+        width = max(0, options.scrollable_content_region.width)
+        if annotations and width:
+            items = self._items(annotations, actors, links, reviewer, width)
+            options.prepare(items, min(options.highlighted or 0, sum(item is not None for item in items) - 1))
+
+    def _items(
+        self, annotations: list[Annotation], actors: dict[str, Actor], links: ClaimLinks | None, reviewer: str, width: int
+    ) -> list[Entry | None]:
+        items: list[Entry | None] = []
+        for annotation in annotations:
+            if items:
+                items.append(None)  # a separator line between annotations
+            summary, lines = (links or {}).get(annotation.id, (None, []))
+            items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
+            for link_id, line in lines:
+                wrapped = indented(list(Text("  ").append_text(line).split("\n", allow_blank=True)), width)
+                items.append(Entry(wrapped, id=LINK_PREFIX + link_id))
+        return items
 
     def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> tuple[Text, ...]:
         """An annotation's entry lines, wrapped to `width`; kept, since moving back and forth shows the same ones again."""

@@ -156,6 +156,31 @@ class EntryList(ScrollView, can_focus=True):
         for first, count in _runs(changed):
             self.refresh_lines(first, count)
 
+    def prepare(self, items: Iterable[Entry | None], highlighted: int) -> None:
+        """Draw the rows `set_options(items)` would show with entry `highlighted` lit, keeping them for when it does.
+
+        Nothing on screen changes; only rows that would be on screen are drawn, and only those not kept already.
+        """
+        base, width, _top = self._measure()
+        if width <= 0:
+            return
+        height = self.size.height
+        rows, entry = 0, -1
+        for item in items:
+            if rows >= height:
+                break
+            if item is None:
+                rows += 1  # a divider: one strip serves them all
+                continue
+            entry += 1
+            lit = entry == highlighted
+            for text in item.lines[: height - rows]:
+                key = (id(text), width, lit, self.has_focus, item.disabled)
+                kept = self._strips.get(key)
+                if kept is None or kept[0] is not text:
+                    self._strips.set(key, (text, self._draw(text, base, width, lit, item.disabled)))
+            rows += len(item.lines)
+
     def _looks(self, row: int) -> tuple[int, bool, bool]:
         """What decides how a row is drawn, but for width and focus (the same for every row)."""
         if row >= len(self._rows):
