@@ -1009,13 +1009,12 @@ class Database:
             started.append(tiny.seen)
             edits: list[Edit] = []
             conflicts: list[tuple[str, str, dict[str, Any] | None, dict[str, Any] | None]] = []
-            table = txn.table(table_name)
             # Each document's key (TinyDB's iteration makes a Document of each: a third of a save), kept up to date below
             doc_ids = txn.key_index(table_name, key_field)
             for plan in plans:
                 key: Any = int(plan.key) if key_field == "paragraph" else plan.key
                 doc_id = doc_ids.get(key)
-                found = table.get(doc_id=doc_id) if doc_id is not None else None
+                found = txn.tables.get(table_name, {}).get(str(doc_id)) if doc_id is not None else None
                 stored = dict(found) if isinstance(found, dict) else None
                 after = plan.after(stored) if callable(plan.after) else plan.after
                 if plan.base is not UNCHECKED and not same_version(plan.base, stored, plan.by_content):
@@ -1024,12 +1023,10 @@ class Database:
                 if after is not None:
                     after = {**after, "rev": max(_rev(stored), _rev(plan.base)) + 1}
                 if doc_id is not None and after is None:
-                    table.remove(doc_ids=[doc_id])
+                    txn.put(table_name, doc_id, None)
                     del doc_ids[key]
-                elif doc_id is not None and after is not None:
-                    table.update(_replacing(after), doc_ids=[doc_id])
                 elif after is not None:
-                    doc_ids[key] = table.insert(after)
+                    doc_ids[key] = txn.put(table_name, doc_id, after)  # replaced whole, or added under TinyDB's next id
                 edits.append(Edit(plan.entity, plan.key, plan.report_id, stored, after))
             if conflicts:
                 raise ConflictError(_conflict_message(conflicts), conflicts)

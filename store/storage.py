@@ -452,11 +452,15 @@ class _Cached(Storage):
 class Transaction:
     """What one try of a `TinyFile.transact` change works on: the file's tables, copied before anything changes them.
 
-    TinyDB changes documents in place, one level deep (`doc.update(fields)`, our
-    `_replacing`), so the first read copies each document's top level — not the
-    whole file's JSON again — and the cached version stays as it was if the change
-    fails or conflicts. `tables` itself is for reading; `private_tables()` is a deep
-    copy to change freely.
+    Two ways to change them. `table(name)` is a TinyDB table: TinyDB changes
+    documents in place, one level deep (`doc.update(fields)`), so its first read
+    copies each document's top level — not the whole file's JSON again — and the
+    cached version stays as it was if the change fails or conflicts. `put` replaces
+    or removes one document by id (or adds one under TinyDB's next id, one more than
+    the largest), copying only the table it changes and never a document: what a
+    save of one annotation or mark needs, without TinyDB rebuilding the table's
+    dict twice and copying every document of the shard. `tables` itself is for
+    reading; `private_tables()` is a deep copy to change freely.
     """
 
     def __init__(
@@ -468,8 +472,30 @@ class Transaction:
         self.private = False  # handed out as private_tables(): changed in ways no key index follows
         self._raw, self._path = raw, path
         self._inherited = keys or {}
+        self._put_tables: set[str] = set()  # tables `put` has copied already
+        self._next_ids: dict[str, int] = {}  # the id `put` gives the next document it adds to a table
         self.keys: dict[tuple[str, str], dict[Any, int]] = {}  # the indexes this change asked for and kept up to date
         self.db = TinyDB(self, storage=_Snapshot)
+
+    def put(self, table: str, doc_id: int | None, document: dict[str, Any] | None) -> int:
+        """Make document `doc_id` of `table` exactly `document` (None: remove it); with no id, add it. Returns its id."""
+        if not self._put_tables:
+            self.tables = dict(self.tables)  # the cached tables stay as they were read
+        if table not in self._put_tables:
+            self.tables[table] = dict(self.tables.get(table, {}))
+            self._put_tables.add(table)
+        documents = self.tables[table]
+        if doc_id is None:
+            if table not in self._next_ids:
+                self._next_ids[table] = max((int(key) for key in documents), default=0) + 1
+            doc_id = self._next_ids[table]
+            self._next_ids[table] += 1
+        if document is None:
+            documents.pop(str(doc_id), None)
+        else:
+            documents[str(doc_id)] = dict(document)  # its own copy, as TinyDB keeps: the caller's dict stays the caller's
+        self.dirty = True
+        return doc_id
 
     def key_index(self, table: str, field: str) -> dict[Any, int]:
         """`field` → document id over `table` as read, which the caller keeps up to date as it inserts and removes.
@@ -498,7 +524,10 @@ class Transaction:
     def private_tables(self) -> Tables:
         """A deep copy of the tables, to change in place (a repair, a migration); written when the change returns."""
         if not self._owned:
-            self.tables = parse(self._raw, self._path) if self._raw and self._path else json.loads(json.dumps(self.tables))
+            if self._raw and self._path is not None and not self._put_tables:
+                self.tables = parse(self._raw, self._path)
+            else:
+                self.tables = json.loads(json.dumps(self.tables))
             self._owned = True
         self.dirty = self.private = True
         return self.tables

@@ -219,3 +219,39 @@ def test_documents_sharing_a_key_are_indexed_afresh_each_time(tmp_path: Path) ->
     tiny.transact(remove_a)
     tiny.transact(remove_a)  # the other document keyed "a" is found, not hidden by an index kept from before
     assert tinydb.TinyDB(path).table("t").all() == []
+
+
+def test_put_adds_replaces_and_removes_documents_as_tinydb_numbers_them(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    stock = tinydb.TinyDB(path)
+    stock.table("t").insert_multiple([{"n": 1}, {"n": 2}, {"n": 3}])
+    stock.close()
+    tiny = TinyFile(path, tmp_path / ".locks")
+
+    def change(txn: storage.Transaction) -> list[int]:
+        added = [txn.put("t", None, {"n": 4}), txn.put("t", None, {"n": 5})]
+        txn.put("t", 1, {"m": 1})  # replaced whole: its old field goes
+        txn.put("t", 2, None)
+        return added
+
+    assert tiny.transact(change) == [4, 5]  # what TinyDB's own insert would have given
+    table = tinydb.TinyDB(path).table("t")
+    assert {doc.doc_id: dict(doc) for doc in table.all()} == {1: {"m": 1}, 3: {"n": 3}, 4: {"n": 4}, 5: {"n": 5}}
+    assert table.insert({"n": 6}) == 6  # and stock TinyDB goes on from there
+
+
+def test_a_change_by_put_that_fails_leaves_the_file_and_what_was_read_as_they_were(tmp_path: Path) -> None:
+    path = tmp_path / "t.json"
+    tiny = TinyFile(path, tmp_path / ".locks")
+    tiny.transact(lambda txn: txn.put("t", None, {"n": 1}))
+    before = path.read_bytes()
+
+    def refused(txn: storage.Transaction) -> None:
+        txn.put("t", 1, {"n": "changed"})
+        txn.put("t", None, {"n": 2})
+        raise RuntimeError("a conflict found after the first changes")
+
+    with pytest.raises(RuntimeError):
+        tiny.transact(refused)
+    assert path.read_bytes() == before
+    assert tiny.read() == {"t": {"1": {"n": 1}}}
