@@ -242,7 +242,7 @@ def signature(path: Path) -> Signature | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def encode(data: Tables) -> bytes:
+def encode(data: Any) -> bytes:
     """Compact JSON in ASCII, non-ASCII characters as `\\uXXXX` escapes, as `json.dumps` writes it (but DEL, left as it is).
 
     A save rewrites its whole shard (up to 256 annotations, ~150 kB): `json.dumps` took a
@@ -268,6 +268,39 @@ def encode(data: Tables) -> bytes:
 # Python's `\\xNN` (Latin-1) and `\\UNNNNNNNN` (beyond the BMP) are not JSON; its `\\uNNNN` already is.
 _PYTHON_ESCAPE = re.compile(rb"\\(?:\\|x([0-9a-f]{2})|U([0-9a-f]{8}))")
 _PYTHON_FORM = re.compile(rb"\\[xU]")  # whether there may be one (a text's own `\\x` is checked by the above)
+
+
+Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, its encoding)
+
+
+def encode_reusing(data: Tables, kept: Fragments) -> tuple[bytes, Fragments]:
+    """`encode(data)`, byte for byte, re-encoding only the documents that are not the very objects encoded before.
+
+    A save changes one document of a shard; the others are the same objects as in the version written last
+    (`Transaction.put` copies the table, not its documents), so their encodings are kept and joined.
+    Returns the file's bytes and the encodings to keep for the next write.
+    """
+    if not all(isinstance(documents, dict) for documents in data.values()):
+        return encode(data), {}
+    fresh: Fragments = {}
+    tables = []
+    for name, documents in data.items():
+        parts = []
+        for key, document in documents.items():
+            got = kept.get((name, key))
+            if got is None or got[0] is not document:
+                got = (document, encode(document))
+            fresh[(name, key)] = got
+            parts.append(_encoded_key(key) + got[1])
+        tables.append(_encoded_key(name) + b"{" + b",".join(parts) + b"}")
+    return b"{" + b",".join(tables) + b"}", fresh
+
+
+def _encoded_key(key: str) -> bytes:
+    """`"key":` as `encode` writes an object's key."""
+    if key.isascii() and key.isalnum():
+        return b'"' + key.encode("ascii") + b'":'
+    return encode(key) + b":"
 
 
 def _json_escape(match: re.Match[bytes]) -> bytes:
@@ -582,6 +615,7 @@ class TinyFile:
         self.modes = modes
         self._data: Tables = {}
         self._keys: dict[tuple[str, str], dict[Any, int]] = {}  # key indexes of `_data` (Transaction.key_index)
+        self._fragments: Fragments = {}  # each document's encoding as last written (`encode_reusing`)
         self._raw: bytes | None = None
         self._signature: Signature | None = _UNREAD
         self.corrupt: CorruptFileError | None = None
@@ -603,7 +637,7 @@ class TinyFile:
             self._signature = current
             raise self.corrupt from None
         self.corrupt = None
-        self._data, self._raw, self._signature, self._keys = data, raw, current, {}
+        self._data, self._raw, self._signature, self._keys, self._fragments = data, raw, current, {}, {}
         return data
 
     def read(self) -> Tables:
@@ -628,7 +662,7 @@ class TinyFile:
 
     def forget(self) -> None:
         """Drop the cached tables (the next read re-reads the file)."""
-        self._data, self._raw, self._signature, self._keys = {}, None, _UNREAD, {}
+        self._data, self._raw, self._signature, self._keys, self._fragments = {}, None, _UNREAD, {}, {}
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -665,7 +699,7 @@ class TinyFile:
                 result = change(draft)
                 if not draft.dirty:
                     return result
-                payload = encode(draft.tables)
+                payload, fragments = encode_reusing(draft.tables, self._fragments)
                 try:
                     written = atomic_write_bytes(self.path, payload, self.modes.file, expect=self._signature)
                 except Raced:
@@ -674,6 +708,7 @@ class TinyFile:
                     continue
                 self._data, self._raw, self._signature = draft.tables, payload, written
                 self._keys = draft.keys if not draft.private else {}  # a bulk rewrite may have moved anything
+                self._fragments = fragments
                 return result
 
     def update(self, mutate: Callable[[Tables], Any]) -> Any:
