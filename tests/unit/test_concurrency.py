@@ -38,6 +38,20 @@ def write_annotations(root: Path, report_id: str, count: int, tag: str) -> None:
     print(f"saved {count}", flush=True)
 
 
+def write_into_dense(root: Path, report_id: str, count: int, tag: str, edit_from: int) -> None:
+    """`count` new annotations, and a note on every other one of `count` existing ones from index `edit_from`."""
+    db = Database(root, reviewer=tag)
+    report = db.report(report_id)
+    existing = db.annotations(report_id)[edit_from : edit_from + 2 * count : 2]
+    text = db.open_report(report_id).paragraphs[0].text
+    sys.stdin.readline()  # "go"
+    for n, annotation in enumerate(existing):
+        span = Span.of(text, n % 10, n % 10 + 5)
+        db.save_annotation(db.new_annotation(Kind.CLAIM, report, 1, span=span, claim=Claim(span.quote), note=f"{tag}-{n}"))
+        db.save_annotation(annotation.evolve(note=f"{tag} edited {n}"))
+    print(f"saved {2 * len(existing)}", flush=True)
+
+
 def write_actors(root: Path, count: int, tag: str) -> None:
     db = Database(root, reviewer=tag)
     sys.stdin.readline()
@@ -93,6 +107,31 @@ def test_two_processes_writing_500_annotations_each_into_one_report_lose_none(db
     assert db.report_changed(report_id)
     assert len(db.annotations(report_id)) == 2 * PER_WRITER
     assert not db.report_changed(report_id)
+
+
+def test_two_processes_saving_into_a_report_of_25000_annotations_lose_none(db, report_id) -> None:
+    """Issue 18: new annotations and edits all over a report of 25,000 (some 200 shards), from two processes."""
+    report = db.report(report_id)
+    paragraphs = db.open_report(report_id).paragraphs
+    db.save_annotations(report_id, (
+        db.new_annotation(Kind.CLAIM, report, 1 + n % len(paragraphs), span=None, claim=Claim(f"filled {n}"))
+        for n in range(25_000)
+    ))
+    count = 150
+    writers = [
+        _start("dense", str(db.root), report_id, str(count), tag, str(first))
+        for tag, first in (("amira", 0), ("jonas", 1))  # every other annotation each, from 0 and from 1: never the same one
+    ]
+    _run_together(writers)
+    notes = [a.note for a in Database(db.root).annotations(report_id)]
+    assert len(notes) == 25_000 + 2 * count
+    assert {f"{tag}-{n}" for tag in ("amira", "jonas") for n in range(count)} <= set(notes)
+    assert {f"{tag} edited {n}" for tag in ("amira", "jonas") for n in range(count)} <= set(notes)
+    stored = 0
+    for _, path in db.layout.shards(report_id, "annotations"):
+        with tinydb.TinyDB(path) as stock:
+            stored += len(stock.table("annotations"))
+    assert stored == 25_000 + 2 * count
 
 
 def test_two_processes_editing_actors_lose_none(db) -> None:
@@ -261,6 +300,8 @@ if __name__ == "__main__":
     mode, *args = sys.argv[1:]
     if mode == "annotations":
         write_annotations(Path(args[0]), args[1], int(args[2]), args[3])
+    elif mode == "dense":
+        write_into_dense(Path(args[0]), args[1], int(args[2]), args[3], int(args[4]))
     elif mode == "actors":
         write_actors(Path(args[0]), int(args[1]), args[2])
     elif mode == "hold":

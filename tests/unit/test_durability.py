@@ -9,7 +9,9 @@ flushed straight to the pipe. The test kills it with SIGKILL at a random moment
 one) and then checks every file with stock TinyDB and with our Database: every
 `done` change is there (or the one `want` still in flight replaced it).
 
-Rounds: CLAIMDESK_CRASH_KILLS (default 150, a few seconds); seed: CLAIMDESK_CRASH_SEED.
+Rounds: CLAIMDESK_CRASH_KILLS (default 150, a few seconds); seed: CLAIMDESK_CRASH_SEED. The same test runs
+on one report of 25,000 annotations (issue 18), where every writer works: CLAIMDESK_CRASH_KILLS_DENSE rounds
+(default 20; each reads the whole report again).
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import time
 from pathlib import Path
 
 KILLS = int(os.environ.get("CLAIMDESK_CRASH_KILLS", "150"))
+DENSE_KILLS = int(os.environ.get("CLAIMDESK_CRASH_KILLS_DENSE", "20"))
+DENSE = 25_000  # annotations in the one report of the dense variant
 SEED = int(os.environ.get("CLAIMDESK_CRASH_SEED", str(int(time.time()))))
 WRITER_LIFE = 20.0  # seconds after which a writer nobody killed stops by itself
 READ_TIMEOUT = 60.0  # seconds the test waits for a line from the helper before it fails
@@ -35,8 +39,11 @@ REPORT_TEXT = "Report {n}\n\nFirst paragraph of report {n}, with a claim in it.\
 # ------------------------------------------------------------------ the helper process
 
 
-def serve(root: Path, sources: Path) -> None:
-    """Read `go ROUND` lines; fork a writer for each; print `pid N`, then `dead N STATUS` once it died."""
+def serve(root: Path, sources: Path, only: str | None = None) -> None:
+    """Read `go ROUND` lines; fork a writer for each; print `pid N`, then `dead N STATUS` once it died.
+
+    With `only` (a report id), the writers change that report alone (and still add reports).
+    """
     from store.db import Database  # noqa: F401 - imported once here, so each forked writer starts at once
     from store.session import Session  # noqa: F401 - likewise
 
@@ -45,7 +52,7 @@ def serve(root: Path, sources: Path) -> None:
         pid = os.fork()
         if pid == 0:
             try:
-                write_forever(root, sources, round_number)
+                write_forever(root, sources, round_number, only)
             finally:
                 os._exit(3)
         os.write(1, f"pid {pid}\n".encode())
@@ -57,7 +64,7 @@ def say(phase: str, key: list[str], value: object) -> None:
     os.write(1, (f"{phase} " + json.dumps([key, value]) + "\n").encode())
 
 
-def write_forever(root: Path, sources: Path, round_number: int) -> None:
+def write_forever(root: Path, sources: Path, round_number: int, only: str | None = None) -> None:
     from store.db import Database
     from store.errors import ClaimdeskError
     from store.ingest import report_id_for
@@ -75,7 +82,7 @@ def write_forever(root: Path, sources: Path, round_number: int) -> None:
             step += 1
             version = round_number * 1_000_000 + step  # grows across rounds: a later write has a larger one
             reports = db.reports()
-            report = rng.choice(reports)
+            report = rng.choice([r for r in reports if r.id == only] or reports)
             roll = rng.random()
             existing = db.annotations(report.id) if roll < 0.35 else []
             if roll < 0.2 and existing:
@@ -207,16 +214,42 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path: Pa
     db = Database(root, reviewer="setup")
     for path in sample_paths:
         db.add_report(path)
+    kill_at_random(root, sources, KILLS)
+
+
+def test_sigkill_in_a_report_of_25000_annotations_never_loses_an_acknowledged_save(tmp_path: Path) -> None:
+    """Issue 18: the same, every writer working in one report of 25,000 annotations (some 200 shards)."""
+    from store.db import Database
+    from store.model import Claim, Kind, Span
+
+    root, sources = tmp_path / "db", tmp_path / "sources"
+    sources.mkdir()
+    text = tmp_path / "long.txt"
+    text.write_text("\n\n".join(f"Paragraph {n}: the convoy was hit near the crossing, the spokesman said." for n in range(1, 401)))
+    db = Database(root, reviewer="setup")
+    report = db.add_report(text).report
+    paragraphs = db.open_report(report.id).paragraphs
+    db.save_annotations(report.id, (
+        db.new_annotation(Kind.CLAIM, report, 1 + n % 400, span=Span.of(paragraphs[n % 400].text, 0, 9), claim=Claim("Paragraph"))
+        for n in range(DENSE)
+    ))
+    assert len(Database(root).annotations(report.id)) == DENSE
+    kill_at_random(root, sources, DENSE_KILLS, only=report.id)
+    assert len(Database(root).annotations(report.id)) >= DENSE * 0.9  # the writers delete a few, never many
+
+
+def kill_at_random(root: Path, sources: Path, kills: int, only: str | None = None) -> None:
+    """Start writers on the database at `root` and kill each at a random moment, `kills` times; check it after each."""
     rng = random.Random(SEED)
     server = subprocess.Popen(
-        [sys.executable, __file__, "serve", str(root), str(sources)],
+        [sys.executable, __file__, "serve", str(root), str(sources), *([only] if only else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
     )
     helper = Helper(server, Ledger())
     ledger = helper.ledger
     in_flight_kills = promised = 0
     try:
-        for round_number in range(1, KILLS + 1):
+        for round_number in range(1, kills + 1):
             pid = helper.start(round_number)
             if rng.random() < 0.2:
                 time.sleep(rng.uniform(0, 0.005))  # while the writer starts and opens the database
@@ -241,9 +274,9 @@ def test_sigkill_at_random_moments_never_loses_an_acknowledged_save(tmp_path: Pa
             server.wait(timeout=WRITER_LIFE + 10)
         except subprocess.TimeoutExpired:
             server.kill()
-    print(f"{KILLS} kills, {ledger.acknowledged} acknowledged changes, {in_flight_kills} killed mid-change, seed {SEED}")
+    print(f"{kills} kills, {ledger.acknowledged} acknowledged changes, {in_flight_kills} killed mid-change, seed {SEED}")
     # Not vacuous: writers got work done, and many died in the middle of a change.
-    assert ledger.acknowledged >= promised and in_flight_kills >= KILLS // 3
+    assert ledger.acknowledged >= promised and in_flight_kills >= kills // 3
     # A crash may leave a temporary file behind (never read as data), or a report's text saved but not yet
     # indexed (adding the file again finishes it); `doctor --repair` cleans both up.
     from store.doctor import check, repair
@@ -329,4 +362,4 @@ class Helper:
 
 
 if __name__ == "__main__" and sys.argv[1:2] == ["serve"]:
-    serve(Path(sys.argv[2]), Path(sys.argv[3]))
+    serve(Path(sys.argv[2]), Path(sys.argv[3]), *sys.argv[4:5])
