@@ -270,7 +270,7 @@ _PYTHON_ESCAPE = re.compile(rb"\\(?:\\|x([0-9a-f]{2})|U([0-9a-f]{8}))")
 _PYTHON_FORM = re.compile(rb"\\[xU]")  # whether there may be one (a text's own `\\x` is checked by the above)
 
 
-Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, its encoding)
+Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, `"id":` and its encoding)
 
 
 def encode_reusing(data: Tables, kept: Fragments) -> tuple[bytes, Fragments]:
@@ -289,9 +289,9 @@ def encode_reusing(data: Tables, kept: Fragments) -> tuple[bytes, Fragments]:
         for key, document in documents.items():
             got = kept.get((name, key))
             if got is None or got[0] is not document:
-                got = (document, encode(document))
+                got = (document, _encoded_key(key) + encode(document))
             fresh[(name, key)] = got
-            parts.append(_encoded_key(key) + got[1])
+            parts.append(got[1])
         tables.append(_encoded_key(name) + b"{" + b",".join(parts) + b"}")
     return b"{" + b",".join(tables) + b"}", fresh
 
