@@ -280,8 +280,8 @@ def encode_reusing(data: Tables, kept: Fragments) -> tuple[bytes, Fragments]:
     (`Transaction.put` copies the table, not its documents), so their encodings are kept and joined.
     Returns the file's bytes and the encodings to keep for the next write.
     """
-    if not all(isinstance(documents, dict) for documents in data.values()):
-        return encode(data), {}
+    if not all(isinstance(documents, dict) and all(isinstance(key, str) for key in documents) for documents in data.values()):
+        return encode(data), {}  # not TinyDB's shape (a repair's odd key): encoded whole, as before
     fresh: Fragments = {}
     tables = []
     for name, documents in data.items():
@@ -461,6 +461,7 @@ class _Snapshot(Storage):
     def write(self, data: Tables) -> None:
         self.owner.tables = data
         self.owner.dirty = True
+        self.owner.changed_by_tinydb()
 
     def close(self) -> None:
         """Nothing is held open."""
@@ -502,7 +503,8 @@ class Transaction:
         self.tables = tables
         self.dirty = False
         self._owned = False
-        self.private = False  # handed out as private_tables(): changed in ways no key index follows
+        self.private = False  # handed out as private_tables(): a deep copy
+        self.untracked = False  # changed in ways no key index follows: none is handed on
         self._raw, self._path = raw, path
         self._inherited = keys or {}
         self._put_tables: set[str] = set()  # tables `put` has copied already
@@ -537,7 +539,9 @@ class Transaction:
         change wrote for the next change — only those asked for here: a change made any other way drops them. A
         table where two documents share a key is indexed afresh every time.
         """
-        kept = self._inherited.get((table, field))
+        if (table, field) in self.keys:
+            return self.keys[(table, field)]
+        kept = self._inherited.get((table, field)) if table not in self._put_tables and not self.untracked else None
         if kept is not None:
             index = dict(kept)
         else:
@@ -548,6 +552,12 @@ class Transaction:
         self.keys[(table, field)] = index
         return index
 
+    def changed_by_tinydb(self) -> None:
+        """TinyDB's own Table wrote: no key index or next id of ours follows what it did."""
+        self.untracked = True
+        self.keys.clear()
+        self._next_ids.clear()
+
     def own_tables(self) -> Tables:
         if not self._owned:
             self.tables = {name: {key: dict(doc) for key, doc in table.items()} for name, table in self.tables.items()}
@@ -556,13 +566,14 @@ class Transaction:
 
     def private_tables(self) -> Tables:
         """A deep copy of the tables, to change in place (a repair, a migration); written when the change returns."""
-        if not self._owned:
-            if self._raw and self._path is not None and not self._put_tables:
+        if not self.private:  # deep: `own_tables` copies documents one level down only
+            if self._raw and self._path is not None and not self._owned and not self._put_tables:
                 self.tables = parse(self._raw, self._path)
             else:
                 self.tables = json.loads(json.dumps(self.tables))
             self._owned = True
-        self.dirty = self.private = True
+        self.dirty = self.private = self.untracked = True
+        self.keys.clear()  # changed in ways no index follows
         return self.tables
 
     def table(self, name: str) -> Table:
@@ -695,19 +706,20 @@ class TinyFile:
                     self._load(verify=True)
                 except CorruptFileError as error:
                     raise ReadOnlyError(f"{error}; the change was not saved") from None
+                expected = self._signature  # the version read: another thread may read a newer one while `change` runs
                 draft = Transaction(self._data, self._raw, self.path, self._keys)
                 result = change(draft)
                 if not draft.dirty:
                     return result
                 payload, fragments = encode_reusing(draft.tables, self._fragments)
                 try:
-                    written = atomic_write_bytes(self.path, payload, self.modes.file, expect=self._signature)
+                    written = atomic_write_bytes(self.path, payload, self.modes.file, expect=expected)
                 except Raced:
                     if time.monotonic() > deadline:
                         raise WriteError(f"could not save {self.path}: it kept changing under a lost lock; try again") from None
                     continue
                 self._data, self._raw, self._signature = draft.tables, payload, written
-                self._keys = draft.keys if not draft.private else {}  # a bulk rewrite may have moved anything
+                self._keys = {} if draft.untracked else draft.keys  # a bulk rewrite or TinyDB's own writes may have moved anything
                 self._fragments = fragments
                 return result
 

@@ -281,3 +281,17 @@ def test_a_change_by_put_that_fails_leaves_the_file_and_what_was_read_as_they_we
         tiny.transact(refused)
     assert path.read_bytes() == before
     assert tiny.read() == {"t": {"1": {"n": 1}}}
+
+
+def test_a_transaction_that_also_writes_through_tinydb_hands_on_no_key_index_or_next_id(tmp_path: Path) -> None:
+    tiny = TinyFile(tmp_path / "t.json", tmp_path / ".locks")
+    tiny.transact(_index_then_insert("a"))
+
+    def mixed(txn: storage.Transaction) -> None:
+        txn.key_index("t", "id")
+        txn.table("t").insert({"id": "b"})  # TinyDB's own write, in the same change
+        txn.put("t", None, {"id": "c"})  # numbered after what TinyDB inserted, not over it
+
+    tiny.transact(mixed)
+    assert set(tiny.transact(_index_then_insert("b"))) == {"a", "b", "c"}
+    assert sorted(doc["id"] for doc in tinydb.TinyDB(tmp_path / "t.json").table("t").all()) == ["a", "b", "c"]

@@ -453,8 +453,11 @@ class ReportScreen(OfferActions, OrphanActions):
         panel = self.query_one(AnnotationPanel)
         for number in dict.fromkeys(n + 1 for n in (index + 1, after, index - 1) if n is not None and 0 <= n < len(self.opened.paragraphs)):
             here = self.listed(number)
-            if here:
-                panel.prepare(here, self.actors, self.link_lines(here), reviewer=self.session.reviewer)
+            try:
+                if here:
+                    panel.prepare(here, self.actors, self.link_lines(here), reviewer=self.session.reviewer)
+            except StoreError:
+                return  # a linked report that cannot be read: said when that paragraph is shown, not ahead of it
 
     def show_progress(self) -> None:
         if self._held is not None:
