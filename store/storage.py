@@ -256,6 +256,11 @@ def encode(data: Any) -> bytes:
         payload = orjson.dumps(data)
     except TypeError:  # orjson.JSONEncodeError is one: also a key that is not a string
         return json.dumps(data, separators=(",", ":")).encode("ascii")
+    return _ascii(payload)
+
+
+def _ascii(payload: bytes) -> bytes:
+    """orjson's UTF-8 output with every non-ASCII character escaped as `json.dumps` escapes it."""
     if payload.isascii():
         return payload
     escaped = payload.decode("utf-8").encode("ascii", "backslashreplace")
@@ -270,37 +275,38 @@ _PYTHON_ESCAPE = re.compile(rb"\\(?:\\|x([0-9a-f]{2})|U([0-9a-f]{8}))")
 _PYTHON_FORM = re.compile(rb"\\[xU]")  # whether there may be one (a text's own `\\x` is checked by the above)
 
 
-Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, `"id":` and its encoding)
+Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, `"id":` and its UTF-8 encoding)
 
 
-def encode_reusing(data: Tables, kept: Fragments) -> tuple[bytes, Fragments]:
+def encode_reusing(data: Tables, kept: Fragments | None) -> tuple[bytes, Fragments]:
     """`encode(data)`, byte for byte, re-encoding only the documents that are not the very objects encoded before.
 
     A save changes one document of a shard; the others are the same objects as in the version written last
-    (`Transaction.put` copies the table, not its documents), so their encodings are kept and joined.
-    Returns the file's bytes and the encodings to keep for the next write.
+    (`Transaction.put` copies the table, not its documents), so their encodings (orjson's, before the text is
+    escaped to ASCII, which is done once over the whole file) are kept and joined. Returns the file's bytes and
+    the encodings to keep for the next write. `kept` None: a file not written here since it was read, encoded
+    whole (one orjson call beats one a document) and nothing kept — a save that touches a shard once pays nothing
+    for the next one that may never come.
     """
+    if kept is None:
+        return encode(data), {}
     if not all(isinstance(documents, dict) and all(isinstance(key, str) for key in documents) for documents in data.values()):
         return encode(data), {}  # not TinyDB's shape (a repair's odd key): encoded whole, as before
     fresh: Fragments = {}
     tables = []
-    for name, documents in data.items():
-        parts = []
-        for key, document in documents.items():
-            got = kept.get((name, key))
-            if got is None or got[0] is not document:
-                got = (document, _encoded_key(key) + encode(document))
-            fresh[(name, key)] = got
-            parts.append(got[1])
-        tables.append(_encoded_key(name) + b"{" + b",".join(parts) + b"}")
-    return b"{" + b",".join(tables) + b"}", fresh
-
-
-def _encoded_key(key: str) -> bytes:
-    """`"key":` as `encode` writes an object's key."""
-    if key.isascii() and key.isalnum():
-        return b'"' + key.encode("ascii") + b'":'
-    return encode(key) + b":"
+    try:
+        for name, documents in data.items():
+            parts = []
+            for key, document in documents.items():
+                got = kept.get((name, key))
+                if got is None or got[0] is not document:
+                    got = (document, orjson.dumps(key) + b":" + orjson.dumps(document))
+                fresh[(name, key)] = got
+                parts.append(got[1])
+            tables.append(orjson.dumps(name) + b":{" + b",".join(parts) + b"}")
+    except TypeError:  # what only the standard library writes (a lone surrogate, a huge integer)
+        return encode(data), {}
+    return _ascii(b"{" + b",".join(tables) + b"}"), fresh
 
 
 def _json_escape(match: re.Match[bytes]) -> bytes:
@@ -627,6 +633,7 @@ class TinyFile:
         self._data: Tables = {}
         self._keys: dict[tuple[str, str], dict[Any, int]] = {}  # key indexes of `_data` (Transaction.key_index)
         self._fragments: Fragments = {}  # each document's encoding as last written (`encode_reusing`)
+        self._ours = False  # `_data` is what this process wrote last (not read since): the next write keeps encodings
         self._raw: bytes | None = None
         self._signature: Signature | None = _UNREAD
         self.corrupt: CorruptFileError | None = None
@@ -648,7 +655,7 @@ class TinyFile:
             self._signature = current
             raise self.corrupt from None
         self.corrupt = None
-        self._data, self._raw, self._signature, self._keys, self._fragments = data, raw, current, {}, {}
+        self._data, self._raw, self._signature, self._keys, self._fragments, self._ours = data, raw, current, {}, {}, False
         return data
 
     def read(self) -> Tables:
@@ -673,7 +680,7 @@ class TinyFile:
 
     def forget(self) -> None:
         """Drop the cached tables (the next read re-reads the file)."""
-        self._data, self._raw, self._signature, self._keys, self._fragments = {}, None, _UNREAD, {}, {}
+        self._data, self._raw, self._signature, self._keys, self._fragments, self._ours = {}, None, _UNREAD, {}, {}, False
 
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
@@ -711,7 +718,7 @@ class TinyFile:
                 result = change(draft)
                 if not draft.dirty:
                     return result
-                payload, fragments = encode_reusing(draft.tables, self._fragments)
+                payload, fragments = encode_reusing(draft.tables, self._fragments if self._ours else None)
                 try:
                     written = atomic_write_bytes(self.path, payload, self.modes.file, expect=expected)
                 except Raced:
@@ -720,7 +727,7 @@ class TinyFile:
                     continue
                 self._data, self._raw, self._signature = draft.tables, payload, written
                 self._keys = {} if draft.untracked else draft.keys  # a bulk rewrite or TinyDB's own writes may have moved anything
-                self._fragments = fragments
+                self._fragments, self._ours = fragments, True
                 return result
 
     def update(self, mutate: Callable[[Tables], Any]) -> Any:

@@ -168,7 +168,7 @@ _TABLES = st.dictionaries(
 @given(_TABLES, _TABLES)
 def test_a_file_encoded_from_kept_document_encodings_is_what_encode_writes(before: dict, after: dict) -> None:
     """Documents kept from the last write (the same objects) are joined, changed ones encoded: the same bytes."""
-    _, kept = storage.encode_reusing(before, {})
+    _, kept = storage.encode_reusing(before, {})  # {}: keep encodings (None: a file just read, encoded whole)
     changed = {name: {**before.get(name, {}), **documents} for name, documents in after.items()} | {
         name: documents for name, documents in before.items() if name not in after
     }
