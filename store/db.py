@@ -216,6 +216,9 @@ class Database:
         self._homes: dict[tuple[str, str], Path] = {}  # (report id, annotation id) → the shard it was last seen in
         self._parsed_links: dict[Path, tuple[Any, list[Link]]] = {}
         self._parsed: dict[Path, _Parsed] = {}  # shard → its annotations, as of one version of the file
+        # report id → paragraph → the parsed shards holding annotations of it; and the shards parsed, by report
+        self._paragraph_shards: dict[str, dict[int, set[Path]]] = {}
+        self._parsed_in: dict[str, set[Path]] = {}
         self.library = self._file(self.layout.library)
         self.actors_file = self._file(self.layout.actors)
         self._check_readable(self.actors_file)
@@ -591,10 +594,26 @@ class Database:
         by_paragraph: dict[int, list[Annotation]] = {}
         for annotation in found:
             by_paragraph.setdefault(annotation.paragraph, []).append(annotation)
+        self._drop_parsed(path)
         self._parsed[path] = _Parsed(seen, found, by_paragraph)
         report_id = path.parent.name
+        index = self._paragraph_shards.setdefault(report_id, {})
+        for paragraph in by_paragraph:
+            index.setdefault(paragraph, set()).add(path)
+        self._parsed_in.setdefault(report_id, set()).add(path)
         for annotation in found:
             self._homes[(report_id, annotation.id)] = path
+
+    def _drop_parsed(self, path: Path) -> _Parsed | None:
+        """Forget a shard's parsed annotations, and where the paragraph index pointed to it."""
+        cached = self._parsed.pop(path, None)
+        if cached is not None:
+            report_id = path.parent.name
+            index = self._paragraph_shards.get(report_id, {})
+            for paragraph in cached.by_paragraph:
+                index.get(paragraph, set()).discard(path)
+            self._parsed_in.get(report_id, set()).discard(path)
+        return cached
 
     def _annotation_shards(self, report_id: str, fresh: bool = True) -> list[tuple[int, Path]]:
         """A report's annotation shards: listed again, or (not `fresh`) as last listed unless a newer one appeared.
@@ -621,6 +640,15 @@ class Database:
         found: list[Annotation] = []
         shards = self._annotation_shards(report_id, fresh)
         newest = shards[-1][1] if shards else None
+        parsed_in = self._parsed_in.get(report_id, set())
+        if not fresh and newest is not None and newest in parsed_in and len(parsed_in) == len(shards):
+            # Every shard parsed: only those the paragraph index names, and the newest (where others' land),
+            # not all of them (a report of 100,000 annotations has 782).
+            if signature(newest) != self._parsed[newest].seen:
+                self._shard_annotations(newest, keep=True)
+            for path in self._paragraph_shards.get(report_id, {}).get(paragraph, ()):
+                found += self._parsed[path].by_paragraph.get(paragraph, ())
+            return found
         for _, path in shards:
             cached = self._parsed.get(path)
             if cached is None or ((fresh or path is newest) and signature(path) != cached.seen):
@@ -1049,7 +1077,7 @@ class Database:
 
         Only when what was parsed is the very version the write started from; else it is read again when asked.
         """
-        cached = self._parsed.pop(path, None)
+        cached = self._drop_parsed(path)
         if cached is None or before is None or cached.seen != before:
             return
         by_id = {annotation.id: annotation for annotation in cached.annotations}

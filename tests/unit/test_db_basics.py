@@ -95,6 +95,7 @@ def _two_full_shards(db, sample_paths):
 def test_a_shard_another_process_starts_is_seen_by_the_next_save_and_read(db, sample_paths) -> None:
     """Shards full, so another process's claim starts shard 3: our duplicate check, reads and saves all see it."""
     from store.db import Database
+    from store.db import Database
     from store.errors import IntegrityError
     from store.session import Session
 
@@ -149,3 +150,25 @@ def test_a_refused_change_leaves_what_was_read_untouched(db, sample_paths) -> No
         ])
     assert db.layout.annotation_shard(report.id, 1).read_bytes() == before
     assert [a.note for a in db.annotations(report.id)] == ["", ""]
+
+
+def test_the_duplicate_check_finds_a_paragraphs_claim_in_any_shard_and_follows_edits_and_deletions(db, sample_paths) -> None:
+    """A report read whole looks a paragraph's annotations up by index, not shard by shard: the index stays right."""
+    from store.db import Database
+    from store.errors import IntegrityError
+    from store.session import Session
+
+    report = _two_full_shards(db, sample_paths)  # claims "0".."255" on paragraphs 1–3, in two full shards
+    session = Session(db)
+    first = next(a for a in db.annotations(report.id) if a.claim and a.claim.text == "0")  # in the first shard
+    with pytest.raises(IntegrityError):
+        session.add_claim(report, 1, None, "0")
+    moved = session.edit_claim(first, "zero", first.claim.type, None, None, "").value  # the old words are free again
+    session.add_claim(report, 1, None, "0")
+    with pytest.raises(IntegrityError):
+        session.add_claim(report, 1, None, "zero")
+    session.delete_annotation(moved)
+    session.add_claim(report, 1, None, "zero")
+    assert sorted(a.claim.text for a in Database(db.root).annotations(report.id) if a.claim and a.claim.text in ("0", "zero")) == [
+        "0", "zero",
+    ]
