@@ -95,7 +95,6 @@ def _two_full_shards(db, sample_paths):
 def test_a_shard_another_process_starts_is_seen_by_the_next_save_and_read(db, sample_paths) -> None:
     """Shards full, so another process's claim starts shard 3: our duplicate check, reads and saves all see it."""
     from store.db import Database
-    from store.db import Database
     from store.errors import IntegrityError
     from store.session import Session
 
