@@ -275,18 +275,18 @@ _PYTHON_ESCAPE = re.compile(rb"\\(?:\\|x([0-9a-f]{2})|U([0-9a-f]{8}))")
 _PYTHON_FORM = re.compile(rb"\\[xU]")  # whether there may be one (a text's own `\\x` is checked by the above)
 
 
-Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, `"id":` and its UTF-8 encoding)
+Fragments = dict[tuple[str, str], tuple[Any, bytes]]  # (table, document id) → (the document, `"id":` and its encoding)
 
 
 def encode_reusing(data: Tables, kept: Fragments | None) -> tuple[bytes, Fragments]:
     """`encode(data)`, byte for byte, re-encoding only the documents that are not the very objects encoded before.
 
     A save changes one document of a shard; the others are the same objects as in the version written last
-    (`Transaction.put` copies the table, not its documents), so their encodings (orjson's, before the text is
-    escaped to ASCII, which is done once over the whole file) are kept and joined. Returns the file's bytes and
-    the encodings to keep for the next write. `kept` None: a file not written here since it was read, encoded
-    whole (one orjson call beats one a document) and nothing kept — a save that touches a shard once pays nothing
-    for the next one that may never come.
+    (`Transaction.put` copies the table, not its documents), so their encodings (in ASCII, as they go in the
+    file) are kept and joined. Returns the file's bytes and the encodings to keep for the next write.
+    `kept` None: a file not written here since it was read, encoded whole (one orjson call, and one pass to
+    ASCII, beat one a document) and nothing kept — a save that touches a shard once pays nothing for the next
+    one that may never come.
     """
     if kept is None:
         return encode(data), {}
@@ -294,19 +294,23 @@ def encode_reusing(data: Tables, kept: Fragments | None) -> tuple[bytes, Fragmen
         return encode(data), {}  # not TinyDB's shape (a repair's odd key): encoded whole, as before
     fresh: Fragments = {}
     tables = []
-    try:
-        for name, documents in data.items():
-            parts = []
-            for key, document in documents.items():
-                got = kept.get((name, key))
-                if got is None or got[0] is not document:
-                    got = (document, orjson.dumps(key) + b":" + orjson.dumps(document))
-                fresh[(name, key)] = got
-                parts.append(got[1])
-            tables.append(orjson.dumps(name) + b":{" + b",".join(parts) + b"}")
-    except TypeError:  # what only the standard library writes (a lone surrogate, a huge integer)
-        return encode(data), {}
-    return _ascii(b"{" + b",".join(tables) + b"}"), fresh
+    for name, documents in data.items():
+        parts = []
+        for key, document in documents.items():
+            got = kept.get((name, key))
+            if got is None or got[0] is not document:
+                got = (document, _encoded_key(key) + encode(document))
+            fresh[(name, key)] = got
+            parts.append(got[1])
+        tables.append(_encoded_key(name) + b"{" + b",".join(parts) + b"}")
+    return b"{" + b",".join(tables) + b"}", fresh
+
+
+def _encoded_key(key: str) -> bytes:
+    """`"key":` as `encode` writes an object's key."""
+    if key.isascii() and key.isalnum():
+        return b'"' + key.encode("ascii") + b'":'
+    return encode(key) + b":"
 
 
 def _json_escape(match: re.Match[bytes]) -> bytes:
