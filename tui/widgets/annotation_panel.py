@@ -236,9 +236,17 @@ class AnnotationPanel(Vertical, can_focus=False):
             summary, lines = (links or {}).get(annotation.id, (None, []))
             items.append(Entry(self._entry(annotation, actors, reviewer, summary, width), id=annotation.id))
             for link_id, line in lines:
-                wrapped = indented(list(Text("  ").append_text(line).split("\n", allow_blank=True)), width)
-                items.append(Entry(wrapped, id=LINK_PREFIX + link_id))
+                items.append(Entry(self._link_entry(link_id, line, width), id=LINK_PREFIX + link_id))
         return items
+
+    def _link_entry(self, link_id: str, line: Text, width: int) -> tuple[Text, ...]:
+        """A link's line under its claim, wrapped to `width`; kept like an annotation's, so its rows are drawn once."""
+        key = ("link", link_id, line.plain, tuple(line.spans), str(line.style), width)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = indented(list(Text("  ").append_text(line).split("\n", allow_blank=True)), width)
+            self._entries.set(key, entry)
+        return entry
 
     def _entry(self, annotation: Annotation, actors: dict[str, Actor], reviewer: str, summary: Text | None, width: int) -> tuple[Text, ...]:
         """An annotation's entry lines, wrapped to `width`; kept, since moving back and forth shows the same ones again."""
