@@ -165,7 +165,7 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grade_keys = (False, False)  # a letter, a digit pressed
         self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
         self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
-        self._preparing = False  # `prepare_next` is to run after the next frame
+        self._preparing = False  # `prepare_next` is due (a timer set on a move, PREPARE_AFTER later)
         self._tally: list[int] | None = None  # [reviewed, flagged] paragraphs of this revision (None: count again)
         self.actors: dict[str, Actor] = {}
         self.marks: dict[int, Mark] = {}
