@@ -78,6 +78,7 @@ class Burst:
     text: str  # what it showed (escape sequences removed)
     size: int = 0  # bytes written to the terminal for it, escape sequences included
     shown: float = 0.0  # seconds from the key to the bytes that completed what was expected (a later frame may follow)
+    then: float = 0.0  # seconds from the key to the bytes that completed what `press(then=...)` expected after it
 
 
 class Terminal:
@@ -203,20 +204,30 @@ class Terminal:
             raise TerminalTimeout(self._explain(f"the terminal never went quiet for {quiet:g} s"))
         self.raw.clear()
 
-    def press(self, key: bytes, expect: str | Callable[[str], bool], quiet: float = 0.1, timeout: float = 30.0) -> Burst:
+    def press(
+        self,
+        key: bytes,
+        expect: str | Callable[[str], bool],
+        quiet: float = 0.1,
+        timeout: float = 30.0,
+        then: str | Callable[[str], bool] | None = None,
+    ) -> Burst:
         """Type `key` into an idle app; time the screen update that answers it.
 
         The update is the burst of output that follows the key: it is complete
         when `expect` has been drawn (a string on screen, or a test of the text
-        drawn since the key) and then nothing more has come for `quiet` seconds.
+        drawn since the key) — and `then` too, when given (what a later frame
+        draws: a change shown as saved after the frame that answered the key) —
+        and then nothing more has come for `quiet` seconds.
         `last` is the arrival of the burst's last byte (the quiet wait after it
         is not counted); `first` is the arrival of its first byte.
         """
-        shown: Callable[[str], bool] = (lambda text: expect in text) if isinstance(expect, str) else expect
+        shown = _test(expect)
+        later = _test(then) if then is not None else None
         self.raw.clear()
         sent = time.perf_counter()
         self._write(key)
-        first = last = shown_at = None
+        first = last = shown_at = then_at = None
         seen = False
         deadline = sent + timeout
         while True:
@@ -233,13 +244,18 @@ class Terminal:
                 continue
             first = arrived if first is None else first
             last = arrived
-            if not seen and shown(screen_text(bytes(self.raw))):
-                seen, shown_at = True, arrived
+            if not seen:
+                text = screen_text(bytes(self.raw))
+                if shown_at is None and shown(text):
+                    shown_at = arrived
+                if then_at is None and later is not None and later(text):
+                    then_at = arrived
+                seen = shown_at is not None and (later is None or then_at is not None)
         assert first is not None and last is not None and shown_at is not None
         text = screen_text(bytes(self.raw))
         size = len(self.raw)
         self.raw.clear()
-        return Burst(first - sent, last - sent, text, size, shown_at - sent)
+        return Burst(first - sent, last - sent, text, size, shown_at - sent, (then_at or shown_at) - sent)
 
     def _write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -342,6 +358,10 @@ def first_words(text: str, at_least: int = 24) -> str:
     """The first whole words of `text` making at least `at_least` characters: a needle for its first line."""
     end = text.find(" ", at_least)
     return text[: end if end != -1 else len(text)].strip()
+
+
+def _test(expect: str | Callable[[str], bool]) -> Callable[[str], bool]:
+    return (lambda text: expect in text) if isinstance(expect, str) else expect
 
 
 def current_paragraph_is(number: int) -> Callable[[str], bool]:

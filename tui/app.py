@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.console import RenderableType
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from store.ledger import LedgerKeeper
 
 _INERT = InertText()
+_INPUT = (events.Key, events.MouseDown, events.MouseUp, events.Click, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
 
 class ClaimdeskApp(App[None]):
@@ -66,7 +68,13 @@ class ClaimdeskApp(App[None]):
         return super().check_action(action, parameters)
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys one at a time, in the order typed, however fast they come (tui/keyflow.py)."""
+        """Keys one at a time, in the order typed, however fast they come (tui/keyflow.py).
+
+        Before any key, click or paste is handled, a change the last key answered on screen but had not yet
+        saved is saved (`tui.saving.Answered`): an undo, a move or a quit never overtakes it.
+        """
+        if isinstance(event, _INPUT) and not getattr(event, "is_forwarded", False):
+            self.save_answered()
         if isinstance(event, events.Key) and not event.is_forwarded:
             if self.key_flow.must_wait(event):
                 self.key_flow.wait(event)
@@ -107,6 +115,18 @@ class ClaimdeskApp(App[None]):
             self.session, report_id, paragraph_number, self.workstate,
             ReportOptions(review_advances=self.advance_after_review), claim_id=claim_id,
         )
+
+    def save_answered(self) -> None:
+        """Save at once the changes screens have answered on screen and not yet saved (`tui.saving.Answered`)."""
+        for screen in self.screen_stack:
+            save = getattr(screen, "save_answered", None)
+            if callable(save):
+                save()
+
+    def exit(self, result: None = None, return_code: int = 0, message: RenderableType | None = None) -> None:
+        """Quit, once every change already answered on screen is saved."""
+        self.save_answered()
+        super().exit(result, return_code, message)
 
     def save_work_in_progress(self) -> None:
         """Write what screens hold unsaved (a draft being typed, where the analyst is), at once: a hang-up is coming."""

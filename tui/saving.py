@@ -13,9 +13,11 @@ A change is never dropped silently and the analyst's input is never lost:
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from textual.message_pump import MessagePump
 from textual.screen import Screen
 
 from store.errors import ConflictError, IntegrityError, ReadOnlyError, StaleUndo, StoreError
@@ -107,3 +109,31 @@ def _conflict(
             reopen(f"Not saved: {error}")
 
     screen.app.push_screen(ConflictDialog(what, describe(error, name)), answered)
+
+
+class Answered:
+    """Changes whose answer is already on screen: each saved just after that frame, and before the next input.
+
+    `space` moves on to the next paragraph and a grade closes its GRADE line in the frame that answers the
+    key; the save (a durable replace of one shard: create, write, fsync, rename, fsync the folder — one to
+    two milliseconds) follows that frame, and what says the change is saved (the ✓, the reviewed count,
+    "Graded B2") is drawn only once it is on disk (issue 18). The app calls `save_now` before it handles the
+    next key, click or paste and before it exits, so no change waits behind a later one and none is lost:
+    `u` right after `space` undoes that mark. A save that fails is handled as any other (`attempt`).
+    """
+
+    def __init__(self) -> None:
+        self._waiting: deque[Callable[[], None]] = deque()
+
+    def add(self, node: MessagePump, save: Callable[[], None]) -> None:
+        """Save with `save()` once the frame now being drawn is on screen (or sooner: see `save_now`)."""
+        self._waiting.append(save)
+        node.call_after_refresh(self.save_now)
+
+    def save_now(self) -> None:
+        """Run every save still waiting, in the order they were asked for."""
+        while self._waiting:
+            self._waiting.popleft()()
+
+    def __bool__(self) -> bool:
+        return bool(self._waiting)

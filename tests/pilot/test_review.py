@@ -8,11 +8,13 @@ from textual.filter import NoColor
 from textual.widgets import Input, Static
 
 from store.db import Database
+from store.errors import WriteError
 from store.model import Claim, Credibility, Kind, Span
 from store.session import Session
-from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, screen_of, stored, sync, type_text, write_report
+from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, fail_once, screen_of, stored, sync, type_text, write_report
 from tests.pilot.toasts import toasts
 from tui.app import make_app
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.report import POLL_SECONDS, ReportScreen
 from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
@@ -85,6 +87,46 @@ async def test_a_key_typed_before_the_mark_is_saved_acts_on_it(db, report_id) ->
         burst(app, "space", "space", "space")  # from ¶2 (undo leaves the cursor): each marked before the next key
         await until(pilot, lambda: "3/4 reviewed" in status_line(app))
         assert marks(db, report_id) == {2: (True, False), 3: (True, False), 4: (True, False)}
+
+
+@sync
+async def test_space_moves_on_at_once_and_counts_the_mark_only_once_it_is_on_disk(db, report_id, monkeypatch) -> None:
+    """The move answers the key (the save follows its frame: bench/bench_dense.py times that); ✓ and the count come after the save."""
+    seen_when_saving: list[tuple[str, str]] = []
+    real_commit = db.commit
+
+    def watched_commit(plans):
+        heading = str(app.screen.query_one("#panel-heading", Static).render())
+        seen_when_saving.append((heading, status_line(app)))  # what the screen shows while the mark is written
+        return real_commit(plans)
+
+    monkeypatch.setattr(db, "commit", watched_commit)
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("space")
+        await until(pilot, lambda: "1/4 reviewed" in status_line(app))
+        [(heading, status)] = seen_when_saving
+        assert "¶ 2" in heading  # already moved on when the save began
+        assert "0/4 reviewed" in status  # not yet counted: it was not on disk
+        assert marks(db, report_id) == {1: (True, False)}
+
+
+@sync
+async def test_a_mark_that_cannot_be_saved_is_never_shown_and_retry_saves_it(db, report_id, monkeypatch) -> None:
+    fail_once(db, monkeypatch, WriteError("could not save marks-0001.json: disk full; nothing was changed on disk"))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await pilot.press("space")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        assert "Marking ¶1" in toasts(app) and "disk full" in toasts(app)
+        assert marks(db, report_id) == {}
+        report = app.screen_stack[-2]
+        assert isinstance(report, ReportScreen)  # under the dialog: moved on, ¶1 not counted as reviewed
+        assert "¶ 2" in str(report.query_one("#panel-heading", Static).render())
+        assert "0/4 reviewed" in str(report.query_one("#report-status", Static).render())
+        await pilot.press("y")  # Retry
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen) and "1/4 reviewed" in status_line(app))
+        assert marks(db, report_id) == {1: (True, False)}
 
 
 @sync

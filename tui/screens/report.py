@@ -39,7 +39,7 @@ from store.workstate import WorkState
 from tui import text_motion
 from tui.keys import hint, in_arrival_order, key_for
 from tui.navigation import navigator
-from tui.saving import attempt
+from tui.saving import Answered, attempt
 from tui.screens.report_offers import OfferActions
 from tui.screens.report_orphans import OrphanActions
 from tui.widgets.annotation_panel import AnnotationPanel
@@ -165,6 +165,8 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grade_keys = (False, False)  # a letter, a digit pressed
         self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
         self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
+        self.answered = Answered()  # changes a key answered on screen, saved just after that frame
+        self._leaving = False  # unmounted: a change saved now is not drawn
         self._preparing = False  # `prepare_next` is due (a timer set on a move, PREPARE_AFTER later)
         self._tally: list[int] | None = None  # [reviewed, flagged] paragraphs of this revision (None: count again)
         self.actors: dict[str, Actor] = {}
@@ -228,10 +230,12 @@ class ReportScreen(OfferActions, OrphanActions):
         self.call_after_refresh(self.offer_drafts)
 
     def on_unmount(self) -> None:
+        self._leaving = True  # what is saved now is not drawn: the widgets are going
         self.flush_work()
 
     def flush_work(self) -> None:
-        """Write what is pending at once (a draft being typed, where the analyst is): leaving, or a hang-up."""
+        """Write what is pending at once (a change answered on screen, a draft being typed, where the analyst is): leaving, or a hang-up."""
+        self.save_answered()
         self._write_draft()
         self._write_position()
 
@@ -532,10 +536,18 @@ class ReportScreen(OfferActions, OrphanActions):
         message: str | Callable[[Saved[Any]], str] | None = None,
         reopen: Callable[[str], None] | None = None,
         after: Callable[[Saved[Any]], None] | None = None,
+        *,
+        after_frame: bool = False,
     ) -> None:
-        """Ask the session for a change; show it when saved (`tui.saving.attempt` handles every failure)."""
+        """Ask the session for a change; show it when saved (`tui.saving.attempt` handles every failure).
+
+        `after_frame`: the key's answer is on screen already (`space` moved on); the save follows that frame
+        (`tui.saving.Answered`), and only then is the change shown as saved.
+        """
 
         def done(saved: Saved[Any]) -> None:
+            if self._leaving:
+                return
             with self.drawing_once():
                 self.apply(saved.change)
                 text = message(saved) if callable(message) else message
@@ -544,10 +556,20 @@ class ReportScreen(OfferActions, OrphanActions):
                 if after is not None:
                     after(saved)
 
-        attempt(
-            self, self.session, what, operation, done,
-            reopen=reopen, reload=self.reload_annotations, refused=self.show_existing, actor_name=self.actor_name,
-        )
+        def save() -> None:
+            attempt(
+                self, self.session, what, operation, done,
+                reopen=reopen, reload=self.reload_annotations, refused=self.show_existing, actor_name=self.actor_name,
+            )
+
+        if after_frame:
+            self.answered.add(self, save)
+        else:
+            save()
+
+    def save_answered(self) -> None:
+        """Save at once what a key answered on screen before saving it (the app asks before the next input)."""
+        self.answered.save_now()
 
     def show_existing(self, error: IntegrityError) -> None:
         """A rule pointed at an annotation already there ("already tagged"): highlight it in the panel."""
@@ -1084,7 +1106,8 @@ class ReportScreen(OfferActions, OrphanActions):
             self.status_note = said
             self.show_progress()
 
-        self.attempt("The credibility grade", lambda: self.session.grade(target, value), after=saved)
+        # The GRADE line closing is the keys' answer; the grade is saved just after that frame, then shown.
+        self.attempt("The credibility grade", lambda: self.session.grade(target, value), after=saved, after_frame=True)
 
     # ----------------------------------------------------------- panel asks
 
@@ -1108,23 +1131,31 @@ class ReportScreen(OfferActions, OrphanActions):
     # ---------------------------------------------------------------- review
 
     def action_toggle_reviewed(self) -> None:
-        """`space`: mark the paragraph reviewed and go on to the next unreviewed one; on a reviewed one, unmark it."""
+        """`space`: mark the paragraph reviewed and go on to the next unreviewed one; on a reviewed one, unmark it.
+
+        The move is the key's answer and is drawn at once; the mark is saved just after that frame and drawn
+        (✓, the reviewed count) once it is on disk. Where the move goes does not depend on the save: the
+        next unreviewed paragraph is looked for after this one, then from the top.
+        """
         number = self.current_paragraph
         mark = self.marks.get(number)
         reviewed = not (mark and mark.reviewed)
-
-        def moved_on(_saved: Saved[Any]) -> None:
-            if not (reviewed and self.options.review_advances):
-                return
+        advances = reviewed and self.options.review_advances
+        found = None
+        if advances:
             found = self._unreviewed(range(number, len(self.opened.paragraphs)))
             if found is None:
                 found = self._unreviewed(range(0, number - 1))
-            if found is None:
-                self.notify("Every paragraph of this report is reviewed", markup=False, timeout=4)
-                return
-            self.query_one(ParagraphView).move_to(found)
+            if found is not None:
+                self.query_one(ParagraphView).move_to(found)
 
-        self.attempt(f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed), after=moved_on)
+        def all_reviewed(_saved: Saved[Any]) -> None:
+            if advances and found is None:
+                self.notify("Every paragraph of this report is reviewed", markup=False, timeout=4)
+
+        self.attempt(
+            f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed), after=all_reviewed, after_frame=True,
+        )
 
     def action_toggle_flagged(self) -> None:
         """`!`: flag the paragraph, with an optional reason; on a flagged one, take the flag off (reviewed stays)."""
