@@ -4,7 +4,9 @@ Store figures (no terminal), each through the same `Session` calls the TUI makes
 
 * one save (a new claim) into a report that already holds 2,500, 25,000 and
   100,000 annotations, against one save into a report of 100 (target ≤ 2×);
-* one grade of an annotation already there (an edit) at 25,000 against at 100;
+* one grade of an annotation already there (an edit) at 100,000 against at 100
+  (the sizes taken in turn, a save at each, so the baseline is measured in the
+  same moments as the figures);
 * reading the report (every annotation, what opening it costs the store) at
   25,000 against the schema-1 layout it replaces — the same annotations in one
   file, parsed and turned into `Annotation`s — (target ≤ 1×: no slower than before);
@@ -86,20 +88,26 @@ def _report(root: Path, count: int, rng: random.Random) -> tuple[Database, Repor
     return Database(db.root, reviewer="bench"), report
 
 
-def _saves(db: Database, report: Report, repeat: int) -> tuple[list[float], list[float]]:
-    """(new claims, grades of existing claims) timed through a session, after the report was read as the TUI reads it."""
-    session = Session(db)
-    existing = db.annotations(report.id)
-    adding, grading = [], []
+def _saves(reports: dict[int, tuple[Database, Report]], repeat: int) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
+    """(new claims, grades of existing claims) by report size, timed through a session, after each report was read as the TUI reads it.
+
+    The sizes are taken in turn — a claim and a grade at 100, then at 2,500, … then at 100 again — so every
+    size is measured in the same moments as the baseline: this machine's speed drifts by a fifth within
+    minutes, which one size after another let into the ratios.
+    """
+    sessions = {size: (Session(db), report, db.annotations(report.id)) for size, (db, report) in reports.items()}
+    adding: dict[int, list[float]] = {size: [] for size in reports}
+    grading: dict[int, list[float]] = {size: [] for size in reports}
     for n in range(repeat):
-        start = time.perf_counter()
-        session.add_claim(report, 1 + n % 50, None, f"claim {n}")
-        adding.append(time.perf_counter() - start)
-        target = existing[(n * 7919) % len(existing)]
-        start = time.perf_counter()
-        saved = session.grade(target, Credibility("ABCDEF"[n % 6], 1 + n % 6))
-        grading.append(time.perf_counter() - start)
-        existing[(n * 7919) % len(existing)] = saved.value
+        for size, (session, report, existing) in sessions.items():
+            start = time.perf_counter()
+            session.add_claim(report, 1 + n % 50, None, f"claim {n}")
+            adding[size].append(time.perf_counter() - start)
+            target = existing[(n * 7919) % len(existing)]
+            start = time.perf_counter()
+            saved = session.grade(target, Credibility("ABCDEF"[n % 6], 1 + n % 6))
+            grading[size].append(time.perf_counter() - start)
+            existing[(n * 7919) % len(existing)] = saved.value
     return adding, grading
 
 
@@ -149,14 +157,12 @@ def store_figures(quick: bool) -> list[Figure]:
     repeat = 10 if quick else 40
     sizes = SIZES[:3] if quick else SIZES
     folder = Path(tempfile.mkdtemp(prefix="claimdesk-bench-dense-"))
-    adds: dict[int, list[float]] = {}
-    grades: dict[int, list[float]] = {}
+    reports: dict[int, tuple[Database, Report]] = {}
     figures: list[Figure] = []
     try:
         for size in sizes:
-            db, report = _report(folder, size, rng)
-            adds[size], grades[size] = _saves(db, report, repeat)
-            if size == 25_000:
+            db, report = reports[size] = _report(folder, size, rng)
+            if size == 25_000:  # read before the larger report is built, as a process holding only this one would
                 now = _read_now(db, report, 5)
                 before = _read_one_file(db, report, folder, 5)
                 figures.append(Figure(
@@ -165,6 +171,7 @@ def store_figures(quick: bool) -> list[Figure]:
                 ))
                 ours, bare = _export(db, report, folder)
                 figures.append(Figure("dense: export that report to JSONL", ours, bare, "a bare json.dumps per line"))
+        adds, grades = _saves(reports, repeat)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     base_add, base_grade = statistics.median(adds[100]), statistics.median(grades[100])

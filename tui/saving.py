@@ -134,6 +134,3 @@ class Answered:
         """Run every save still waiting, in the order they were asked for."""
         while self._waiting:
             self._waiting.popleft()()
-
-    def __bool__(self) -> bool:
-        return bool(self._waiting)
