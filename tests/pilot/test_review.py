@@ -155,6 +155,21 @@ async def test_a_grade_is_shown_once_saved_and_keys_after_it_find_it_saved(db, r
 
 
 @sync
+async def test_the_status_line_stops_saying_graded_once_the_grade_is_undone(db, report_id) -> None:
+    Session(db).add_claim(db.report(report_id), 1, None, "a claim")
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.press("r", "b", "2")
+        await until(pilot, lambda: "✓ Graded B2" in status_line(app))
+        await pilot.press("u")
+        await until(pilot, lambda: stored(db, report_id)[0].credibility is None)
+        await until(pilot, lambda: "Graded" not in status_line(app))
+        await pilot.press("r", "c", "3", "exclamation_mark", "enter")  # graded, then ¶1 flagged: the line tells the last change
+        await until(pilot, lambda: marks(db, report_id) == {1: (False, True)})
+        await until(pilot, lambda: "Graded" not in status_line(app))
+
+
+@sync
 async def test_braces_jump_between_unreviewed_paragraphs(db, report_id) -> None:
     session = Session(db)
     session.set_reviewed(report_id, 2, True)

@@ -163,7 +163,7 @@ class ReportScreen(OfferActions, OrphanActions):
         self.grading: Annotation | None = None  # what the GRADE line is grading (`r`)
         self.grade_so_far = Credibility()
         self.grade_keys = (False, False)  # a letter, a digit pressed
-        self.status_note = ""  # what the last grade did, on the status line until the analyst moves on
+        self.status_note = ""  # what the last grade did, on the status line until the analyst moves on or changes something else
         self._held: set[str] | None = None  # inside `drawing_once`: what is to be drawn when it ends
         self.answered = Answered()  # changes a key answered on screen, saved just after that frame
         self._leaving = False  # unmounted: a change saved now is not drawn
@@ -548,6 +548,7 @@ class ReportScreen(OfferActions, OrphanActions):
         def done(saved: Saved[Any]) -> None:
             if self._leaving:
                 return
+            self.status_note = ""  # it said what the change before this one did (a grade sets it again below)
             with self.drawing_once():
                 self.apply(saved.change)
                 text = message(saved) if callable(message) else message
@@ -1405,6 +1406,7 @@ class ReportScreen(OfferActions, OrphanActions):
     def undone(self, verb: str, change: Change | None) -> None:
         if change is None:
             return
+        self.status_note = ""  # "Graded B2" no longer holds once the grade is undone
         # What undo wrote may be in another report or the actor registry: re-read what this screen shows.
         self.reload_annotations()
         self.notify(f"{verb}: {change.description}", markup=False, timeout=4)
