@@ -70,7 +70,8 @@ def attempt(
 
         from tui.dialogs.confirm import ConfirmDialog
 
-        screen.app.push_screen(ConfirmDialog(f"{what} was not saved:\n{error}\n\nTry again?", yes="Retry", no="Give up"), answered)
+        question = f"{what} was not saved:\n{error}\n\nTry again?"
+        screen.app.push_screen(ConfirmDialog(question, yes="Retry", no="Give up", unasked=True), answered)
         return
     done(result)
 

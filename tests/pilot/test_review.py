@@ -15,6 +15,7 @@ from tests.pilot.test_annotate import FIRST, SECOND, THIRD, WIDE, fail_once, scr
 from tests.pilot.toasts import toasts
 from tui.app import make_app
 from tui.dialogs.confirm import ConfirmDialog
+from tui.dialogs.conflict import ConflictDialog
 from tui.screens.report import POLL_SECONDS, ReportScreen
 from tui.widgets.entry_list import EntryList
 from tui.widgets.paragraph_view import ParagraphView
@@ -127,6 +128,43 @@ async def test_a_mark_that_cannot_be_saved_is_never_shown_and_retry_saves_it(db,
         await pilot.press("y")  # Retry
         await until(pilot, lambda: isinstance(app.screen, ReportScreen) and "1/4 reviewed" in status_line(app))
         assert marks(db, report_id) == {1: (True, False)}
+
+
+@sync
+async def test_keys_typed_on_before_a_failed_save_is_shown_do_not_answer_its_dialog(db, report_id, monkeypatch) -> None:
+    """`space` then `esc` at once, the disk full: the Retry dialog stays up (esc was meant for the report), nothing lost."""
+    fail_once(db, monkeypatch, WriteError("could not save marks-0001.json: disk full; nothing was changed on disk"))
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        burst(app, "space", "escape")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, ConfirmDialog)  # not answered "Give up" by the esc typed before it showed
+        await pilot.press("y")
+        await until(pilot, lambda: marks(db, report_id) == {1: (True, False)})
+
+
+@sync
+async def test_keys_typed_on_after_a_grade_never_answer_a_conflict_unseen(db, report_id) -> None:
+    """`r b 2 m` in one burst, someone else having graded the claim F6: `m` (the panel filter) does not keep mine."""
+    Session(db).add_claim(db.report(report_id), 1, None, "a claim")
+    app = make_app(db, report_id)
+    async with app.run_test(size=WIDE) as pilot:
+        await pilot.pause()
+        other = Session(Database(db.root, reviewer="other"))
+        [claim] = other.db.annotations(report_id)
+        other.grade(claim, Credibility("F", 6))
+        burst(app, "r", "b", "2", "m")
+        await until(pilot, lambda: isinstance(app.screen, ConflictDialog))
+        for _ in range(3):
+            await pilot.pause()
+        assert isinstance(app.screen, ConflictDialog)
+        assert stored(db, report_id)[0].credibility == Credibility("F", 6)
+        await pilot.press("t")  # take theirs: nothing of mine is said to be saved
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen))
+        await until(pilot, lambda: "Graded" not in status_line(app))
+        assert stored(db, report_id)[0].credibility == Credibility("F", 6)
 
 
 @sync

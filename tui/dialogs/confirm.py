@@ -8,13 +8,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tui.dialogs.unasked import UnaskedDialog
 from tui.keys import keys_for
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(UnaskedDialog[bool]):
     DEFAULT_CSS = """
     ConfirmDialog {
         align: center middle;
@@ -39,8 +39,8 @@ class ConfirmDialog(ModalScreen[bool]):
         Binding("n,escape", "answer(False)", "No", id="confirm.no"),
     ]
 
-    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
-        super().__init__()
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No", *, unasked: bool = False) -> None:
+        super().__init__(unasked=unasked)  # not asked for (a save failed after the analyst typed on): early keys do not answer it
         self.question = question  # may quote untrusted text: shown as plain text
         self.yes = yes
         self.no = no

@@ -14,10 +14,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from store.conflicts import ConflictView
+from tui.dialogs.unasked import UnaskedDialog
 from tui.keys import hint
 
 
@@ -33,7 +33,9 @@ def conflict_table(views: list[ConflictView]) -> Table:
     return table
 
 
-class ConflictDialog(ModalScreen[str | None]):
+class ConflictDialog(UnaskedDialog[str | None]):
+    """Never asked for: keys typed before it showed were meant for the screen under it and do not answer it."""
+
     DEFAULT_CSS = """
     ConflictDialog {
         align: center middle;
@@ -66,7 +68,7 @@ class ConflictDialog(ModalScreen[str | None]):
     ]
 
     def __init__(self, what: str, views: list[ConflictView]) -> None:
-        super().__init__()
+        super().__init__(unasked=True)
         self.what = what
         self.views = views
 

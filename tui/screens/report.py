@@ -235,9 +235,11 @@ class ReportScreen(OfferActions, OrphanActions):
 
     def flush_work(self) -> None:
         """Write what is pending at once (a change answered on screen, a draft being typed, where the analyst is): leaving, or a hang-up."""
-        self.save_answered()
-        self._write_draft()
-        self._write_position()
+        try:
+            self.save_answered()
+        finally:  # the draft and the place are written even if showing that save went wrong
+            self._write_draft()
+            self._write_position()
 
     def on_resize(self) -> None:
         narrow = self.size.width < WIDE
@@ -560,13 +562,18 @@ class ReportScreen(OfferActions, OrphanActions):
         def save() -> None:
             attempt(
                 self, self.session, what, operation, done,
-                reopen=reopen, reload=self.reload_annotations, refused=self.show_existing, actor_name=self.actor_name,
+                reopen=reopen, reload=self.take_stored, refused=self.show_existing, actor_name=self.actor_name,
             )
 
         if after_frame:
             self.answered.add(self, save)
         else:
             save()
+
+    def take_stored(self) -> None:
+        """"Take theirs" in a conflict: what is stored is shown again, and nothing of mine is said to be saved."""
+        self.status_note = ""
+        self.reload_annotations()
 
     def save_answered(self) -> None:
         """Save at once what a key answered on screen before saving it (the app asks before the next input)."""
