@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from store.db import UNCHECKED, AddResult, Change, Database, Edit, Plan, clean_actor, clean_annotation
+from store.db import UNCHECKED, AddResult, Change, Database, Edit, Plan, clean_actor, clean_annotation, place_of
 from store.errors import ConflictError, IntegrityError, NotFound, StaleUndo, StoreError
 from store.history import History
 from store.model import (
@@ -217,12 +217,12 @@ class Session:
             seen.add(key)
             if paragraph_number not in existing:
                 existing[paragraph_number] = {
-                    (_place(old), _subject(old))
+                    (place_of(old), _subject(old))
                     for old in self.db.paragraph_annotations(report.id, paragraph_number)
                     if old.kind is Kind.ACTOR and old.reviewer == self.reviewer and old.revision == report.revision
                 }
             annotation = self._new_mention(report, paragraph_number, span, actor_id, now)
-            if (_place(annotation), _subject(annotation)) in existing[paragraph_number]:
+            if (place_of(annotation), _subject(annotation)) in existing[paragraph_number]:
                 continue
             plans.append(Plan("annotation", annotation.id, report.id, annotation.to_dict(), base=None))
         if not plans:
@@ -235,14 +235,8 @@ class Session:
         )
 
     def _refuse_duplicate(self, new: Annotation) -> None:
-        for old in self.db.paragraph_annotations(new.report_id, new.paragraph, fresh=False):
-            if (
-                old.kind is new.kind
-                and old.reviewer == new.reviewer
-                and old.revision == new.revision
-                and _place(old) == _place(new)
-                and _subject(old) == _subject(new)
-            ):
+        for old in self.db.annotations_at(new.report_id, new.paragraph, place_of(new)):
+            if old.kind is new.kind and old.reviewer == new.reviewer and old.revision == new.revision and _subject(old) == _subject(new):
                 what = "actor" if new.kind is Kind.ACTOR else "claim"
                 raise IntegrityError(f"already tagged: this span has that {what} already (¶{new.paragraph}); nothing added", old.id)
 
@@ -865,10 +859,6 @@ def _sources_message(conflicts: list[tuple[str, str, dict[str, Any] | None, dict
 def _claim_type(value: str) -> str:
     value = clean_line(value)
     return value if value in CLAIM_TYPES else "other"
-
-
-def _place(annotation: Annotation) -> tuple[int, int] | None:
-    return (annotation.span.start, annotation.span.end) if annotation.span else None
 
 
 def _subject(annotation: Annotation) -> tuple[Any, ...]:

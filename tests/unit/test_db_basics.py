@@ -114,6 +114,28 @@ def test_a_shard_another_process_starts_is_seen_by_the_next_save_and_read(db, sa
     assert db.layout.shards(report.id, "annotations")[-1][0] == 3
 
 
+def test_the_duplicate_check_finds_a_claim_at_its_place_in_any_shard_and_frees_it_when_gone(db, sample_paths) -> None:
+    """Every shard parsed, the check looks only where the place index points: it must still find what is there, and only that."""
+    from store.errors import IntegrityError
+    from store.session import Session
+
+    report = _two_full_shards(db, sample_paths)  # whole-paragraph claims "0", "1", … in ¶1–3, in shards 1 and 2
+    session = Session(db)
+    db.annotations(report.id)  # as the TUI does on open: every shard parsed
+    with pytest.raises(IntegrityError):
+        session.add_claim(report, 1, None, "0")  # in shard 1, not the newest
+    text = db.open_report(report.id).paragraphs[0].text
+    spanned = session.add_claim(report, 1, Span.of(text, 0, 5), "0").value  # the same words at another place: not a duplicate
+    db.annotations(report.id)  # the shard it started parsed too: the place index answers from here on
+    with pytest.raises(IntegrityError):
+        session.add_claim(report, 1, Span.of(text, 0, 5), "0")
+    session.undo()  # the spanned claim taken back: its place is free
+    assert spanned.id not in {a.id for a in db.annotations_at(report.id, 1, (0, 5))}
+    session.add_claim(report, 1, Span.of(text, 0, 5), "0")
+    session.delete_annotation(next(a for a in db.annotations(report.id) if a.claim and a.claim.text == "3" and a.span is None))
+    session.add_claim(report, 1, None, "3")  # deleted: its place is free again
+
+
 def test_an_annotation_another_process_changes_is_read_again_and_a_stale_edit_conflicts(db, sample_paths) -> None:
     from store.db import Database
     from store.errors import ConflictError

@@ -189,6 +189,9 @@ def test_encode_escapes_as_json_does_next_to_a_texts_own_backslashes() -> None:
     written = storage.encode({"t": {"1": {"note": text}}})
     assert written == json.dumps({"t": {"1": {"note": text}}}, separators=(",", ":")).encode("ascii")
     assert b"\\u00e9" in written and b"\\ud83d\\ude00" in written
+    for text in ("café “quoted” \"q\"\n\té ÿ\x80", "naïve ÿ 😀"):  # Latin-1 and beyond the BMP, no backslash of its own
+        written = storage.encode({"t": {"1": {"note": text}}})
+        assert written == json.dumps({"t": {"1": {"note": text}}}, separators=(",", ":")).encode("ascii")
 
 
 def test_a_file_with_nan_does_not_parse(tmp_path: Path) -> None:
