@@ -1142,8 +1142,9 @@ class ReportScreen(OfferActions, OrphanActions):
         """`space`: mark the paragraph reviewed and go on to the next unreviewed one; on a reviewed one, unmark it.
 
         The move is the key's answer and is drawn at once; the mark is saved just after that frame and drawn
-        (✓, the reviewed count) once it is on disk. Where the move goes does not depend on the save: the
-        next unreviewed paragraph is looked for after this one, then from the top.
+        (✓, the reviewed count) once it is on disk; without a move it is saved before the frame. Where the move
+        goes does not depend on the save: the next unreviewed paragraph is looked for after this one, then from
+        the top.
         """
         number = self.current_paragraph
         mark = self.marks.get(number)
@@ -1161,8 +1162,11 @@ class ReportScreen(OfferActions, OrphanActions):
             if advances and found is None:
                 self.notify("Every paragraph of this report is reviewed", markup=False, timeout=4)
 
+        # After the frame only when it has something to show: unmarking (or nowhere to go) draws nothing until saved,
+        # and a save after an empty frame would only put the ✓'s change a frame later.
         self.attempt(
-            f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed), after=all_reviewed, after_frame=True,
+            f"Marking ¶{number}", lambda: self.session.set_reviewed(self.report_id, number, reviewed), after=all_reviewed,
+            after_frame=found is not None,
         )
 
     def action_toggle_flagged(self) -> None:
