@@ -1138,8 +1138,9 @@ class Database:
         for annotation in found:
             by_paragraph.setdefault(annotation.paragraph, []).append(annotation)
         self._parsed[path] = _Parsed(after, found, by_paragraph)
-        # Only what changed is indexed: a place left empty may still name this shard, which costs the
-        # duplicate check a look, never a miss (it compares places); the shard's next reading starts afresh.
+        # Only what changed is indexed: a place our write emptied goes on naming this shard for as long as this
+        # Database lives (a shard's dropping removes only the places it still holds), which costs the duplicate
+        # check a look, never a miss (it compares places).
         self._index_places(path, changed)
 
     def _roll_back(self, written: list[Edit]) -> None:
