@@ -33,6 +33,10 @@ def marks(db: Database, report_id: str) -> dict[int, tuple[bool, bool]]:
     return {n: (m.reviewed, m.flagged) for n, m in Database(db.root, reviewer="reader").marks(report_id).items()}
 
 
+def disk_full() -> WriteError:
+    return WriteError("could not save marks-0001.json: disk full; nothing was changed on disk")
+
+
 def status_line(app) -> str:
     return str(app.screen.query_one("#report-status", Static).render())
 
@@ -114,7 +118,7 @@ async def test_space_moves_on_at_once_and_counts_the_mark_only_once_it_is_on_dis
 
 @sync
 async def test_a_mark_that_cannot_be_saved_is_never_shown_and_retry_saves_it(db, report_id, monkeypatch) -> None:
-    fail_once(db, monkeypatch, WriteError("could not save marks-0001.json: disk full; nothing was changed on disk"))
+    fail_once(db, monkeypatch, disk_full())
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         await pilot.press("space")
@@ -133,7 +137,7 @@ async def test_a_mark_that_cannot_be_saved_is_never_shown_and_retry_saves_it(db,
 @sync
 async def test_keys_typed_on_before_a_failed_save_is_shown_do_not_answer_its_dialog(db, report_id, monkeypatch) -> None:
     """`space` then `esc` at once, the disk full: the Retry dialog stays up (esc was meant for the report), nothing lost."""
-    fail_once(db, monkeypatch, WriteError("could not save marks-0001.json: disk full; nothing was changed on disk"))
+    fail_once(db, monkeypatch, disk_full())
     app = make_app(db, report_id)
     async with app.run_test(size=WIDE, notifications=True) as pilot:
         burst(app, "space", "escape")
